@@ -1,0 +1,95 @@
+"""Normalise raw CLI text before a parser reads it.
+
+Router output arrives with terminal noise: CR/LF mixes, ESC cursor sequences from the pager,
+`---- More ----` markers, the echoed command line and the next prompt. Parsers should only
+ever see the command's own output, so every parser starts with :func:`clean_lines`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.domain.errors import RouterCommandError
+
+# ESC [ n D (cursor back, written by the pager), colour codes and other CSI sequences.
+_CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_OTHER_ESC = re.compile(r"\x1b[()][A-Za-z0-9]|\x1b[=>78]")
+_MORE = re.compile(r"\s*-{2,}\s*More\s*-{2,}\s*")
+# <HOST>, [HOST], [~HOST], [*HOST], [~HOST-GigabitEthernet0/1/0]; host may contain spaces.
+PROMPT = re.compile(r"^(?:<[^<>\r\n]{1,128}>|\[[~*]?[^\[\]\r\n]{1,160}\])")
+_PROMPT_ONLY = re.compile(PROMPT.pattern + r"\s*$")
+_PROVENANCE = re.compile(r"^#\s*source:", re.IGNORECASE)
+_ERROR_LINE = re.compile(r"^\s*Error\s*:", re.IGNORECASE)
+_CARET_LINE = re.compile(r"^\s*\^\s*$")
+# A prompt mangled by copy-paste (`HUAWEI-BNG-01>display ...`) still marks the echo line.
+_MANGLED_PROMPT_ECHO = re.compile(
+    r"^[^\s<>\[\]]{1,80}[>\]]\s*d(?:i(?:s(?:p(?:l(?:a(?:y)?)?)?)?)?)?\s+\S", re.IGNORECASE
+)
+_COMMAND_START = re.compile(r"^\s*d(?:i(?:s(?:p(?:l(?:a(?:y)?)?)?)?)?)?\s+\S", re.IGNORECASE)
+
+
+def strip_terminal_noise(text: str) -> str:
+    """Remove ESC sequences, pager markers and carriage returns; keep every real line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CSI.sub("", text)
+    text = _OTHER_ESC.sub("", text)
+    text = text.replace("\x1b", "").replace("\x08", "")
+    return "\n".join(_MORE.sub("", line) if _MORE.search(line) else line for line in text.split("\n"))
+
+
+def is_prompt_line(line: str) -> bool:
+    """True for a line that is only a VRP prompt (``<NE8000>``, ``[~NE8000-GE0/1/0]``)."""
+    return bool(_PROMPT_ONLY.match(line.strip()))
+
+
+def _is_echo_line(line: str) -> bool:
+    """A prompt followed by a command, or a bare ``display ...`` line at the top."""
+    stripped = line.strip()
+    match = PROMPT.match(stripped)
+    if match:
+        return bool(stripped[match.end() :].strip())
+    return bool(_COMMAND_START.match(stripped) or _MANGLED_PROMPT_ECHO.match(stripped))
+
+
+def clean_lines(text: str) -> list[str]:
+    """Return the command's output lines without echo, trailing prompt or terminal noise.
+
+    Also drops a leading provenance comment (``# source: ...``, as in the fixture
+    collection), which never occurs in real router output. Raises
+    :class:`RouterCommandError` when the router answered with an ``Error:`` message instead
+    of output, so no caller mistakes a rejected command for an empty result.
+    """
+    lines = [line.rstrip() for line in strip_terminal_noise(text).split("\n")]
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or _PROVENANCE.match(lines[start])):
+        start += 1
+    if start < len(lines) and _is_echo_line(lines[start]):
+        start += 1
+    end = len(lines)
+    while end > start and (not lines[end - 1].strip() or is_prompt_line(lines[end - 1])):
+        end -= 1
+    body = lines[start:end]
+    _raise_on_router_error(body, first_line_number=start + 1)
+    return body
+
+
+def _raise_on_router_error(body: list[str], first_line_number: int) -> None:
+    """A router error shows as an optional caret line then ``Error: ...`` at the top."""
+    for index, line in enumerate(body[:4]):
+        if not line.strip() or _CARET_LINE.match(line):
+            continue
+        if _ERROR_LINE.match(line):
+            raise RouterCommandError(
+                "the router rejected the command",
+                line=line,
+                line_number=first_line_number + index,
+            )
+        return
+
+
+def first_unrecognised(lines: list[str], recognised: set[int]) -> tuple[int, str] | None:
+    """The first non-blank line whose index is not in ``recognised`` (1-based number, text)."""
+    for index, line in enumerate(lines):
+        if line.strip() and index not in recognised:
+            return index + 1, line
+    return None

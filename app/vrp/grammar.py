@@ -73,7 +73,7 @@ def _expand(tokens: list[str]) -> Iterator[tuple[str, ...]]:
             results = [r + list(option) for r in results for option in [(), *inner]]
             index = end
             continue
-        results = [r + [token] for r in results]
+        results = [[*r, token] for r in results]
         index += 1
     for result in results:
         yield tuple(result)
@@ -127,6 +127,7 @@ def match_alternative(
         typed = words[position].lower()
         if not element.startswith(typed):
             return None
-        return walk(index + 1, position + 1, [*canonical, element], args, exact + (typed == element))
+        exact += typed == element
+        return walk(index + 1, position + 1, [*canonical, element], args, exact)
 
     return walk(0, 0, [], {}, 0)

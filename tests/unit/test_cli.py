@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,16 +60,11 @@ def test_parse_accepts_abbreviations_and_stdin() -> None:
 def test_counters_above_2_to_53_stay_exact_in_json(tmp_path: Path) -> None:
     big = 2**60 + 12345
     source = fixture_path("display-interface__huawei-doc-ne40e-v800r012c10__1.txt").read_text()
-    # Replace the first byte counter of the physical layout with a 61-bit value.
-    lines = source.splitlines()
-    for index, line in enumerate(lines):
-        if line.strip().startswith("Input:") and "bytes" in line:
-            head, _, tail = line.partition("Input:")
-            rest = tail.split(" bytes", 1)
-            lines[index] = f"{head}Input: {big} bytes{rest[1]}" if rest[0].strip().isdigit() else line
-            break
+    # Replace the first byte counter of the physical layout (`Input: N bytes`) with 61 bits.
+    patched, count = re.subn(r"Input:\s*\d+ bytes", f"Input: {big} bytes", source, count=1)
+    assert count == 1
     target = tmp_path / "big.txt"
-    target.write_text("\n".join(lines))
+    target.write_text(patched)
     result = run_cli("parse", "display interface", str(target))
     assert result.returncode == 0, result.stderr
     values = [row["input_bytes"] for row in json.loads(result.stdout)["interfaces"]]

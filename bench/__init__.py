@@ -1,0 +1,1 @@
+"""Benchmarks (run as scripts; importable so tests can check the generated data)."""

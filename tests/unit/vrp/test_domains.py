@@ -1,0 +1,141 @@
+"""`display domain` against the published example and the row shapes around it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.domain.errors import ParseError
+from app.domain.subscribers import Domain, DomainList
+from app.vrp.catalog import parse_output
+from app.vrp.domains import parse_domain
+from tests.support.fixtures import fixture_text, fixtures_for
+
+(FIXTURE,) = fixtures_for("display-domain")
+
+
+def test_domain_fixture() -> None:
+    result = parse_domain(fixture_text(FIXTURE))
+    assert [domain.name for domain in result.domains] == [
+        "default0",
+        "default1",
+        "default_admin",
+        "default",
+        "isp1",
+    ]
+    assert (result.total, result.printed) == (5, 5)
+    isp = result.domains[-1]
+    assert (isp.state, isp.online, isp.access_limit, isp.car) == ("Active", 0, 1045504, 0)
+    assert isp.columns == {
+        "State": "Active",
+        "CAR": "0",
+        "Access-limit": "1045504",
+        "Online": "0",
+        "BODNum": "0",
+        "RptVSMNum": "0",
+    }
+
+
+def test_domain_through_the_catalog() -> None:
+    assert parse_output("dis domain", fixture_text(FIXTURE)) == parse_domain(fixture_text(FIXTURE))
+
+
+def test_busy_box_with_fewer_columns() -> None:
+    text = """<NE8000> display domain
+  ------------------------------------------------------------------------------
+  Domain-name                      State        Access-limit   Online
+  ------------------------------------------------------------------------------
+  default0                         Active       1045504        0
+  fibra.example.com.br             Active       -              18345
+  2903-india                       Block        4096           3583
+  ------------------------------------------------------------------------------
+  Total 3,3 printed
+<NE8000>"""
+    result = parse_domain(text)
+    assert result.domains[1] == Domain(
+        name="fibra.example.com.br",
+        state="Active",
+        online=18345,
+        access_limit=None,
+        car=None,
+        columns={"State": "Active", "Access-limit": "-", "Online": "18345"},
+    )
+    assert result.domains[2].state == "Block"
+    assert (result.total, result.printed) == (3, 3)
+
+
+def test_header_and_zero_total_is_an_empty_list() -> None:
+    text = """  Domain name           State        CAR Access-limit   Online
+  ------------------------------------------------------------------------------
+  Total 0,0 printed"""
+    assert parse_domain(text) == DomainList(domains=(), total=0, printed=0)
+
+
+def test_header_alone_is_an_error() -> None:
+    text = "  Domain name           State        CAR Access-limit   Online\n  -------------\n"
+    with pytest.raises(ParseError) as caught:
+        parse_domain(text)
+    assert caught.value.line_number == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "line_number"),
+    [
+        ("  isp1                  Active         0       1045504", 3),
+        ("  isp1                  Active         0       1045504       many    0         0", 3),
+    ],
+)
+def test_row_that_does_not_fit_is_an_error(row: str, line_number: int) -> None:
+    text = (
+        "  Domain name           State        CAR Access-limit   Online  BODNum RptVSMNum\n"
+        "  -------------------------------------------------------------------------\n"
+        f"{row}\n"
+        "  Total 1,1 printed\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        parse_domain(text)
+    assert (caught.value.line, caught.value.line_number) == (row, line_number)
+
+
+def test_table_without_online_column_is_an_error() -> None:
+    with pytest.raises(ParseError, match="Online"):
+        parse_domain("  Domain name           State        CAR\n  isp1  Active  0\n")
+
+
+def test_garbage_is_an_error() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_domain("Info: nothing to see\n")
+    assert caught.value.line == "Info: nothing to see"
+
+
+def _mutate(text: str, data: st.DataObject) -> str:
+    lines = text.splitlines()
+    action = data.draw(st.sampled_from(["truncate", "drop", "duplicate", "shuffle", "substitute"]))
+    if action == "truncate":
+        return text[: data.draw(st.integers(0, len(text)))]
+    if action == "shuffle":
+        return "\n".join(data.draw(st.permutations(lines)))
+    index = data.draw(st.integers(0, len(lines) - 1))
+    if action == "drop":
+        return "\n".join(lines[:index] + lines[index + 1 :])
+    if action == "duplicate":
+        return "\n".join(lines[: index + 1] + lines[index:])
+    chars = list(text)
+    for _ in range(data.draw(st.integers(1, 8))):
+        chars[data.draw(st.integers(0, len(chars) - 1))] = data.draw(st.characters())
+    return "".join(chars)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), random_text=st.text(max_size=300), use_random=st.booleans())
+def test_parser_returns_a_model_or_raises_parse_error(
+    data: st.DataObject, random_text: str, use_random: bool
+) -> None:
+    text = random_text if use_random else _mutate(fixture_text(FIXTURE), data)
+    try:
+        result = parse_domain(text)
+    except ParseError:
+        return
+    assert isinstance(result, DomainList)
+    assert result.domains or result.total is not None

@@ -20,7 +20,7 @@ from app.domain.subscribers import (
 )
 from app.vrp.grammar import CommandSpec
 from app.vrp.names import normalise_interface_name
-from app.vrp.text import clean_lines, first_unrecognised
+from app.vrp.text import clean_lines, unexpected_output
 
 # `name : 123` pairs; a line may hold several (`Slot : 1   Total  user : 1`).
 _PAIR = re.compile(r"([A-Za-z][A-Za-z0-9 ()./_+-]*?)\s*:\s*(\d{1,20})(?=\s|$)")
@@ -43,15 +43,6 @@ _VLAN = re.compile(r"^(\d{1,4}|-)/(\d{1,4}|-)$")
 _INTERFACE = re.compile(r"^(?:\d{2,3}GE|[A-Za-z][A-Za-z-]*)\d[\d/.:]*$", re.IGNORECASE)
 _USER_ID = re.compile(r"^[0-9]{1,12}$")
 _SLOT_LINE = re.compile(r"^\s*Slot\s*:\s*(\S+)\s+Total\s+users?\s*:\s*(\d{1,20})\s*$", re.I)
-
-
-def _not_this_output(message: str, lines: list[str]) -> ParseError:
-    """The error for output without the expected data, naming its first content line."""
-    separators = {i for i, line in enumerate(lines) if _SEPARATOR.match(line)}
-    where = first_unrecognised(lines, separators)
-    if where is None:
-        return ParseError(f"{message}, got no output")
-    return ParseError(message, line=where[1], line_number=where[0])
 
 
 def _key(name: str) -> str:
@@ -95,7 +86,7 @@ def parse_access_user_counters(text: str) -> AccessUserCounters:
             else:
                 counters.setdefault(name, value)
     if total is None and not counters:
-        raise _not_this_output("expected `Total users : N` or other `name : number` counts", lines)
+        raise unexpected_output("expected `Total users : N` or other `name : number` counts", lines)
     return AccessUserCounters(total_users=total, counters=counters)
 
 
@@ -257,7 +248,7 @@ def _no_table(lines: list[str]) -> AccessUserList:
     """Output without a table: only a positive `no user` message is an empty result."""
     if any(_NO_USERS.search(line) for line in lines):
         return AccessUserList(users=(), total_users=0)
-    raise _not_this_output("expected the access-user table header (UserID Username ...)", lines)
+    raise unexpected_output("expected the access-user table header (UserID Username ...)", lines)
 
 
 # ---------------------------------------------------------------------------- per slot

@@ -18,7 +18,7 @@ import re
 from app.domain.errors import ParseError
 from app.domain.system import Board, Device
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines
+from app.vrp.text import clean_lines, unexpected_output
 
 _TITLE = re.compile(r"^\s*(?:(?P<chassis>\S.*?)'s\s+)?Device status\s*:\s*$", re.IGNORECASE)
 _RULE = re.compile(r"^\s*-(?:\s?-){4,}\s*$")
@@ -89,11 +89,8 @@ def parse_device(text: str) -> Device:
             header, columns = index, found
             break
     if header is None or columns is None:
-        first = next(((i, line) for i, line in enumerate(lines) if line.strip()), (-1, None))
-        raise ParseError(
-            "expected the `Slot #  Type  Online ...` header of `display device`",
-            line=first[1],
-            line_number=first[0] + 1 if first[1] is not None else None,
+        raise unexpected_output(
+            "expected the `Slot #  Type  Online ...` header of `display device`", lines
         )
     boards: list[Board] = []
     start = header + 1

@@ -11,21 +11,12 @@ import re
 from app.domain.errors import ParseError
 from app.domain.subscribers import Domain, DomainList
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines, first_unrecognised
+from app.vrp.text import clean_lines, unexpected_output
 
 _SEPARATOR = re.compile(r"^\s*[-=]{5,}\s*$")
 _HEADER = re.compile(r"^\s*Domain[\s-]?name\s+(.*)$", re.IGNORECASE)
 _FOOTER = re.compile(r"^\s*Total\s*:?\s*(\d{1,9})\s*(?:,\s*(\d{1,9})\s*printed)?\s*$", re.I)
 _NUMBER = re.compile(r"^\d{1,20}$")
-
-
-def _not_this_output(message: str, lines: list[str]) -> ParseError:
-    """The error for output without the expected data, naming its first content line."""
-    separators = {i for i, line in enumerate(lines) if _SEPARATOR.match(line)}
-    where = first_unrecognised(lines, separators)
-    if where is None:
-        return ParseError(f"{message}, got no output")
-    return ParseError(message, line=where[1], line_number=where[0])
 
 
 def _number(value: str | None) -> int | None:
@@ -47,7 +38,7 @@ def parse_domain(text: str) -> DomainList:
         ((i, match) for i, line in enumerate(lines) if (match := _HEADER.match(line))), None
     )
     if found is None:
-        raise _not_this_output(
+        raise unexpected_output(
             "expected the domain table header (Domain name State ... Online)", lines
         )
     header_at, header_match = found

@@ -16,7 +16,7 @@ from dataclasses import replace
 from app.domain.errors import ParseError
 from app.domain.system import BoardHealth, CoreLoad, Health
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines
+from app.vrp.text import clean_lines, unexpected_output
 
 _HEADER = re.compile(r"^\s*Slot\s+CPU Usage\s+Memory Usage\(Used/Total\)", re.IGNORECASE)
 _RULE = re.compile(r"^\s*-{5,}\s*$")
@@ -64,11 +64,8 @@ def parse_health(text: str) -> Health:
     lines = clean_lines(text)
     header = next((i for i, line in enumerate(lines) if _HEADER.match(line)), None)
     if header is None:
-        first = next(((i, line) for i, line in enumerate(lines) if line.strip()), (-1, None))
-        raise ParseError(
-            "expected the `Slot  CPU Usage  Memory Usage(Used/Total)` header",
-            line=first[1],
-            line_number=first[0] + 1 if first[1] is not None else None,
+        raise unexpected_output(
+            "expected the `Slot  CPU Usage  Memory Usage(Used/Total)` header", lines
         )
     boards: list[BoardHealth] = []
     cores: list[CoreLoad] = []

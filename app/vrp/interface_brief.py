@@ -15,7 +15,7 @@ import re
 from app.domain.errors import ParseError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines
+from app.vrp.text import clean_lines, unexpected_output
 
 HEADER_WORDS = ("Interface", "PHY", "Protocol", "InUti", "OutUti", "inErrors", "outErrors")
 
@@ -41,14 +41,10 @@ def _find_header(lines: list[str]) -> int:
             return index
     # Point at the first line that is neither blank nor legend: a foreign header (`display
     # interface ethernet brief` has other columns) or whatever else the text is.
-    first = next(
-        ((i, line) for i, line in enumerate(lines) if line.strip() and not _LEGEND.match(line)),
-        next(((i, line) for i, line in enumerate(lines) if line.strip()), (0, "")),
-    )
-    raise ParseError(
+    raise unexpected_output(
         "expected the 'Interface PHY Protocol InUti OutUti inErrors outErrors' header",
-        line=first[1],
-        line_number=first[0] + 1,
+        lines,
+        skip=_LEGEND,
     )
 
 

@@ -16,7 +16,7 @@ from app.domain.errors import ParseError
 from app.domain.interfaces import DescribedInterface, InterfaceDescriptions
 from app.vrp.grammar import CommandSpec
 from app.vrp.names import INTERFACE_TYPES, normalise_interface_name
-from app.vrp.text import clean_lines
+from app.vrp.text import clean_lines, unexpected_output
 
 HEADER_WORDS = ("Interface", "PHY", "Protocol", "Description")
 
@@ -35,14 +35,8 @@ def _find_header(lines: list[str]) -> int:
             return index
     # Point at the first line that is neither blank nor legend: a foreign header (`display
     # interface ethernet brief` has other columns) or whatever else the text is.
-    first = next(
-        ((i, line) for i, line in enumerate(lines) if line.strip() and not _LEGEND.match(line)),
-        next(((i, line) for i, line in enumerate(lines) if line.strip()), (0, "")),
-    )
-    raise ParseError(
-        "expected the 'Interface PHY Protocol Description' header",
-        line=first[1],
-        line_number=first[0] + 1,
+    raise unexpected_output(
+        "expected the 'Interface PHY Protocol Description' header", lines, skip=_LEGEND
     )
 
 

@@ -28,10 +28,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.domain.errors import ParseError
 from app.domain.interfaces import InterfaceDetail, InterfaceDetails, TrunkMember
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines
+from app.vrp.text import clean_lines, unexpected_output
 
 _A = re.ASCII
 _HEADER = re.compile(r"(\d{0,3}[A-Za-z][\w./:-]{0,63}) current state ?: ?(.*)", _A)
@@ -330,12 +329,7 @@ def parse_interface_detail(text: str) -> InterfaceDetails:
         else:
             _other_line(fields, kind, line)
     if name is None:
-        first = next(((i, line) for i, line in enumerate(lines) if line.strip()), (0, ""))
-        raise ParseError(
-            "expected an interface block ('<name> current state : UP')",
-            line=first[1],
-            line_number=first[0] + 1,
-        )
+        raise unexpected_output("expected an interface block ('<name> current state : UP')", lines)
     blocks.append(_finish(name, state_text, fields, members))
     return InterfaceDetails(interfaces=tuple(blocks))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.domain.errors import ParseError
 from app.domain.subscribers import IpPool, IpPoolList
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines, first_unrecognised
+from app.vrp.text import clean_lines, unexpected_output
 
 # `Key : value` pairs; a line may hold two or three (`Used :0   Free :4`).
 # A value is one word ending the line or followed by 2+ spaces, so `Lease : 3 Days 0 Hours`
@@ -30,15 +30,6 @@ _ADDRESS_STATISTIC = re.compile(r"^\s*IP\s+address\s+Statistic\s*$", re.IGNORECA
 _POOL_STATISTIC = re.compile(r"^\s*IP\s+address\s+pool\s+Statistic\s*$", re.IGNORECASE)
 _USAGE_HEADER = re.compile(r"^\s*(?:Domain|Pool)[\s-]?name\s+(.*)$", re.IGNORECASE)
 _USAGE_TOTAL = re.compile(r"^\s*Total\s+statistics\s+(.*)$", re.IGNORECASE)
-
-
-def _not_this_output(message: str, lines: list[str]) -> ParseError:
-    """The error for output without the expected data, naming its first content line."""
-    separators = {i for i, line in enumerate(lines) if _SEPARATOR.match(line)}
-    where = first_unrecognised(lines, separators)
-    if where is None:
-        return ParseError(f"{message}, got no output")
-    return ParseError(message, line=where[1], line_number=where[0])
 
 
 def _number(value: str | None) -> int | None:
@@ -197,7 +188,7 @@ def _parse_blocks(text: str, start_key: str) -> IpPoolList:
     counts = {key: int(value) for key, value in pool_counts.items() if _NUMBER.match(value)}
     # No pool block is a result only when the box-wide counts say there are no pools.
     if not blocks and not (counts and not any(counts.values())):
-        raise _not_this_output(f"expected `{start_key} : <name>` blocks", lines)
+        raise unexpected_output(f"expected `{start_key} : <name>` blocks", lines)
     summary_pool = None
     if summary:
         summary_pool = _Block(name="total", statistic=summary).to_pool()
@@ -235,7 +226,7 @@ def parse_ip_pool_usage(text: str) -> IpPoolList:
         None,
     )
     if found is None:
-        raise _not_this_output(
+        raise unexpected_output(
             "expected the pool-usage header (Domain name PoolLen Used Ratio)", lines
         )
     header_at, header = found

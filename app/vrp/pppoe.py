@@ -11,7 +11,7 @@ import re
 from app.domain.errors import ParseError
 from app.domain.subscribers import PppoeStatistics
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines, first_unrecognised
+from app.vrp.text import clean_lines, unexpected_output
 
 # `RECV_PADI_PKT       : 6` or `Invalid PAD Code            : 0`; up to two per line.
 _PAIR = re.compile(r"([A-Za-z][A-Za-z0-9_ ]*?)\s*:\s*(\S+)")
@@ -22,15 +22,6 @@ _SLOT = re.compile(r"^\s*Slot\s*:\s*(\S+)\s*$", re.IGNORECASE)
 _NOTE = re.compile(r"^\s*(?:Info|Warning|Note)\s*:", re.IGNORECASE)
 # Block titles carry no colon: `PPPoE Statistic Information`, `Invalid PAD Packets`.
 _TITLE = re.compile(r"^\s*[A-Za-z][A-Za-z ]*$")
-
-
-def _not_this_output(message: str, lines: list[str]) -> ParseError:
-    """The error for output without the expected data, naming its first content line."""
-    separators = {i for i, line in enumerate(lines) if _SEPARATOR.match(line)}
-    where = first_unrecognised(lines, separators)
-    if where is None:
-        return ParseError(f"{message}, got no output")
-    return ParseError(message, line=where[1], line_number=where[0])
 
 
 def parse_pppoe_statistics(text: str) -> PppoeStatistics:
@@ -61,7 +52,7 @@ def parse_pppoe_statistics(text: str) -> PppoeStatistics:
                 )
             counters[" ".join(name.split())] = int(value)
     if not blocks:
-        raise _not_this_output("expected PPPoE statistics counters", lines)
+        raise unexpected_output("expected PPPoE statistics counters", lines)
     if len(blocks) == 1:
         ((only_slot, counters),) = blocks.items()
         per_slot = {only_slot: counters} if only_slot is not None else {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.domain.errors import RouterCommandError
+from app.domain.errors import ParseError, RouterCommandError
 
 # ESC [ n D (cursor back, written by the pager), colour codes and other CSI sequences.
 _CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -93,6 +93,31 @@ def _raise_on_router_error(body: list[str], first_line_number: int) -> None:
                 line_number=first_line_number + index,
             )
         return
+
+
+# Rules between sections: `-----`, `=====`, `- - - - -`.
+SEPARATOR = re.compile(r"^\s*(?:[-=]\s?){5,}\s*$")
+
+
+def unexpected_output(
+    expected: str, lines: list[str], *, skip: re.Pattern[str] | None = None
+) -> ParseError:
+    """The error for text that lacks what a parser needs, naming its first meaningful line.
+
+    Blank lines, separator rules and lines matching ``skip`` (a legend, say) are passed
+    over, so the message points at the line that really differs from the expected output.
+    """
+    fallback: tuple[int, str] | None = None
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        fallback = fallback or (index, line)
+        if SEPARATOR.match(line) or (skip is not None and skip.match(line)):
+            continue
+        return ParseError(expected, line=line, line_number=index + 1)
+    if fallback is not None:
+        return ParseError(expected, line=fallback[1], line_number=fallback[0] + 1)
+    return ParseError(f"{expected}, got no output")
 
 
 def first_unrecognised(lines: list[str], recognised: set[int]) -> tuple[int, str] | None:

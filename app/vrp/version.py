@@ -18,7 +18,7 @@ import re
 from app.domain.errors import ParseError
 from app.domain.system import Version
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines
+from app.vrp.text import clean_lines, unexpected_output
 
 _SOFTWARE = re.compile(
     r"^\s*VRP \(R\) software,\s*Version\s+(?P<vrp>\d+\.\d+)\s*(?:\((?P<software>[^()]+)\))?",
@@ -61,12 +61,7 @@ def parse_version(text: str) -> Version:
         elif patch is None and (match := _PATCH.match(line)):
             patch = match["patch"]
     if software is None:
-        first = next(((i, line) for i, line in enumerate(lines) if line.strip()), (-1, None))
-        raise ParseError(
-            "expected the `VRP (R) software, Version N.NNN (...)` line",
-            line=first[1],
-            line_number=first[0] + 1 if first[1] is not None else None,
-        )
+        raise unexpected_output("expected the `VRP (R) software, Version N.NNN (...)` line", lines)
     if uptime is None:
         raise ParseError(
             "expected the `HUAWEI <model> uptime is ...` line",

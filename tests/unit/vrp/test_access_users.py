@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from app.domain.errors import ParseError, RouterCommandError
 from app.domain.subscribers import AccessUserCounters, AccessUserList, AccessUserSlots
@@ -15,6 +14,7 @@ from app.vrp.access_users import (
 )
 from app.vrp.catalog import parse_output, resolve
 from tests.support.fixtures import fixture_text, fixtures_for
+from tests.support.mutations import mangled_or_random
 
 # file -> (users, Total users, first user (id, name, interface, ipv4, mac, vlan, ipv6, type),
 #          last user (id, ipv4, mac)), values read from the fixture text.
@@ -603,34 +603,11 @@ _SAMPLES.append(fixture_text(fixtures_for("display-access-user-slot")[0]))
 _SAMPLES.append(ONLINE_TOTAL)
 
 
-@st.composite
-def mangled(draw: st.DrawFn) -> str:
-    """A sample output truncated, with lines dropped/duplicated/shuffled or chars replaced."""
-    lines = draw(st.sampled_from(_SAMPLES)).splitlines()
-    action = draw(st.sampled_from(["truncate", "drop", "duplicate", "shuffle", "substitute"]))
-    if action == "truncate":
-        text = "\n".join(lines)
-        return text[: draw(st.integers(0, len(text)))]
-    if action == "shuffle":
-        return "\n".join(draw(st.permutations(lines)))
-    index = draw(st.integers(0, max(len(lines) - 1, 0)))
-    if action == "drop":
-        return "\n".join(lines[:index] + lines[index + 1 :])
-    if action == "duplicate":
-        return "\n".join(lines[: index + 1] + lines[index:])
-    text = "\n".join(lines)
-    chars = list(text)
-    for _ in range(draw(st.integers(1, 8))):
-        if chars:
-            chars[draw(st.integers(0, len(chars) - 1))] = draw(st.characters())
-    return "".join(chars)
-
-
 PARSERS = (parse_access_user_list, parse_access_user_counters, parse_access_user_slot)
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.one_of(mangled(), st.text(max_size=300)))
+@given(text=mangled_or_random(_SAMPLES))
 def test_parsers_return_a_model_or_raise_parse_error(text: str) -> None:
     for parser in PARSERS:
         try:

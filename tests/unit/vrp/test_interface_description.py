@@ -6,13 +6,13 @@ import re
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from app.domain.errors import ParseError, RouterCommandError, UnknownCommandError
 from app.domain.interfaces import DescribedInterface
 from app.vrp.catalog import parse_output, resolve
 from app.vrp.interface_description import parse_interface_description
 from tests.support.fixtures import fixture_text, fixtures_for
+from tests.support.mutations import mangled_or_random
 
 DOC_ALL = "display-interface-description__huawei-doc-ne40e-v800r012c10__1.txt"
 DOC_ONE = "display-interface-description__huawei-doc-ne40e-v800r012c10__2.txt"
@@ -146,29 +146,8 @@ def test_router_error_is_not_output() -> None:
 _SAMPLES = [fixture_text(name) for name in PARSED]
 
 
-@st.composite
-def mangled(draw: st.DrawFn) -> str:
-    """A known output cut, reordered, duplicated or with characters replaced."""
-    lines = draw(st.sampled_from(_SAMPLES)).splitlines()
-    action = draw(st.sampled_from(["truncate", "drop", "duplicate", "shuffle", "substitute"]))
-    text = "\n".join(lines)
-    if action == "truncate":
-        return text[: draw(st.integers(0, len(text)))]
-    if action == "shuffle":
-        return "\n".join(draw(st.permutations(lines)))
-    index = draw(st.integers(0, len(lines) - 1))
-    if action == "drop":
-        return "\n".join(lines[:index] + lines[index + 1 :])
-    if action == "duplicate":
-        return "\n".join(lines[: index + 1] + lines[index:])
-    chars = list(text)
-    for _ in range(draw(st.integers(1, 8))):
-        chars[draw(st.integers(0, len(chars) - 1))] = draw(st.characters())
-    return "".join(chars)
-
-
 @settings(max_examples=150, deadline=None)
-@given(text=st.one_of(mangled(), st.text(max_size=300)))
+@given(text=mangled_or_random(_SAMPLES))
 def test_any_input_gives_a_model_or_parse_error(text: str) -> None:
     try:
         result = parse_interface_description(text)

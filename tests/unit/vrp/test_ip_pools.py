@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from app.domain.errors import ParseError
 from app.domain.subscribers import IpPoolList
 from app.vrp.catalog import parse_output, resolve
 from app.vrp.ip_pools import parse_ip_pool, parse_ip_pool_group, parse_ip_pool_usage
 from tests.support.fixtures import fixture_text, fixtures_for
+from tests.support.mutations import mangled_or_random
 
 DOC = "huawei-doc-ne40e-v800r012c10"
 
@@ -347,30 +347,8 @@ _SAMPLES = [
 ]
 
 
-@st.composite
-def mangled(draw: st.DrawFn) -> str:
-    """A sample output truncated, with lines dropped/duplicated/shuffled or chars replaced."""
-    lines = draw(st.sampled_from(_SAMPLES)).splitlines()
-    action = draw(st.sampled_from(["truncate", "drop", "duplicate", "shuffle", "substitute"]))
-    if action == "truncate":
-        text = "\n".join(lines)
-        return text[: draw(st.integers(0, len(text)))]
-    if action == "shuffle":
-        return "\n".join(draw(st.permutations(lines)))
-    index = draw(st.integers(0, max(len(lines) - 1, 0)))
-    if action == "drop":
-        return "\n".join(lines[:index] + lines[index + 1 :])
-    if action == "duplicate":
-        return "\n".join(lines[: index + 1] + lines[index:])
-    chars = list("\n".join(lines))
-    for _ in range(draw(st.integers(1, 8))):
-        if chars:
-            chars[draw(st.integers(0, len(chars) - 1))] = draw(st.characters())
-    return "".join(chars)
-
-
 @settings(max_examples=150, deadline=None)
-@given(text=st.one_of(mangled(), st.text(max_size=300)))
+@given(text=mangled_or_random(_SAMPLES))
 def test_parsers_return_a_model_or_raise_parse_error(text: str) -> None:
     for parser in (parse_ip_pool, parse_ip_pool_group, parse_ip_pool_usage):
         try:

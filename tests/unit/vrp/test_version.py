@@ -6,13 +6,13 @@ import re
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from app.domain.errors import ParseError
 from app.domain.system import Version
 from app.vrp.catalog import parse_output
 from app.vrp.version import parse_version, uptime_seconds
 from tests.support.fixtures import fixture_text, fixtures_for
+from tests.support.mutations import mangled_or_random
 
 MINUTE, HOUR, DAY, WEEK = 60, 3600, 86400, 604800
 
@@ -204,29 +204,8 @@ def test_echoed_command_resolves_to_this_parser(name: str) -> None:
 _SAMPLES = [fixture_text(name) for name in sorted(EXPECTED)[:4]] + [NE8000]
 
 
-@st.composite
-def mangled(draw: st.DrawFn) -> str:
-    """A known output cut, reordered, duplicated or with characters replaced."""
-    lines = draw(st.sampled_from(_SAMPLES)).splitlines()
-    action = draw(st.sampled_from(["truncate", "drop", "duplicate", "shuffle", "substitute"]))
-    text = "\n".join(lines)
-    if action == "truncate":
-        return text[: draw(st.integers(0, len(text)))]
-    if action == "shuffle":
-        return "\n".join(draw(st.permutations(lines)))
-    index = draw(st.integers(0, len(lines) - 1))
-    if action == "drop":
-        return "\n".join(lines[:index] + lines[index + 1 :])
-    if action == "duplicate":
-        return "\n".join(lines[: index + 1] + lines[index:])
-    chars = list(text)
-    for _ in range(draw(st.integers(1, 8))):
-        chars[draw(st.integers(0, len(chars) - 1))] = draw(st.characters())
-    return "".join(chars)
-
-
 @settings(max_examples=150, deadline=None)
-@given(text=st.one_of(mangled(), st.text(max_size=300)))
+@given(text=mangled_or_random(_SAMPLES))
 def test_any_text_gives_a_model_or_parse_error(text: str) -> None:
     try:
         version = parse_version(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.simulator.device import DeviceState
 from app.simulator.topology import PHYSICAL, SUBIF
@@ -28,11 +30,13 @@ class FakeClock:
         self.now += seconds
 
 
-def make(subscribers: int = 3000, start: float = EVENING, seed: int = 7,
-         interfaces: int = 48) -> tuple[DeviceState, FakeClock]:
+def make(
+    subscribers: int = 3000, start: float = EVENING, seed: int = 7, interfaces: int = 48
+) -> tuple[DeviceState, FakeClock]:
     clock = FakeClock(start)
-    return DeviceState(subscribers=subscribers, interfaces=interfaces, seed=seed,
-                       clock=clock), clock
+    return DeviceState(
+        subscribers=subscribers, interfaces=interfaces, seed=seed, clock=clock
+    ), clock
 
 
 def assert_totals_add_up(state: DeviceState) -> None:
@@ -299,3 +303,50 @@ def test_local_time_is_brazil_and_uptime_grows() -> None:
     clock.tick(60)
     state.advance()
     assert state.uptime_seconds() == pytest.approx(uptime + 60)
+
+
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("tick"), st.floats(min_value=0.5, max_value=7200.0)),
+        st.tuples(st.just("shut"), st.integers(min_value=0, max_value=200)),
+        st.tuples(st.just("undo"), st.integers(min_value=0, max_value=200)),
+        st.tuples(st.just("cut"), st.integers(min_value=0, max_value=10_000)),
+        st.tuples(st.just("drop"), st.floats(min_value=0.0, max_value=1.0)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(OPERATIONS)
+def test_any_sequence_of_operations_keeps_the_books_straight(operations: list) -> None:
+    state, clock = make(subscribers=300, seed=5)
+    names = state.interface_names()
+    previous = {name: state.counters(name) for name in names}
+    committed: set[str] = set()  # shut by this test: each must have its linkDown alarm
+    for operation, value in operations:
+        if operation == "tick":
+            clock.tick(value)
+            state.advance()
+        elif operation in {"shut", "undo"}:
+            name = names[value % len(names)]
+            if operation == "shut" and not state.is_admin_down(name):
+                committed.add(name)
+            elif operation == "undo":
+                committed.discard(name)
+            state.set_admin_down(name, operation == "shut")
+        elif operation == "cut":
+            sessions = state.subscribers.ordered()
+            if sessions:
+                state.cut_user(sessions[value % len(sessions)].username)
+        else:
+            state.mass_drop(value)
+        assert_totals_add_up(state)
+        for name in names:
+            current = state.counters(name)
+            assert all(c >= p for c, p in zip(current, previous[name], strict=True))
+            previous[name] = current
+        for name in names:
+            if not state.is_up(name):
+                assert state.subscribers.by_interface.get(name, 0) == 0
+            assert state.alarms.is_active(f"linkDown:{name}") == (name in committed)

@@ -97,7 +97,8 @@ def test_logical_blocks_use_no_colon_and_packets_first(state: DeviceState) -> No
     assert trunk[-2:] == ["The Number of Ports in Trunk : 4", "The Number of UP Ports in Trunk : 4"]
     assert "GigabitEthernet0/3/1    UP                  1" in trunk
     assert "Line protocol current state : UP (spoofing)" in render.render_interface(
-        state, "LoopBack0")
+        state, "LoopBack0"
+    )
 
 
 def test_every_interface_gets_one_block(state: DeviceState) -> None:
@@ -162,8 +163,15 @@ def test_domain_table_matches_the_capture_layout(state: DeviceState) -> None:
     assert lines[:3] == real[:3]
     assert lines[3] == real[3]  # default0 row, identical
     isp = next(line for line in lines if line.startswith("  isp "))
-    assert isp.split() == ["isp", "Active", "0", "1045504",
-                           str(state.subscribers.by_domain["isp"]), "0", "0"]
+    assert isp.split() == [
+        "isp",
+        "Active",
+        "0",
+        "1045504",
+        str(state.subscribers.by_domain["isp"]),
+        "0",
+        "0",
+    ]
     assert lines[-1] == "  Total 7,7 printed"
 
 
@@ -180,8 +188,12 @@ def test_ip_pool_detail_and_unknown_pool(state: DeviceState) -> None:
     pool = state.subscribers.pools["isp-pool01"]
     text = render.render_ip_pool(state, "isp-pool01")
     assert "  Pool-Name      : isp-pool01" in text
-    assert re.search(rf"^ +0 +100\.64\.0\.2 +100\.64\.31\.254 +{pool.total} +{pool.used} "
-                     rf"+{pool.total - pool.used} ", text, re.M)
+    assert re.search(
+        rf"^ +0 +100\.64\.0\.2 +100\.64\.31\.254 +{pool.total} +{pool.used} "
+        rf"+{pool.total - pool.used} ",
+        text,
+        re.M,
+    )
     with pytest.raises(CommandError):
         render.render_ip_pool(state, "nope")
 
@@ -198,8 +210,7 @@ def test_pppoe_statistics_two_columns_of_counters(state: DeviceState) -> None:
 
 def test_access_user_slot_blocks(state: DeviceState) -> None:
     text = render.render_access_user_slot(state, "3")
-    assert (f"Slot                     : 3      Total  user : {state.subscribers.by_slot[3]}"
-            in text)
+    assert f"Slot                     : 3      Total  user : {state.subscribers.by_slot[3]}" in text
     with pytest.raises(CommandError):
         render.render_access_user_slot(state, "abc")
 
@@ -207,7 +218,8 @@ def test_access_user_slot_blocks(state: DeviceState) -> None:
 def test_online_total_and_summary(state: DeviceState) -> None:
     total = state.total_users()
     assert f"  Total users                        : {total}" in (
-        render.render_access_user_online_total(state))
+        render.render_access_user_online_total(state)
+    )
     number = render.render_access_user_online_total(state, number=True).splitlines()
     assert number[1] == f"  Total users                        : {total}"
     assert len(number) == 6
@@ -219,14 +231,18 @@ def test_cpu_usage_layout(state: DeviceState) -> None:
     lines = render.render_cpu_usage(state).splitlines()
     assert re.match(r"^Cpu utilization statistics at 2026-11-27 21:00:00 \d+ ms$", lines[0])
     assert re.match(r"^System cpu use rate is : \d+%$", lines[1])
-    assert re.match(r"^Cpu utilization for five seconds: \d+% ;  one minute: \d+% ;  "
-                    r"five minutes: \d+%\.$", lines[2])
+    assert re.match(
+        r"^Cpu utilization for five seconds: \d+% ;  one minute: \d+% ;  "
+        r"five minutes: \d+%\.$",
+        lines[2],
+    )
     assert re.match(r"^Max CPU Usage : \d+%$", lines[3])
     assert lines[6:8] == ["ServiceName  UseRate", "-" * 27]
     cores = [line for line in lines if line.startswith("cpu")]
     assert len(cores) == 4
-    assert re.match(r"^cpu0 +\d+% +\d+% +\d+% +\d+% +\d+% \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$",
-                    cores[0])
+    assert re.match(
+        r"^cpu0 +\d+% +\d+% +\d+% +\d+% +\d+% \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", cores[0]
+    )
     one = render.render_cpu_usage(state, "9", "2")
     assert [line[:4] for line in one.splitlines() if line.startswith("cpu")] == ["cpu2"]
     for slot in ("4", "13", "x"):
@@ -261,8 +277,9 @@ def test_version_header(state: DeviceState) -> None:
     lines = render.render_version(state).splitlines()
     assert lines[1] == "VRP (R) software, Version 8.210 (NE8000 V800R021C10SPC600)"
     days = int(state.uptime_seconds() // 86400)
-    assert re.match(rf"^HUAWEI NE8000 M8 uptime is {days} days, \d+ hours?, \d+ minutes?$",
-                    lines[3])
+    assert re.match(
+        rf"^HUAWEI NE8000 M8 uptime is {days} days, \d+ hours?, \d+ minutes?$", lines[3]
+    )
 
 
 def test_alarm_active_wraps_time_and_description_like_the_capture() -> None:
@@ -271,8 +288,11 @@ def test_alarm_active_wraps_time_and_description_like_the_capture() -> None:
     lines = render.render_alarm_active(state).splitlines()
     assert lines[0] == "1:Critical  2:Major  3:Minor  4:Warning"
     assert lines[2].startswith("Sequence   AlarmId    Level Date Time  Description")
-    assert re.match(r"^\d+ +0x8520003  2     2026-11-27 The interface status changes\. "
-                    r"\(ifName=Gig$", lines[4])
+    assert re.match(
+        r"^\d+ +0x8520003  2     2026-11-27 The interface status changes\. "
+        r"\(ifName=Gig$",
+        lines[4],
+    )
     assert lines[5] == " " * 29 + "21:00:00- abitEthernet0/5/0, AdminStatus=DOWN, Oper"
     assert lines[6] == " " * 28 + "03:00      Status=DOWN, Reason=The interface is shut"
     assert lines[7] == " " * 39 + " down.)".ljust(41)
@@ -294,9 +314,45 @@ def test_no_alarm() -> None:
 def test_description_lists_every_interface(state: DeviceState) -> None:
     lines = render.render_interface_description(state).splitlines()
     header = lines.index("Interface                     PHY     Protocol Description")
-    rows = lines[header + 1:]
+    rows = lines[header + 1 :]
     assert len(rows) == len(state.interfaces)
     assert "Eth-Trunk10                   up      up       ACESSO-OLT-01" in rows
+    assert "GE0/2/8(10G)                  *down   down     RESERVADO" in rows
+    one = render.render_interface_description(state, "GigabitEthernet0/2/4.2001").splitlines()
+    assert one == [
+        "Interface                     PHY     Protocol Description",
+        "GE0/2/4.2001(10G)             up      up       PPPoE-QINQ-POP01",
+    ]
+
+
+def test_shutting_a_whole_access_trunk_takes_its_subinterfaces_and_users_down() -> None:
+    clock = FakeClock(START)
+    state = DeviceState(subscribers=800, seed=4, clock=clock)
+    on_trunk = sum(state.subscribers.by_interface[f"Eth-Trunk10.{v}"] for v in range(100, 104))
+    before = state.total_users()
+    state.set_admin_down("Eth-Trunk10", True)
+    assert state.total_users() == before - on_trunk
+    brief = render.render_interface_brief(state).splitlines()
+    assert next(r for r in brief if r.startswith("Eth-Trunk10 ")).split()[1:3] == ["*down", "down"]
+    assert next(r for r in brief if r.startswith("Eth-Trunk10.100 ")).split()[1:3] == [
+        "down",
+        "down",
+    ]
+    assert "Eth-Trunk10.1" not in render.render_access_users(state)
+    clock.now += 300
+    state.advance()
+    assert state.rates("GigabitEthernet0/2/0") == (0, 0, 0, 0)
+    assert state.subscribers.by_interface["Eth-Trunk10.100"] == 0
+
+
+def test_a_box_without_subscribers_still_renders_everything() -> None:
+    state = DeviceState(subscribers=0, seed=1, clock=FakeClock(START))
+    assert state.total_users() == 0
+    assert render.render_access_users(state).endswith("Total users                        : 0")
+    assert " Total statistics   " in render.render_ip_pool_usage(state)
+    assert "Ratio       :0%" in render.render_ip_pool(state)
+    assert state.rates("Eth-Trunk10") == (0, 0, 0, 0)
+    assert render.render_interface(state)
 
 
 def test_same_seed_and_clock_render_the_same_text() -> None:
@@ -306,9 +362,14 @@ def test_same_seed_and_clock_render_the_same_text() -> None:
         state = DeviceState(subscribers=500, seed=99, clock=clock)
         clock.now += 120
         state.advance()
-        outputs.append([
-            render.render_interface_brief(state), render.render_cpu_usage(state),
-            render.render_access_users(state), render.render_alarm_active(state),
-            render.render_interface(state), render.render_ip_pool(state),
-        ])
+        outputs.append(
+            [
+                render.render_interface_brief(state),
+                render.render_cpu_usage(state),
+                render.render_access_users(state),
+                render.render_alarm_active(state),
+                render.render_interface(state),
+                render.render_ip_pool(state),
+            ]
+        )
     assert outputs[0] == outputs[1]

@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -70,19 +71,38 @@ async def test_simulate_prints_where_it_listens_and_stops_cleanly_on_ctrl_c(
         assert "Login: username admin, password Admin@123" in header[2]
         assert header[3].strip() == "Press Ctrl+C to stop."
         port = int(listening.group(1))
-        async with asyncssh.connect(
+        connection = await asyncssh.connect(
             "127.0.0.1", port, username="admin", password="Admin@123",
             known_hosts=None, client_keys=None,
-        ) as connection:  # fmt: skip
-            session = await connection.create_process(term_type="vt100")
-            text = ""
-            while "<BRAS-LAB-1>" not in text:
-                text += await asyncio.wait_for(session.stdout.read(4096), 15)
+        )  # fmt: skip
+        session = await connection.create_process(term_type="vt100")
+        text = ""
+        while "<BRAS-LAB-1>" not in text:
+            text += await asyncio.wait_for(session.stdout.read(4096), 15)
         assert key_file.is_file()
         assert asyncssh.read_private_key(str(key_file)).get_fingerprint() == listening.group(2)
     finally:
+        # Ctrl+C while an operator is still logged in: the session is dropped, no traceback.
         process.send_signal(signal.SIGINT)
         rest, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert await asyncio.wait_for(session.stdout.read(), 15) == ""
+    connection.close()
     assert process.returncode == 0
     assert "Traceback" not in stderr.decode()
     assert "Simulator stopped." in rest.decode()
+
+
+def test_busy_port_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "simulate", "--port", str(port), "--users", "50",
+             "--interfaces", "4", "--host-key", str(tmp_path / "key")],
+            capture_output=True, text=True, timeout=60, check=False, cwd=REPO_ROOT,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("ne8000monitor simulate: cannot start: ")
+    assert "in use" in result.stderr
+    assert "Traceback" not in result.stderr

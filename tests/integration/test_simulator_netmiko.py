@@ -24,6 +24,9 @@ def _brief_row(brief: str, name: str) -> list[str]:
 async def test_netmiko_huawei_vrpv8_reads_and_commits(simulator: SimulatorHandle) -> None:
     from netmiko import ConnectHandler
 
+    # A fresh VRP account asks `Change now? [Y/N]:` first; the driver must answer N itself.
+    simulator.faults.ask_password_change = True
+
     def session() -> dict[str, str]:
         connection = ConnectHandler(
             device_type="huawei_vrpv8",

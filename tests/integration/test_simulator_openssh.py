@@ -118,7 +118,7 @@ async def test_openssh_client_interactive_session(
             session.send(simulator.password + "\r")
             banner = session.expect(r"<NE8000>$")
             assert "Info: The max number of VTY users is 5" in banner
-            session.send("dis ver\r")
+            session.send("dis ver | no-more\r")
             version = session.expect(r"VRP \(R\) software.*<NE8000>$")
             assert "Error" not in version
             session.send("display interface\r")

@@ -55,7 +55,7 @@ async def test_telnet_login_and_commands(telnet_simulator: SimulatorHandle) -> N
         banner = await _read_until(reader, r"<NE8000>$")
         assert "Admin@123" not in banner
         assert "The max number of VTY users is 5" in banner
-        writer.write("dis ver\r\n")
+        writer.write("dis ver | no-more\r\n")
         version = await _read_until(reader, r"<NE8000>$")
         assert "VRP (R) software, Version 8." in version
         writer.write("display foo\r\n")
@@ -78,3 +78,27 @@ async def test_telnet_wrong_password_is_rejected(telnet_simulator: SimulatorHand
         assert telnet_simulator.vty_online == 0
     finally:
         writer.close()
+
+
+@pytest.mark.slow
+async def test_netmiko_huawei_telnet_driver_logs_in(telnet_simulator: SimulatorHandle) -> None:
+    from netmiko import ConnectHandler
+
+    def session() -> tuple[str, str]:
+        connection = ConnectHandler(
+            device_type="huawei_telnet",
+            host=telnet_simulator.host,
+            port=telnet_simulator.telnet_port,
+            username=telnet_simulator.username,
+            password=telnet_simulator.password,
+            conn_timeout=15,
+        )
+        try:
+            return connection.find_prompt(), connection.send_command("display interface brief")
+        finally:
+            connection.disconnect()
+
+    prompt, brief = await asyncio.to_thread(session)
+    assert prompt == "<NE8000>"
+    assert re.search(r"(?m)^Interface\s+PHY\s+Protocol\s+InUti\s+OutUti", brief)
+    assert "LoopBack0" in brief

@@ -305,3 +305,34 @@ async def test_mass_drop_fault_applies_once_before_the_next_command(term: Sessio
     assert before - after == pytest.approx(before * 0.3, abs=2)
     await term.run("display access-user online-total")
     assert term.state.total_users() == after
+
+
+async def test_a_renderer_bug_costs_one_command_not_the_session(
+    term: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(state: DeviceState) -> str:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(render, "render_health", broken)
+    monkeypatch.setattr(term.state, "advance", lambda: None)
+    from app.simulator import commands
+
+    tree = commands.VIEW_TREES["user"]
+    node = next(c for c in tree.children if c.keyword == "display")
+    health = next(c for c in node.children if c.keyword == "health")
+    monkeypatch.setattr(health, "action", commands._display(broken))
+    assert _lines(await term.run("display health")) == ["Error: Failed to execute the command."]
+    assert "VRP (R) software" in await term.run("display version | no-more")
+
+
+async def test_screen_length_sets_the_page_size_within_range(term: Session) -> None:
+    rejected = _lines(await term.run("screen-length 513 temporary"))
+    assert rejected == [
+        " " * (len("<NE8000>") + len("screen-length ")) + "^",
+        "Error: Wrong parameter found at '^' position.",
+    ]
+    await term.run("screen-length 30 temporary")
+    term.channel.take()
+    term.channel.feed("display interface\r")
+    await term.wait_for(lambda t: t.endswith(MORE))
+    assert len(term.channel.take().split("\r\n")) == 1 + 30 + 1

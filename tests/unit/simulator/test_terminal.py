@@ -59,3 +59,10 @@ async def test_newlines_written_become_crlf() -> None:
     channel = ScriptedChannel()
     Terminal(channel).write("a\nb\n")
     assert channel.text == "a\r\nb\r\n"
+
+
+async def test_idle_terminal_is_closed() -> None:
+    channel = ScriptedChannel()
+    terminal = Terminal(channel, idle_timeout=0.05)
+    with pytest.raises(SessionClosedError, match="idle timeout"):
+        await asyncio.wait_for(terminal.read_line(), 5)

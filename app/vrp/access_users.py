@@ -22,8 +22,9 @@ from app.vrp.grammar import CommandSpec
 from app.vrp.names import normalise_interface_name
 from app.vrp.text import clean_lines, unexpected_output
 
-# `name : 123` pairs; a line may hold several (`Slot : 1   Total  user : 1`).
-_PAIR = re.compile(r"([A-Za-z][A-Za-z0-9 ()./_+-]*?)\s*:\s*(\d{1,20})(?=\s|$)")
+# `name : 123` pairs; a line may hold several (`Slot : 1   Total  user : 1`). A name starts
+# a word and may start with a digit (`802.1x authentication : 0`).
+_PAIR = re.compile(r"(?<!\S)([A-Za-z0-9][A-Za-z0-9 ()./_+-]*?)\s*:\s*(\d{1,20})(?=\s|$)")
 _SEPARATOR = re.compile(r"^\s*[-=]{5,}\s*$")
 _TOTAL_USERS_KEY = re.compile(
     r"^(?:the\s+)?total\s+(?:number\s+of\s+)?(?:online\s+)?users?(?:\s+number)?(?:\s+is)?$",

@@ -570,6 +570,8 @@ def test_access_user_slot_fixture() -> None:
     assert slot.counters["PPP authentication"] == 1
     assert slot.counters["No authentication"] == 0
     assert slot.counters["MIP authentication"] == 0
+    assert slot.counters["802.1x authentication"] == 0
+    assert "x authentication" not in slot.counters
     assert len(slot.counters) == 10
     assert parse_output("display access-user slot", fixture_text(name)) == result
 

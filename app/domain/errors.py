@@ -51,3 +51,74 @@ class RouterCommandError(ParseError):
 
 class UnknownCommandError(NE8000MonitorError):
     """A command the catalog does not know, or an abbreviation that is ambiguous."""
+
+
+class RouterError(NE8000MonitorError):
+    """Something went wrong talking to a router; the message is meant for the operator."""
+
+    def __init__(self, message: str, *, router: str | None = None) -> None:
+        super().__init__(message)
+        self.router = router
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{self.router}: {message}" if self.router else message
+
+
+class RouterUnreachable(RouterError):
+    """No TCP connection: wrong address, router down, or a firewall in the way."""
+
+
+class RouterTimeout(RouterError):
+    """Connecting or a command took longer than allowed; the session is discarded."""
+
+
+class AuthenticationFailed(RouterError):
+    """Wrong username or password. Retrying risks locking the account on VRP, so don't."""
+
+
+class HostKeyChanged(RouterError):
+    """The router's SSH host key differs from the trusted one: refuse until the user accepts."""
+
+    def __init__(
+        self, message: str, *, router: str | None = None, known: str, offered: str
+    ) -> None:
+        super().__init__(message, router=router)
+        self.known_fingerprint = known
+        self.offered_fingerprint = offered
+
+
+class KeyExchangeFailed(RouterError):
+    """No common SSH algorithm; old boxes need the profile's legacy-algorithms opt-in."""
+
+
+class VtyLinesFull(RouterError):
+    """Every VTY line of the router is taken (by people or other tools)."""
+
+
+class SessionLost(RouterError):
+    """The connection dropped, possibly mid-output; what was read is not trusted."""
+
+
+class CommandRejected(RouterError):
+    """The router answered `Error: ...`; carries the router's own message."""
+
+    def __init__(self, message: str, *, router: str | None = None, router_message: str) -> None:
+        super().__init__(message, router=router)
+        self.router_message = router_message
+
+
+class CredentialsUnavailable(NE8000MonitorError):
+    """No password for a router, or no usable OS keyring to keep one in."""
+
+
+class ValidationError(NE8000MonitorError):
+    """A value meant for a router command failed validation; nothing was sent."""
+
+
+class RateLimited(NE8000MonitorError):
+    """Too many commands of one kind for a router in the current window."""
+
+
+class ChangeAborted(RouterError):
+    """A change was abandoned on the router; nothing stays pending. Carries the reason."""

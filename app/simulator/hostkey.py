@@ -8,24 +8,14 @@ The host-key-change fault regenerates the stored key, as a board swap or reset w
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import asyncssh
 
+from app.domain.paths import user_data_dir
+
 KEY_ALGORITHM = "ssh-ed25519"
 DEFAULT_KEY_NAME = "simulator_host_key"
-
-
-def user_data_dir(app_name: str = "ne8000monitor") -> Path:
-    """The per-user data directory (XDG on Linux, the platform's usual place elsewhere)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / app_name
 
 
 def default_host_key_path() -> Path:

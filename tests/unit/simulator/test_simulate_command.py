@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.commands import simulate
-from app.simulator.hostkey import fingerprint, load_host_key, user_data_dir
+from app.domain.paths import user_data_dir
+from app.simulator.hostkey import fingerprint, load_host_key
 
 
 def _parse(*argv: str) -> argparse.Namespace:

@@ -1,0 +1,36 @@
+"""Per-user directories for settings and data, shared by the app and the simulator (stdlib).
+
+XDG on Linux (``$XDG_CONFIG_HOME``/``$XDG_DATA_HOME``), Application Support on macOS,
+``%APPDATA%``/``%LOCALAPPDATA%`` on Windows; the same places platformdirs would pick, without
+the dependency.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "ne8000monitor"
+
+
+def user_config_dir(app_name: str = APP_NAME) -> Path:
+    """Where settings such as ``routers.toml`` live."""
+    if sys.platform.startswith("win"):
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / app_name
+
+
+def user_data_dir(app_name: str = APP_NAME) -> Path:
+    """Where the app keeps its own data: trusted host keys, the audit log."""
+    if sys.platform.startswith("win"):
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / app_name

@@ -1,0 +1,76 @@
+"""What the app knows about one router it talks to, and what one command returns.
+
+Shared by the transport (which fills a :class:`CommandResult`) and the engine (which
+consumes it) without either importing the other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+# Profile names key the keyring and settings; keep them simple and printable.
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+HOSTNAME = re.compile(r"^[A-Za-z0-9_.:\-\[\]%]{1,253}$")
+
+
+class TransportKind(StrEnum):
+    """How to reach the router's CLI. Telnet is cleartext and strictly opt-in."""
+
+    SSH = "ssh"
+    TELNET = "telnet"
+
+
+class PromptKind(StrEnum):
+    """Which prompt ended a command's output; the change workflow checks each one."""
+
+    USER = "user"  # <HOST>
+    SYSTEM = "system"  # [~HOST] or [~HOST-view] (VRP8), [HOST] (VRP5)
+    PENDING = "pending"  # [*HOST...]: uncommitted configuration exists
+    QUESTION = "question"  # [Y/N]: or [Y(yes)/N(no)/C(cancel)]: waiting for an answer
+
+
+@dataclass(frozen=True, slots=True)
+class RouterProfile:
+    """Connection settings for one router; never holds a secret (those live in the keyring)."""
+
+    name: str
+    host: str
+    port: int = 22
+    username: str = "admin"
+    transport: TransportKind = TransportKind.SSH
+    legacy_algorithms: bool = False
+    pool_size: int = 2
+    vty_budget: int = 3
+    connect_timeout: float = 10.0
+    command_timeout: float = 30.0
+    keepalive_interval: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not PROFILE_NAME.match(self.name):
+            raise ValueError(f"router name {self.name!r}: use letters, digits, '.', '_', '-'")
+        if not HOSTNAME.match(self.host):
+            raise ValueError(f"router {self.name}: invalid host {self.host!r}")
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"router {self.name}: port {self.port} is not in 1-65535")
+        if not self.username or any(ch.isspace() for ch in self.username):
+            raise ValueError(f"router {self.name}: username must be non-empty, without spaces")
+        if not 1 <= self.pool_size <= self.vty_budget:
+            raise ValueError(
+                f"router {self.name}: pool_size {self.pool_size} must be between 1 and the "
+                f"VTY budget ({self.vty_budget})"
+            )
+        for field_name in ("connect_timeout", "command_timeout", "keepalive_interval"):
+            if getattr(self, field_name) <= 0:
+                raise ValueError(f"router {self.name}: {field_name} must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """The router's answer to one line: its output (echo and prompt removed) and the prompt."""
+
+    command: str
+    output: str
+    prompt: str
+    prompt_kind: PromptKind

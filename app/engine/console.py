@@ -1,0 +1,123 @@
+"""Free-form console commands: read-only by default, anything else only in operator mode.
+
+``display`` (and its VRP abbreviations) runs freely within the per-router command budget;
+``ping``/``tracert`` run within the smaller diagnostics budget. Any other line could change
+the router, so it needs the operator mode *and* a confirmation for that exact line, and it
+is written to the audit log. Every line is checked character by character first
+(:func:`app.vrp.validation.classify_console_command`): nothing odd reaches the router.
+
+The console uses a pooled session, so it must leave that session as it found it, in user
+view with nothing pending: a line that ends at a question is answered N, and a line that
+ends in a configuration view is followed by ``return`` (declining to commit).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.domain.errors import RouterError, ValidationError
+from app.domain.router import CommandResult, PromptKind
+from app.engine.audit import AuditLog
+from app.engine.ports import RouterSession
+from app.engine.ratelimit import LimitKind, RateLimiter
+from app.vrp.validation import CommandClass, classify_console_command
+
+_log = logging.getLogger("ne8000monitor.engine.console")
+
+DIAGNOSTIC_TIMEOUT = 120.0  # a tracert across a slow path takes a while
+
+_LIMIT_FOR = {
+    CommandClass.READ_ONLY: LimitKind.COMMAND,
+    CommandClass.DIAGNOSTIC: LimitKind.DIAGNOSTIC,
+    CommandClass.CONFIGURATION: LimitKind.COMMAND,
+}
+
+
+class OperatorModeRequired(ValidationError):
+    """A line that may change the router, without operator mode and confirmation."""
+
+
+class SessionSource(Protocol):
+    def session(self) -> AbstractAsyncContextManager[RouterSession]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleResult:
+    """What the router answered; `cleanup` lists lines sent afterwards to restore the session."""
+
+    kind: CommandClass
+    result: CommandResult
+    cleanup: tuple[str, ...] = ()
+
+
+class Console:
+    """Runs operator-typed lines on a router under the console policy."""
+
+    def __init__(
+        self,
+        sessions: Callable[[str], SessionSource],
+        limiter: RateLimiter,
+        audit: AuditLog,
+        *,
+        command_timeout: float | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._limiter = limiter
+        self._audit = audit
+        self._timeout = command_timeout
+
+    def classify(self, line: str) -> CommandClass:
+        """Validate a line and say which policy applies (raises ValidationError)."""
+        return classify_console_command(line)
+
+    async def run(
+        self,
+        router: str,
+        line: str,
+        *,
+        operator_mode: bool = False,
+        confirmed_line: str | None = None,
+    ) -> ConsoleResult:
+        """Run one console line; `confirmed_line` must repeat a non-read-only line exactly."""
+        line = line.strip()
+        kind = classify_console_command(line)
+        if kind is CommandClass.CONFIGURATION:
+            if not operator_mode:
+                raise OperatorModeRequired(
+                    f"{line.split()[0]!r} is not a read-only command; switch to operator mode"
+                )
+            if confirmed_line is None or confirmed_line.strip() != line:
+                raise OperatorModeRequired(f"confirm {line!r} before it is sent")
+        self._limiter.acquire(router, _LIMIT_FOR[kind])
+        timeout = DIAGNOSTIC_TIMEOUT if kind is CommandClass.DIAGNOSTIC else self._timeout
+        audited = kind is CommandClass.CONFIGURATION
+        async with self._sessions(router).session() as session:
+            try:
+                result = await session.run(line, timeout=timeout)
+            except RouterError as error:
+                if audited:
+                    await self._audit.record(router, [line], "failed", detail=str(error))
+                raise
+            cleanup = await self._restore(session, result)
+        if audited:
+            output = result.output + "".join(f"\n{sent}" for sent in cleanup)
+            await self._audit.record(router, [line, *cleanup], "sent", output)
+        return ConsoleResult(kind, result, cleanup)
+
+    async def _restore(self, session: RouterSession, result: CommandResult) -> tuple[str, ...]:
+        """Bring the session back to user view without committing anything."""
+        sent: list[str] = []
+        last = result
+        for _ in range(3):
+            if last.prompt_kind is PromptKind.USER:
+                return tuple(sent)
+            line = "n" if last.prompt_kind is PromptKind.QUESTION else "return"
+            sent.append(line)
+            last = await session.run(line, timeout=self._timeout)
+        _log.warning("console left the session at %r; closing it", last.prompt)
+        await session.close()
+        return tuple(sent)

@@ -13,6 +13,9 @@ from app import __version__
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "app.commands.simulate",
     "app.commands.parse",
+    "app.commands.snapshot",
+    "app.commands.credentials",
+    "app.commands.hostkey",
 )
 
 

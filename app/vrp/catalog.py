@@ -8,7 +8,7 @@ gathers them and resolves typed commands, abbreviations and arguments included
 from __future__ import annotations
 
 import importlib
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.domain.errors import ParseError, UnknownCommandError
@@ -46,9 +46,15 @@ def _words(command: str) -> list[str]:
     return command.split("|", 1)[0].split()
 
 
+@lru_cache(maxsize=1024)
 def resolve(command: str) -> Match:
-    """The catalog entry for a typed command, or :class:`UnknownCommandError`."""
+    """The catalog entry for a typed command, or :class:`UnknownCommandError`.
+
+    Pollers resolve the same few commands over and over, so results are cached; the
+    returned Match is shared and must be treated as read-only.
+    """
     words = _words(command)
+    command = command.strip()
     if not words:
         raise UnknownCommandError("empty command")
     matches = [
@@ -58,12 +64,12 @@ def resolve(command: str) -> Match:
         if (found := match_alternative(spec, alternative, words))
     ]
     if not matches:
-        raise UnknownCommandError(f"unknown or unsupported command: {command.strip()!r}")
+        raise UnknownCommandError(f"unknown or unsupported command: {command!r}")
     best = max(found.exact_keywords for found in matches)
     finalists = {found.canonical: found for found in matches if found.exact_keywords == best}
     if len({found.spec.pattern for found in finalists.values()}) > 1:
         options = ", ".join(sorted(finalists))
-        raise UnknownCommandError(f"ambiguous command {command.strip()!r}: could be {options}")
+        raise UnknownCommandError(f"ambiguous command {command!r}: could be {options}")
     return next(iter(finalists.values()))
 
 

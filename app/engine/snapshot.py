@@ -21,7 +21,7 @@ from app.domain.errors import NE8000MonitorError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
 from app.domain.router import CommandResult
 from app.vrp.catalog import parse_output
-from app.vrp.names import interface_type
+from app.vrp.names import is_physical_type
 
 _log = logging.getLogger("ne8000monitor.engine.snapshot")
 
@@ -36,25 +36,6 @@ DASHBOARD_SECTIONS: tuple[tuple[str, str], ...] = (
     ("domains", "display domain"),
     ("ip_pools", "display ip pool"),
     ("alarms", "display alarm active"),
-)
-
-# Interface types that are ports (a physical line card interface), not logical ones.
-PHYSICAL_TYPES = frozenset(
-    {
-        "GigabitEthernet",
-        "Ethernet",
-        "XGigabitEthernet",
-        "10GE",
-        "25GE",
-        "40GE",
-        "50GE",
-        "100GE",
-        "200GE",
-        "400GE",
-        "FlexE",
-        "Pos",
-        "Serial",
-    }
 )
 
 
@@ -108,7 +89,7 @@ def is_detail_candidate(row: BriefInterface) -> bool:
     type_name = row.name.rstrip("0123456789/:")
     if type_name == "Eth-Trunk":
         return True
-    return interface_type(type_name) in PHYSICAL_TYPES
+    return is_physical_type(type_name)
 
 
 async def _section(

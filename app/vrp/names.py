@@ -46,6 +46,26 @@ INTERFACE_TYPES: tuple[str, ...] = (
     "Dialer",
 )
 
+# Types that are ports on a line card; the rest (trunks, sub-interfaces' parents aside,
+# loopbacks, tunnels, virtual templates...) are logical.
+PHYSICAL_TYPES: frozenset[str] = frozenset(
+    {
+        "GigabitEthernet",
+        "Ethernet",
+        "XGigabitEthernet",
+        "10GE",
+        "25GE",
+        "40GE",
+        "50GE",
+        "100GE",
+        "200GE",
+        "400GE",
+        "FlexE",
+        "Pos",
+        "Serial",
+    }
+)
+
 # Short forms VRP prints or accepts that are not plain prefixes of the type name.
 INTERFACE_ALIASES: dict[str, str] = {
     "ge": "GigabitEthernet",
@@ -74,6 +94,11 @@ def interface_type(name: str) -> str | None:
     if len(candidates) == 1:
         return candidates[0]
     return None
+
+
+def is_physical_type(name: str) -> bool:
+    """True when `name` (typed or canonical) is a line-card port type, not a logical one."""
+    return interface_type(name) in PHYSICAL_TYPES
 
 
 def normalise_interface_name(text: str) -> str | None:

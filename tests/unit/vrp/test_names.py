@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.vrp.names import normalise_interface_name, strip_bandwidth_suffix
+from app.vrp.names import is_physical_type, normalise_interface_name, strip_bandwidth_suffix
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,19 @@ def test_normalised_names_contain_only_safe_characters(text: str) -> None:
     name = normalise_interface_name(text)
     if name is not None:
         assert all(ch.isalnum() or ch in "-/.:" for ch in name)
+
+
+@pytest.mark.parametrize(
+    ("name", "physical"),
+    [
+        ("GigabitEthernet", True),
+        ("100GE", True),
+        ("ge", True),
+        ("Eth-Trunk", False),
+        ("LoopBack", False),
+        ("Virtual-Template", False),
+        ("Nonsense", False),
+    ],
+)
+def test_physical_types_are_line_card_ports(name: str, physical: bool) -> None:
+    assert is_physical_type(name) is physical

@@ -21,6 +21,7 @@ capture and the simulator show; its plan has no ``commit`` line.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -296,6 +297,17 @@ class ChangeWorkflow:
         except RouterError as error:  # no session at all: nothing was sent
             await self._audit.record(plan.router, (), "failed", "", str(error))
             raise
+        except asyncio.CancelledError:
+            # Ctrl+C or shutdown mid-change: what reached the router must still be on record.
+            if sent:
+                await self._audit.record(
+                    plan.router,
+                    sent,
+                    "unknown",
+                    _transcript_text(transcript),
+                    "cancelled while the change was being sent; check the router",
+                )
+            raise
         outcome = "committed" if "commit" in plan.lines else "applied"
         users_cut = None
         if isinstance(plan.request, CutAccessUser):
@@ -357,7 +369,9 @@ class ChangeWorkflow:
         outcome_unknown: bool,
     ) -> ChangeAbandoned:
         router_message = getattr(error, "router_message", None)
-        reason = router_message or str(error)
+        reason = router_message or (
+            error.message if isinstance(error, RouterError) else str(error)
+        )
         if outcome_unknown:
             message = (
                 f"no answer to {sent[_effect_index(plan)]!r}: the change may or may not have "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from app.domain.errors import ValidationError
@@ -199,6 +201,23 @@ async def test_session_lost_on_commit_is_an_unknown_outcome(
     (entry,) = audit.read()
     assert entry["outcome"] == "unknown"
     assert entry["commands"] == list(plan.lines[:4])
+
+
+async def test_cancelled_mid_change_is_audited_as_unknown(
+    workflow: ChangeWorkflow, router: FakeRouter, audit: AuditLog
+) -> None:
+    router.delay = 0.05  # every answer takes a moment, so the task is cancelled mid-command
+    plan = workflow.plan(InterfaceShutdown("r1", "GigabitEthernet0/5/0"))
+    task = asyncio.create_task(workflow.apply(plan, confirmation=plan.token))
+    while "commit" not in router.sent:
+        await asyncio.sleep(0.005)
+    task.cancel()  # Ctrl+C while `commit` is on its way
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (entry,) = audit.read()
+    assert entry["outcome"] == "unknown"
+    assert entry["commands"][-1] == "commit"
+    assert "cancelled" in entry["detail"]
 
 
 async def test_cut_access_user_has_no_commit_and_reports_count(

@@ -58,6 +58,7 @@ class RouterError(NE8000MonitorError):
 
     def __init__(self, message: str, *, router: str | None = None) -> None:
         super().__init__(message)
+        self.message = message  # without the router prefix, for nesting in other messages
         self.router = router
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,6 +17,19 @@ SMALL_DEVICE = {"users": 1500, "interfaces": 12, "seed": 2024}
 async def simulator() -> AsyncIterator[SimulatorHandle]:
     """A running simulator on an ephemeral loopback port with an ephemeral host key."""
     handle = await start_simulator(host="127.0.0.1", port=0, **SMALL_DEVICE)
+    try:
+        yield handle
+    finally:
+        await handle.close()
+
+
+@pytest.fixture
+async def frozen_simulator() -> AsyncIterator[SimulatorHandle]:
+    """A simulator whose clock stands still: no churn, so a chosen subscriber stays online."""
+    frozen_at = time.time()
+    handle = await start_simulator(
+        host="127.0.0.1", port=0, clock=lambda: frozen_at, **SMALL_DEVICE
+    )
     try:
         yield handle
     finally:

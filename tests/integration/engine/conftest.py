@@ -103,3 +103,13 @@ async def wired(simulator: SimulatorHandle, tmp_path: Path) -> AsyncIterator[Wir
         yield result
     finally:
         await result.engine.close()
+
+
+@pytest.fixture
+async def wired_frozen(frozen_simulator: SimulatorHandle, tmp_path: Path) -> AsyncIterator[Wired]:
+    """Like `wired`, on a simulator without churn (subscribers stay where they are)."""
+    result = wire(frozen_simulator, tmp_path, command_timeout=5.0)
+    try:
+        yield result
+    finally:
+        await result.engine.close()

@@ -145,7 +145,8 @@ async def test_injection_attempts_never_reach_the_router(wired: Wired, request_)
     assert wired.simulator.vty_online == 0
 
 
-async def test_cut_access_user_disconnects_without_commit(wired: Wired) -> None:
+async def test_cut_access_user_disconnects_without_commit(wired_frozen: Wired) -> None:
+    wired = wired_frozen
     state = wired.simulator.state
     username = next(iter(state.subscribers.sessions.values())).username
     sessions = len(state.subscribers.by_username(username))

@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "app.commands.snapshot",
     "app.commands.credentials",
     "app.commands.hostkey",
+    "app.commands.change",
 )
 
 

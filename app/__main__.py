@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "app.commands.credentials",
     "app.commands.hostkey",
     "app.commands.change",
+    "app.commands.import_env",
 )
 
 

@@ -34,3 +34,18 @@ def user_data_dir(app_name: str = APP_NAME) -> Path:
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / app_name
+
+
+def user_log_dir(app_name: str = APP_NAME) -> Path:
+    """Where the rotating log file goes (the places platformdirs' ``user_log_dir`` picks).
+
+    ``$XDG_STATE_HOME/<app>/log`` on Linux (logs are state, not data), ``~/Library/Logs/<app>``
+    on macOS, ``%LOCALAPPDATA%\\<app>\\Logs`` on Windows.
+    """
+    if sys.platform.startswith("win"):
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / app_name / "Logs"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Logs" / app_name
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / app_name / "log"

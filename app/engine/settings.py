@@ -1,0 +1,613 @@
+"""The settings file: ``settings.toml`` in the user config directory (schema, load, save).
+
+One TOML file holds everything the app needs that is not a secret::
+
+    version = 1
+
+    [intervals]          # seconds between polls, per data set; jitter spreads routers apart
+    interfaces = 30.0
+    pppoe = 15.0
+    system = 45.0
+    traffic = 20.0
+    jitter = 0.1         # fraction of the interval, 0 <= jitter < 1
+
+    [cache_ttl]          # seconds a cached answer stays fresh
+    interfaces = 45.0
+    pppoe = 20.0
+    system = 60.0
+    traffic = 30.0
+
+    [thresholds]
+    mass_drop_percent = 10.0   # subscriber total falling by this much ...
+    mass_drop_window = 120.0   # ... within this many seconds raises an alert
+    cpu_percent = 85.0
+    cpu_polls = 3              # consecutive polls above the threshold
+    memory_percent = 90.0
+    memory_polls = 3
+    pool_percent = 90.0
+
+    [rate_limits]        # operator-initiated requests per router per minute
+    commands = 10
+    data = 30
+    diagnostics = 5
+
+    [feed]               # the local HTTP/WebSocket feed
+    enabled = false
+    host = "127.0.0.1"
+    port = 8000
+    # token = "..."      # absent means none
+    remote_commands = false
+    operator_mode = false
+    cors_origins = []
+
+    [logging]
+    level = "INFO"
+    json_lines = false
+    file = true
+    # file_path = "..."  # absent means the user log directory
+
+    [routers.bras-sp1]   # the fields of app.domain.router.RouterProfile
+    host = "10.0.0.1"
+
+Every error names the file and the key (``intervals.pppoe: expected a positive number, got
+"abc"``); unknown keys are errors, so a typo never silently falls back to a default. A key
+that looks like a secret (``password`` ...) is refused anywhere: passwords live in the OS
+keyring. Files are versioned: :data:`MIGRATIONS` lifts older layouts on load (v0 is the
+``routers.toml``-only layout of earlier releases). Loading never writes; :func:`save_settings`
+replaces the file atomically (temporary file + ``os.replace``, mode 0600), so a failed write
+leaves the previous file intact and a file that does not parse is never reset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from app.domain.errors import NE8000MonitorError
+from app.domain.paths import user_config_dir
+from app.domain.router import RouterProfile, TransportKind
+
+SETTINGS_FILE = "settings.toml"
+LEGACY_PROFILES_FILE = "routers.toml"
+CURRENT_VERSION = 1
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(NE8000MonitorError):
+    """The settings are unreadable or wrong; the message names the file and the key."""
+
+
+# ----- checks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """What one setting accepts: a test on a TOML value and how to read it from text (env)."""
+
+    expected: str
+    accepts: Callable[[Any], bool]
+    from_text: Callable[[str], Any]
+    normalise: Callable[[Any], Any] = lambda value: value
+
+
+def _is_number(value: Any) -> bool:
+    # bool is an int in Python; `port = true` must not slip through as 1.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_bool(text: str) -> bool:
+    """``true/false``, ``1/0``, ``yes/no``, ``on/off`` (any case), as env files write them."""
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+def _text_number(text: str) -> float:
+    value = float(text.strip())
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _text_int(text: str) -> int:
+    return int(text.strip())
+
+
+POSITIVE = Check(
+    "a positive number",
+    lambda v: _is_number(v) and v > 0,
+    _text_number,
+    float,
+)
+POSITIVE_INT = Check("a positive whole number", lambda v: _is_int(v) and v > 0, _text_int)
+PERCENT = Check(
+    "a percentage above 0 and at most 100",
+    lambda v: _is_number(v) and 0 < v <= 100,
+    _text_number,
+    float,
+)
+FRACTION = Check(
+    "a fraction from 0 up to (not including) 1",
+    lambda v: _is_number(v) and 0 <= v < 1,
+    _text_number,
+    float,
+)
+PORT = Check("a port number 1-65535", lambda v: _is_int(v) and 1 <= v <= 65535, _text_int)
+BOOL = Check("true or false", lambda v: isinstance(v, bool), parse_bool)
+TEXT = Check("a non-empty string", lambda v: isinstance(v, str) and v.strip() != "", str)
+TEXT_LIST = Check(
+    "a list of strings",
+    lambda v: isinstance(v, list | tuple) and all(isinstance(i, str) and i for i in v),
+    lambda text: [part.strip() for part in text.split(",") if part.strip()],
+    tuple,
+)
+LEVEL = Check(
+    f"one of {', '.join(LOG_LEVELS)}",
+    lambda v: isinstance(v, str) and v.upper() in LOG_LEVELS,
+    str,
+    str.upper,
+)
+
+
+def _setting(default: Any, check: Check) -> Any:
+    return field(default=default, metadata={"check": check})
+
+
+# ----- schema ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    """Seconds between polls per data set (defaults of the earlier service) and jitter."""
+
+    interfaces: float = _setting(30.0, POSITIVE)
+    pppoe: float = _setting(15.0, POSITIVE)
+    system: float = _setting(45.0, POSITIVE)
+    traffic: float = _setting(20.0, POSITIVE)
+    jitter: float = _setting(0.1, FRACTION)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheTTLs:
+    """Seconds a cached answer stays fresh, per data set."""
+
+    interfaces: float = _setting(45.0, POSITIVE)
+    pppoe: float = _setting(20.0, POSITIVE)
+    system: float = _setting(60.0, POSITIVE)
+    traffic: float = _setting(30.0, POSITIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When alerts fire: mass PPPoE drop, CPU/memory for N polls, IP pool usage."""
+
+    mass_drop_percent: float = _setting(10.0, PERCENT)
+    mass_drop_window: float = _setting(120.0, POSITIVE)
+    cpu_percent: float = _setting(85.0, PERCENT)
+    cpu_polls: int = _setting(3, POSITIVE_INT)
+    memory_percent: float = _setting(90.0, PERCENT)
+    memory_polls: int = _setting(3, POSITIVE_INT)
+    pool_percent: float = _setting(90.0, PERCENT)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """Operator-initiated requests per router per minute (see app.engine.ratelimit)."""
+
+    commands: int = _setting(10, POSITIVE_INT)
+    data: int = _setting(30, POSITIVE_INT)
+    diagnostics: int = _setting(5, POSITIVE_INT)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """The local HTTP/WebSocket feed; the bind/token rule is enforced when it starts."""
+
+    enabled: bool = _setting(False, BOOL)
+    host: str = _setting("127.0.0.1", TEXT)
+    port: int = _setting(8000, PORT)
+    token: str | None = _setting(None, TEXT)
+    remote_commands: bool = _setting(False, BOOL)
+    operator_mode: bool = _setting(False, BOOL)
+    cors_origins: tuple[str, ...] = _setting((), TEXT_LIST)
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    """Log level, JSON lines or plain text, and the rotating file (None = user log dir)."""
+
+    level: str = _setting("INFO", LEVEL)
+    json_lines: bool = _setting(False, BOOL)
+    file: bool = _setting(True, BOOL)
+    file_path: str | None = _setting(None, TEXT)
+
+
+SECTIONS: Mapping[str, type] = {
+    "intervals": Intervals,
+    "cache_ttl": CacheTTLs,
+    "thresholds": Thresholds,
+    "rate_limits": RateLimits,
+    "feed": FeedSettings,
+    "logging": LoggingSettings,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything in the settings file; the defaults are what an absent file means."""
+
+    intervals: Intervals = field(default_factory=Intervals)
+    cache_ttl: CacheTTLs = field(default_factory=CacheTTLs)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    # Router profiles by name, in file order. Treat as read-only: use with_router().
+    routers: dict[str, RouterProfile] = field(default_factory=dict, hash=False)
+
+    def with_router(self, profile: RouterProfile) -> Settings:
+        """A copy with `profile` added (or replacing the one with the same name)."""
+        return replace(self, routers={**self.routers, profile.name: profile})
+
+
+def check_of(section: str, key: str) -> Check:
+    """The check of ``section.key`` (KeyError if there is no such setting)."""
+    for item in fields(SECTIONS[section]):
+        if item.name == key:
+            return item.metadata["check"]
+    raise KeyError(f"{section}.{key}")
+
+
+# ----- secrets -----------------------------------------------------------------------------
+
+_SECRET_WORDS = ("password", "passwd", "secret")
+_SECRET_KEYS = frozenset({"key", "private_key", "pwd", "passphrase"})
+
+
+def is_secret_key(key: str) -> bool:
+    """True for keys that would put a secret in the file (`password`, `router_secret` ...)."""
+    lowered = key.lower()
+    return lowered in _SECRET_KEYS or any(word in lowered for word in _SECRET_WORDS)
+
+
+def _refuse_secrets(table: Mapping[str, Any], where: str) -> None:
+    for key, value in table.items():
+        path = f"{where}{key}" if where.endswith(" ") else f"{where}.{key}"
+        if is_secret_key(key):
+            raise SettingsError(
+                f"{path}: secrets do not belong in the settings file; remove it and store "
+                "the password with `ne8000monitor credentials set ROUTER`"
+            )
+        if isinstance(value, dict):
+            _refuse_secrets(value, path)
+
+
+# ----- validation --------------------------------------------------------------------------
+
+
+def show_value(value: Any) -> str:
+    """A value as the user wrote it (TOML syntax where possible), for error messages."""
+    try:
+        return format_value(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def checked(check: Check, value: Any, where: str) -> Any:
+    """`value` normalised, or SettingsError ``where: expected ..., got ...``."""
+    if not check.accepts(value):
+        raise SettingsError(f"{where}: expected {check.expected}, got {show_value(value)}")
+    return check.normalise(value)
+
+
+def _section(kind: type, table: Any, where: str) -> Any:
+    if not isinstance(table, dict):
+        raise SettingsError(f"{where}: must be a table ([{where.rsplit(' ', 1)[-1]}])")
+    known = {item.name: item for item in fields(kind)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            names = ", ".join(known)
+            raise SettingsError(f"{where}.{key}: unknown setting (known: {names})")
+        values[key] = checked(known[key].metadata["check"], value, f"{where}.{key}")
+    return kind(**values)
+
+
+def _typed(
+    kind: str, test: Callable[[Any], bool], normalise: Callable[[Any], Any] = lambda v: v
+) -> Check:
+    # Router fields check only the type here; ranges and cross-field rules (port 1-65535,
+    # pool_size <= vty_budget) are RouterProfile's own, so its message is the one shown.
+    return Check(kind, test, str, normalise)
+
+
+_ROUTER_CHECKS: Mapping[str, Check] = {
+    "host": _typed("str", lambda v: isinstance(v, str)),
+    "port": _typed("int", _is_int),
+    "username": _typed("str", lambda v: isinstance(v, str)),
+    "transport": _typed("str", lambda v: isinstance(v, str)),
+    "legacy_algorithms": _typed("bool", lambda v: isinstance(v, bool)),
+    "pool_size": _typed("int", _is_int),
+    "vty_budget": _typed("int", _is_int),
+    "connect_timeout": _typed("int or float", _is_number, float),
+    "command_timeout": _typed("int or float", _is_number, float),
+    "keepalive_interval": _typed("int or float", _is_number, float),
+}
+
+
+def transport_kind(value: str, where: str) -> TransportKind:
+    """``ssh`` or ``telnet`` (any case) as a TransportKind; SettingsError names `where`."""
+    try:
+        return TransportKind(value.strip().lower())
+    except ValueError:
+        raise SettingsError(f"{where}: {value!r} is not 'ssh' or 'telnet'") from None
+
+
+def router_profile(name: str, table: Any, where: str) -> RouterProfile:
+    """One ``[routers.NAME]`` table as a RouterProfile; SettingsError names the bad key."""
+    if not isinstance(table, dict):
+        raise SettingsError(f"{where}: must be a table ([routers.{name}])")
+    _refuse_secrets(table, where)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        check = _ROUTER_CHECKS.get(key)
+        if check is None:
+            names = ", ".join(sorted(_ROUTER_CHECKS))
+            raise SettingsError(f"{where}.{key}: unknown setting (known: {names})")
+        values[key] = checked(check, value, f"{where}.{key}")
+    if "host" not in values:
+        raise SettingsError(f"{where}.host: missing (the router's address)")
+    if "transport" in values:
+        values["transport"] = transport_kind(values["transport"], f"{where}.transport")
+    return make_profile(name, values, where)
+
+
+def make_profile(name: str, values: Mapping[str, Any], where: str) -> RouterProfile:
+    """RouterProfile(name, **values), its own ValueError turned into a SettingsError."""
+    try:
+        return RouterProfile(name=name, **values)
+    except ValueError as error:
+        raise SettingsError(f"{where}: {error}") from None
+
+
+def from_document(document: Mapping[str, Any], *, source: str = SETTINGS_FILE) -> Settings:
+    """Validate a parsed, current-version document; errors start with `source`."""
+    _refuse_secrets(document, f"{source}: ")
+    sections: dict[str, Any] = {}
+    routers: dict[str, RouterProfile] = {}
+    for key, value in document.items():
+        if key == "version":
+            continue
+        if key == "routers":
+            if not isinstance(value, dict):
+                raise SettingsError(f"{source}: routers must be a table of [routers.NAME] tables")
+            routers = {
+                name: router_profile(name, table, f"{source}: routers.{name}")
+                for name, table in value.items()
+            }
+        elif key in SECTIONS:
+            sections[key] = _section(SECTIONS[key], value, f"{source}: {key}")
+        else:
+            known = ", ".join([*SECTIONS, "routers"])
+            raise SettingsError(f"{source}: unknown top-level key {key!r} (known: {known})")
+    return Settings(**sections, routers=routers)
+
+
+# ----- versions and migrations -------------------------------------------------------------
+
+
+def _v0_to_v1(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """v0 (``routers.toml``): only ``[routers.NAME]`` tables; everything else took defaults."""
+    extra = sorted(set(document) - {"routers", "version"})
+    if extra:
+        hint = (
+            "a settings file needs `version = 1` at the top"
+            if extra[0] in SECTIONS
+            else "expected [routers.NAME]"
+        )
+        raise SettingsError(f"{source}: unknown top-level key {extra[0]!r} ({hint})")
+    return {"version": 1, "routers": document.get("routers", {})}
+
+
+# MIGRATIONS[n] lifts a version-n document to version n + 1; applied in order on load.
+MIGRATIONS: tuple[Callable[[dict[str, Any], str], dict[str, Any]], ...] = (_v0_to_v1,)
+
+
+def document_version(document: Mapping[str, Any], source: str) -> int:
+    """The document's ``version`` (absent = 0, the routers.toml layout)."""
+    version = document.get("version", 0)
+    if not _is_int(version) or version < 0:
+        raise SettingsError(
+            f"{source}: version: expected a whole number, got {show_value(version)}"
+        )
+    if version > CURRENT_VERSION:
+        raise SettingsError(
+            f"{source}: version: the file is version {version}, written by a newer release; "
+            f"this one reads up to version {CURRENT_VERSION}"
+        )
+    return version
+
+
+def migrate(document: dict[str, Any], *, source: str = SETTINGS_FILE) -> dict[str, Any]:
+    """Apply the migrations from the document's version up to :data:`CURRENT_VERSION`."""
+    version = document_version(document, source)
+    for step in MIGRATIONS[version:]:
+        document = step(document, source)
+    return document
+
+
+def parse_settings(text: str, *, source: str = SETTINGS_FILE) -> Settings:
+    """Settings from TOML text of any known version; SettingsError names file, line or key."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # The message carries "(at line L, column C)".
+        raise SettingsError(f"{source}: not valid TOML: {error}") from None
+    return from_document(migrate(document, source=source), source=source)
+
+
+def default_settings_path() -> Path:
+    """``settings.toml`` in the user config directory."""
+    return user_config_dir() / SETTINGS_FILE
+
+
+def locate_settings(config_dir: Path | None = None) -> Path | None:
+    """The file the app reads: ``settings.toml``, else a legacy ``routers.toml``, else None.
+
+    Once ``settings.toml`` exists (it is written by the first save, which carries the legacy
+    routers over), ``routers.toml`` is no longer read.
+    """
+    directory = config_dir if config_dir is not None else user_config_dir()
+    for name in (SETTINGS_FILE, LEGACY_PROFILES_FILE):
+        candidate = directory / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from `path` (default: :func:`locate_settings`); no file means the defaults.
+
+    Never writes: a file that fails to load is reported and left exactly as it is.
+    """
+    if path is None:
+        path = locate_settings()
+        if path is None:
+            return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: cannot read: {error}") from None
+    return parse_settings(text, source=str(path))
+
+
+# ----- writing -----------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def format_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def format_key(key: str) -> str:
+    """A bare key where TOML allows one, else a quoted key (``"lab.r2"``)."""
+    return key if _BARE_KEY.match(key) else format_string(key)
+
+
+def format_value(value: Any) -> str:
+    """One value of this schema's types as TOML (str, bool, int, finite float, str lists)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):  # includes StrEnum such as TransportKind
+        return format_string(str(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"TOML settings cannot hold {value!r}")
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_value(item) for item in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _table(header: str, values: Mapping[str, Any]) -> list[str]:
+    lines = [f"[{header}]"]
+    lines += [f"{format_key(k)} = {format_value(v)}" for k, v in values.items() if v is not None]
+    return [*lines, ""]
+
+
+_HEADER = (
+    "# NE8000 Monitor settings (written by the app; comments are not kept).\n"
+    "# Passwords never go here: `ne8000monitor credentials set ROUTER` keeps them in the\n"
+    "# OS keyring.\n"
+)
+
+
+def dump_settings(settings: Settings) -> str:
+    """The whole settings as TOML text; :func:`parse_settings` reads it back equal."""
+    lines = [_HEADER, f"version = {CURRENT_VERSION}", ""]
+    for name in SECTIONS:
+        section = getattr(settings, name)
+        lines += _table(name, {item.name: getattr(section, item.name) for item in fields(section)})
+    for name, profile in settings.routers.items():
+        values = {item.name: getattr(profile, item.name) for item in fields(profile)}
+        del values["name"]
+        lines += _table(f"routers.{format_key(name)}", values)
+    return "\n".join(lines)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write `settings` atomically (temp file, fsync, ``os.replace``), mode 0600.
+
+    The text is parsed back before anything touches the disk, so a writer bug can never
+    replace a good file with one the app cannot read. Returns the path written.
+    """
+    # Write through a symlink (settings kept in a dotfiles repo) instead of replacing it.
+    path = Path(os.path.realpath(path or default_settings_path()))
+    text = dump_settings(settings)
+    if parse_settings(text, source=str(path)) != settings:
+        raise SettingsError(f"{path}: internal error: the settings do not survive a round trip")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(path.parent)
+    return path
+
+
+def _sync_directory(directory: Path) -> None:
+    # Make the rename itself durable (POSIX); Windows cannot open a directory this way.
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

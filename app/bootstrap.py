@@ -22,8 +22,9 @@ from app.engine.changes import ChangeWorkflow, InterfaceDirectory
 from app.engine.console import Console
 from app.engine.pool import PasswordSource, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
-from app.engine.profiles import PROFILES_FILE, load_profiles
+from app.engine.profiles import load_profiles
 from app.engine.ratelimit import RateLimiter
+from app.engine.settings import locate_settings
 from app.transport.credentials import MemorySecretStore, open_secret_store
 from app.transport.hostkeys import HostKeyStore
 from app.transport.ssh import accept_host_key, open_ssh_session
@@ -47,8 +48,9 @@ class AppPaths:
         return cls(user_config_dir(), user_data_dir())
 
     @property
-    def profiles(self) -> Path:
-        return self.config_dir / PROFILES_FILE
+    def settings_file(self) -> Path | None:
+        """The settings file in use: settings.toml, else a legacy routers.toml, else None."""
+        return locate_settings(self.config_dir)
 
     @property
     def known_hosts(self) -> Path:
@@ -151,7 +153,11 @@ def build_engine(
 ) -> Engine:
     """Build the engine; every piece can be replaced (tests pass their own paths/secrets)."""
     paths = paths or AppPaths.default()
-    routers = dict(profiles) if profiles is not None else load_profiles(paths.profiles)
+    if profiles is not None:
+        routers = dict(profiles)
+    else:
+        settings_file = paths.settings_file
+        routers = load_profiles(settings_file) if settings_file is not None else {}
     secret_store = secrets if secrets is not None else build_secret_store()
     host_keys = HostKeyStore(paths.known_hosts)
     pools = RouterPools(

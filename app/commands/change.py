@@ -80,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "change",
         help="shut down / re-enable an interface or cut a subscriber, after a preview",
         description=(
-            "Change one thing on a router (a profile from routers.toml, or --host): "
+            "Change one thing on a router (a profile from settings.toml, or --host): "
             "'shutdown IFACE', 'undo-shutdown IFACE' or 'cut-user USERNAME'. The exact lines "
             "are shown first and sent only after you type the router name (or with --yes). "
             "Every attempt is written to the audit log. Exit 0 done, 1 refused by the router "

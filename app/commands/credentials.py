@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("action", choices=("set", "delete"), help="what to do")
-    parser.add_argument("router", metavar="ROUTER", help="router profile name (routers.toml)")
+    parser.add_argument("router", metavar="ROUTER", help="router profile name (settings.toml)")
     parser.add_argument(
         "--stdin", action="store_true", help="read the password from one line of stdin"
     )

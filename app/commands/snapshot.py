@@ -2,7 +2,7 @@
 
 For Zabbix/Nagios external checks, cron jobs and debugging a router by hand::
 
-    ne8000monitor snapshot bras-sp1                      # a profile from routers.toml
+    ne8000monitor snapshot bras-sp1                      # a profile from settings.toml
     ne8000monitor snapshot --host 10.0.0.1 --username noc
 
 The password comes from the OS keyring (entry of the profile name, or of the host), else
@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "snapshot",
         help="collect one dashboard snapshot from a router and print it as JSON",
         description=(
-            "Log in to a router (a profile from routers.toml, or --host), collect online "
+            "Log in to a router (a profile from settings.toml, or --host), collect online "
             "users, subscriber counters, CPU, memory, health, version, interfaces, domains, "
             "IP pools and alarms concurrently, print JSON and exit (0 ok, 1 partial, 2 failed)."
         ),

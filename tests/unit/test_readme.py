@@ -23,3 +23,13 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
     ci_script = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
     ci_lines = [line.strip() for line in ci_script.splitlines()]
     assert test_command in ci_lines
+
+
+def test_settings_example_in_readme_is_valid() -> None:
+    from app.engine.settings import parse_settings
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    settings = parse_settings(example, source="README.md")
+    assert list(settings.routers) == ["bras-sp1"]
+    assert settings.routers["bras-sp1"].username == "noc"

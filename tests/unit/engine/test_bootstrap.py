@@ -68,3 +68,21 @@ async def test_engine_wiring_paths_and_password_update(tmp_path: Path) -> None:
     assert (await pool.run("display version")).output == "output of display version"
     assert opener.passwords == ["new-password"]
     await engine.close()
+
+
+def test_engine_reads_routers_from_settings_toml(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text(
+        'version = 1\n\n[routers.bras-a]\nhost = "192.0.2.10"\nusername = "noc"\n'
+    )
+    engine = build_engine(AppPaths(config, tmp_path / "data"), secrets=MemorySecretStore())
+    assert list(engine.profiles) == ["bras-a"]
+    assert engine.profiles["bras-a"].host == "192.0.2.10"
+
+
+def test_engine_without_a_settings_file_has_no_routers(tmp_path: Path) -> None:
+    engine = build_engine(
+        AppPaths(tmp_path / "config", tmp_path / "data"), secrets=MemorySecretStore()
+    )
+    assert engine.profiles == {}

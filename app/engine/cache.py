@@ -174,6 +174,22 @@ class TtlCache:
         for key in [*self._entries, *self._loading]:
             self.invalidate(key)
 
+    async def cancel_loads(self, router: str | None = None) -> int:
+        """Cancel the loads in flight (of `router`, or all) and wait until they ended.
+
+        For shutdown and removing a router: loads are shielded from their callers'
+        cancellation, so stopping the pollers alone would leave them running against
+        routers that are being logged out of. Returns how many were cancelled.
+        """
+        keys = [k for k in self._loading if router is None or k.router == router]
+        tasks = [self._loading[k] for k in keys]
+        for key in keys:
+            self.invalidate(key)  # nothing they still return is stored
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return len(tasks)
+
     def purge_expired(self) -> int:
         """Drop entries whose TTL ran out; returns how many (also done lazily by `get`)."""
         now = self._clock()

@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.alerts import Alert
 from app.engine.pool import PoolState
 from app.engine.rates import TrafficPoint
 
@@ -66,7 +67,16 @@ class PollFailed:
     timestamp: float
 
 
-Event = RouterDataUpdated | RouterStateChanged | TrafficSampled | PollFailed
+@dataclass(frozen=True, slots=True)
+class AlertChanged:
+    """An alert was raised, cleared or acknowledged (``alert`` is its new state)."""
+
+    router: str
+    alert: Alert
+    timestamp: float
+
+
+Event = RouterDataUpdated | RouterStateChanged | TrafficSampled | PollFailed | AlertChanged
 
 
 @dataclass(frozen=True, slots=True)

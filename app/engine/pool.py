@@ -414,6 +414,12 @@ class RouterPools:
             await old.close()
         return self.add(profile)
 
+    async def remove(self, router: str) -> None:
+        """Stop using a router: close its pool (logging out) and forget it."""
+        pool = self._pools.pop(router, None)
+        if pool is not None:
+            await pool.close()
+
     def get(self, router: str) -> SessionPool:
         try:
             return self._pools[router]

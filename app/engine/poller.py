@@ -1,0 +1,593 @@
+"""Background polling of one router: each data set on its own interval, with jitter.
+
+Why it is shaped like this:
+
+* **One task per router** (its data sets run as child tasks of a task group), so a router
+  whose commands hang or time out only ever delays itself; every command carries the
+  profile's command timeout.
+* **Jitter** (default +-10 %) on every interval, so many routers started together drift
+  apart instead of hitting their VTY lines and the event loop in lockstep.
+* **Reads go through the TTL cache** (single flight: the UI or the feed asking for the same
+  command at the same moment shares the poll's command; see :meth:`RouterPoller.read`).
+  Cached values carry the time the router answered. A poll reuses a cached reading only if
+  it is newer than the one it reported last time and younger than half the interval, so a
+  TTL longer than the interval never makes the history repeat an old reading; history and
+  rates use the time of the answer, not of the poll.
+* **Every outcome is published**: a parsed section as :class:`RouterDataUpdated`, a failed
+  one as :class:`PollFailed` plus a gap (None) in the history -- never a zero -- and the
+  alert rules are fed with what was seen, their raised/cleared alerts published as
+  :class:`AlertChanged`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from app.domain.alarms import AlarmList
+from app.domain.alerts import Alert
+from app.domain.errors import (
+    CommandRejected,
+    NE8000MonitorError,
+    ParseError,
+    UnknownCommandError,
+)
+from app.domain.interfaces import InterfaceBrief, InterfaceDetail, InterfaceDetails
+from app.domain.router import CommandResult
+from app.domain.subscribers import AccessUserCounters, AccessUserSlots, DomainList, IpPoolList
+from app.domain.system import CpuUsage, MemoryUsage
+from app.engine.alerts import AlertManager
+from app.engine.cache import CacheKey, TtlCache
+from app.engine.changes import InterfaceDirectory
+from app.engine.events import (
+    AlertChanged,
+    EventBus,
+    PollFailed,
+    RouterDataUpdated,
+    TrafficSampled,
+)
+from app.engine.history import History
+from app.engine.rates import RateTracker, TrafficSample
+from app.engine.snapshot import is_detail_candidate
+from app.engine.subscribers import summarize_subscribers
+from app.vrp.catalog import parse_output
+from app.vrp.names import normalise_interface_name
+
+_log = logging.getLogger("ne8000monitor.engine.poller")
+
+
+class DataSet(StrEnum):
+    """What is polled together on one interval; the value is the cache kind it uses."""
+
+    SYSTEM = "system"
+    INTERFACES = "interfaces"
+    SUBSCRIBERS = "pppoe"
+    TRAFFIC = "traffic"
+
+
+# Data set -> (section, command) polled each time; `version` is added every few polls.
+COMMANDS: Mapping[DataSet, tuple[tuple[str, str], ...]] = {
+    DataSet.SYSTEM: (
+        ("cpu", "display cpu-usage"),
+        ("memory", "display memory-usage"),
+        ("health", "display health"),
+        ("alarms", "display alarm active"),
+    ),
+    DataSet.INTERFACES: (("interface_brief", "display interface brief"),),
+    DataSet.SUBSCRIBERS: (
+        ("online_total", "display access-user online-total"),
+        ("domains", "display domain"),
+        ("ip_pools", "display ip pool"),
+        ("slots", "display access-user slot"),
+    ),
+    DataSet.TRAFFIC: (),  # one `display interface NAME` per chosen interface
+}
+VERSION = ("version", "display version")
+TRAFFIC_SECTION = "traffic"  # data: {interface name: InterfaceDetail}
+SUBSCRIBERS_SECTION = "subscribers"  # data: SubscriberSummary combined from its sources
+
+# Every section a snapshot has (None until first collected).
+SECTIONS: tuple[str, ...] = (
+    *(section for commands in COMMANDS.values() for section, _ in commands),
+    VERSION[0],
+    SUBSCRIBERS_SECTION,
+    TRAFFIC_SECTION,
+)
+
+# Errors that mean the router did answer (its output was refused or unparsable).
+_ANSWERED = (ParseError, CommandRejected, UnknownCommandError)
+
+
+@dataclass(frozen=True, slots=True)
+class PollIntervals:
+    """Seconds between polls of each data set (defaults from the earlier service)."""
+
+    interfaces: float = 30.0
+    subscribers: float = 15.0
+    system: float = 45.0
+    traffic: float = 20.0
+    jitter: float = 0.1  # each wait is the interval times a factor in [1 - j, 1 + j]
+    version_every: int = 20  # `display version` on the first system poll and every Nth
+
+    def __post_init__(self) -> None:
+        for name in ("interfaces", "subscribers", "system", "traffic"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"poll interval {name!r} must be positive")
+        if not 0 <= self.jitter < 1:
+            raise ValueError("jitter must be in [0, 1)")
+        if self.version_every < 1:
+            raise ValueError("version_every must be at least 1")
+
+    def of(self, dataset: DataSet) -> float:
+        return {
+            DataSet.SYSTEM: self.system,
+            DataSet.INTERFACES: self.interfaces,
+            DataSet.SUBSCRIBERS: self.subscribers,
+            DataSet.TRAFFIC: self.traffic,
+        }[dataset]
+
+
+class Runner(Protocol):
+    """The router's session pool as the poller uses it."""
+
+    async def run(self, command: str, *, timeout: float | None = None) -> CommandResult: ...
+
+
+class HistorySink(Protocol):
+    """Where samples go besides the ring buffers (the SQLite :class:`HistoryStore`)."""
+
+    def record_many(
+        self, router: str, timestamp: float, values: Mapping[str, float | None]
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A parsed command output and when the router answered it (epoch seconds)."""
+
+    data: Any
+    taken_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SectionValue:
+    """The latest good data of one section and when it was collected."""
+
+    data: Any
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class PollerStatus:
+    """What the UI shows about the polling of one router."""
+
+    router: str
+    last_error: str | None  # the newest failure, cleared by the next fully good poll
+    last_error_at: float | None
+    last_poll_seconds: dict[str, float]  # data set -> duration of its last poll
+    polls: int
+    failures: int
+
+
+@dataclass
+class PollerParts:
+    """The shared engine pieces every router's poller reports into."""
+
+    cache: TtlCache
+    bus: EventBus
+    history: History
+    alerts: AlertManager
+    rates: RateTracker = field(default_factory=RateTracker)
+    store: HistorySink | None = None
+    interfaces: InterfaceDirectory | None = None  # names the change workflow may use
+    clock: Callable[[], float] = time.time  # epoch seconds, for events and history
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+
+class RouterPoller:
+    """Polls one router until stopped; keeps its latest data for snapshots."""
+
+    def __init__(
+        self,
+        router: str,
+        runner: Runner,
+        parts: PollerParts,
+        *,
+        intervals: PollIntervals | None = None,
+        timeout: float | None = None,
+        monitored: Iterable[str] = (),
+    ) -> None:
+        self.router = router
+        self.intervals = intervals or PollIntervals()
+        self._runner = runner
+        self._parts = parts
+        self._timeout = timeout
+        self._monitored: tuple[str, ...] = ()
+        self.set_monitored(monitored)
+        self._latest: dict[str, SectionValue] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._wake: dict[DataSet, asyncio.Event] = {}
+        self._system_polls = 0
+        self._seen: dict[str, float] = {}  # command -> time of the reading last reported
+        self._previous_pools: tuple[str, ...] = ()  # pool metrics of the last good poll
+        self._durations: dict[str, float] = {}
+        self._last_error: str | None = None
+        self._last_error_at: float | None = None
+        self._polls = 0
+        self._failures = 0
+
+    # ---- life cycle ----
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._wake = {dataset: asyncio.Event() for dataset in DataSet}
+            self._task = asyncio.create_task(self._run(), name=f"poller {self.router}")
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def stop(self) -> None:
+        """Cancel the polling and wait until it has really ended."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    def refresh(self, *datasets: DataSet) -> None:
+        """Poll these data sets (all when none given) now instead of at their next turn."""
+        for dataset in datasets or tuple(DataSet):
+            event = self._wake.get(dataset)
+            if event is not None:
+                event.set()
+
+    # ---- observation ----
+
+    def set_monitored(self, names: Iterable[str]) -> list[Alert]:
+        """Interfaces whose rates are tracked and whose down state raises an alert."""
+        self._monitored = tuple(dict.fromkeys(normalise_interface_name(n) or n for n in names))
+        changes = self._parts.alerts.set_monitored_interfaces(self.router, self._monitored)
+        self._publish_alerts(changes)
+        return changes
+
+    @property
+    def monitored(self) -> tuple[str, ...]:
+        return self._monitored
+
+    def latest(self, section: str) -> SectionValue | None:
+        return self._latest.get(section)
+
+    def sections(self) -> dict[str, SectionValue | None]:
+        """Every known section with its latest good data, None for never collected."""
+        return {name: self._latest.get(name) for name in SECTIONS}
+
+    def status(self) -> PollerStatus:
+        return PollerStatus(
+            router=self.router,
+            last_error=self._last_error,
+            last_error_at=self._last_error_at,
+            last_poll_seconds=dict(self._durations),
+            polls=self._polls,
+            failures=self._failures,
+        )
+
+    # ---- the loops ----
+
+    async def _run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            for dataset in DataSet:
+                group.create_task(self._loop(dataset), name=f"poll {self.router} {dataset}")
+
+    async def _loop(self, dataset: DataSet) -> None:
+        interval = self.intervals.of(dataset)
+        jitter = self.intervals.jitter
+        wake = self._wake[dataset]
+        # The first poll comes soon, after a random slice of the jitter window, so routers
+        # added together do not start (and then run) in lockstep.
+        first = True
+        while True:
+            delay = interval * (
+                self._parts.rng.uniform(0, jitter)
+                if first
+                else self._parts.rng.uniform(1 - jitter, 1 + jitter)
+            )
+            first = False
+            await self._wait(wake, delay)
+            wake.clear()
+            try:
+                await self.poll(dataset)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug in one poll must not end the router's polling
+                _log.exception("router %s: polling %s failed unexpectedly", self.router, dataset)
+
+    async def _wait(self, wake: asyncio.Event, delay: float) -> None:
+        if wake.is_set():
+            return
+        sleeper = asyncio.ensure_future(self._parts.sleep(delay))
+        waiter = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait((sleeper, waiter), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waiter.cancel()
+
+    async def poll(self, dataset: DataSet) -> None:
+        """Poll one data set once and report everything it found (also used by tests)."""
+        started = time.perf_counter()
+        if dataset is DataSet.TRAFFIC:
+            await self._poll_traffic()
+        else:
+            commands = COMMANDS[dataset]
+            if dataset is DataSet.SYSTEM:
+                if self._system_polls % self.intervals.version_every == 0:
+                    commands = (*commands, VERSION)
+                self._system_polls += 1
+            results = await asyncio.gather(
+                *(self._read(dataset, command, self._seen.get(command)) for _, command in commands)
+            )
+            self._report(dataset, commands, results)
+        self._durations[str(dataset)] = time.perf_counter() - started
+        self._polls += 1
+
+    async def read(self, dataset: DataSet, command: str) -> Reading | NE8000MonitorError:
+        """One command's parsed output for an on-demand reader (a UI refresh, the feed).
+
+        It shares the poller's cache entry (key: router, the data set's cache kind, the
+        command) and any load in flight, so it never costs a second identical command.
+        """
+        return await self._read(dataset, command, None)
+
+    async def _read(
+        self, dataset: DataSet, command: str, newer_than: float | None
+    ) -> Reading | NE8000MonitorError:
+        """The parsed output of `command` through the cache, or the error that prevented it.
+
+        A cached reading taken at or before `newer_than`, or older than half the data set's
+        interval, is reloaded from the router.
+        """
+        key = CacheKey(self.router, str(dataset), command)
+        cache = self._parts.cache
+
+        async def load() -> Reading:
+            result = await self._runner.run(command, timeout=self._timeout)
+            return Reading(parse_output(command, result.output), self._parts.clock())
+
+        try:
+            reading: Reading = await cache.get(key, load)
+            too_old = self._parts.clock() - reading.taken_at > self.intervals.of(dataset) / 2
+            if too_old or (newer_than is not None and reading.taken_at <= newer_than):
+                cache.invalidate(key)  # not what this poll wants: ask the router again
+                reading = await cache.get(key, load)
+        except NE8000MonitorError as error:
+            return error
+        except Exception as error:
+            # A parser bug must cost one section, not the data set; the traceback is logged.
+            _log.exception("router %s: %r failed unexpectedly", self.router, command)
+            return ParseError(f"internal error: {type(error).__name__}: {error}", command=command)
+        return reading
+
+    # ---- reporting ----
+
+    def _report(
+        self,
+        dataset: DataSet,
+        commands: Iterable[tuple[str, str]],
+        results: Iterable[Reading | NE8000MonitorError],
+    ) -> None:
+        now = self._parts.clock()
+        outcomes: dict[str, Reading | NE8000MonitorError] = {}
+        good: dict[str, Reading] = {}
+        for (section, command), outcome in zip(commands, results, strict=True):
+            outcomes[section] = outcome
+            if isinstance(outcome, Reading):
+                self._seen[command] = outcome.taken_at
+                good[section] = outcome
+                self._store_section(section, outcome.data, outcome.taken_at)
+            else:
+                self._fail(section, outcome, now)
+        self._observe_reachability(outcomes.values())
+        if dataset is DataSet.SYSTEM:
+            self._report_system(good, now)
+        elif dataset is DataSet.INTERFACES:
+            self._report_interfaces(good)
+        elif dataset is DataSet.SUBSCRIBERS:
+            self._report_subscribers(good, now)
+        if all(isinstance(outcome, Reading) for outcome in outcomes.values()):
+            self._last_error = self._last_error_at = None
+
+    def _report_system(self, good: Mapping[str, Reading], now: float) -> None:
+        alerts = self._parts.alerts
+        cpu = _data(good, "cpu", CpuUsage)
+        memory = _data(good, "memory", MemoryUsage)
+        cpu_percent = None if cpu is None else cpu.cpu_percent
+        memory_percent = None if memory is None else memory.memory_percent
+        self._record(_taken(good, "cpu", now), {"cpu.percent": cpu_percent})
+        self._record(_taken(good, "memory", now), {"memory.percent": memory_percent})
+        changes = alerts.observe_cpu(self.router, cpu_percent)
+        changes += alerts.observe_memory(self.router, memory_percent)
+        alarms = _data(good, "alarms", AlarmList)
+        if alarms is not None:
+            changes += alerts.observe_alarms(self.router, alarms)
+        self._publish_alerts(changes)
+
+    def _report_interfaces(self, good: Mapping[str, Reading]) -> None:
+        brief = _data(good, "interface_brief", InterfaceBrief)
+        if brief is None:
+            return
+        if self._parts.interfaces is not None:
+            self._parts.interfaces.remember(self.router, [row.name for row in brief.interfaces])
+        self._publish_alerts(self._parts.alerts.observe_interfaces(self.router, brief))
+
+    def _report_subscribers(self, good: Mapping[str, Reading], now: float) -> None:
+        online = _data(good, "online_total", AccessUserCounters)
+        pools = _data(good, "ip_pools", IpPoolList)
+        total = None if online is None else online.total_users
+        previous_pools = self._previous_pools
+        summary = summarize_subscribers(
+            online_total=self._current("online_total", AccessUserCounters),
+            domains=self._current("domains", DomainList),
+            slots=self._current("slots", AccessUserSlots),
+            pools=self._current("ip_pools", IpPoolList),
+        )
+        self._store_section(SUBSCRIBERS_SECTION, summary, now)
+        self._record(_taken(good, "online_total", now), {"subscribers.total": total})
+        if pools is not None:
+            usage = {f"pool.{p.name}.percent": p.percent for p in summary.pools or ()}
+            self._previous_pools = tuple(usage)
+            self._record(_taken(good, "ip_pools", now), usage)
+        else:  # the pool poll failed: a gap for every pool known from before
+            self._record(now, dict.fromkeys(previous_pools))
+        alerts = self._parts.alerts
+        changes = alerts.observe_subscribers(self.router, total)
+        if pools is not None:
+            changes += alerts.observe_pools(self.router, pools)
+        self._publish_alerts(changes)
+
+    async def _poll_traffic(self) -> None:
+        names = await self._traffic_interfaces()
+        if names is None:
+            return
+        # Only answers given during this poll: rates need one time for all of them.
+        started = self._parts.clock()
+        commands = [f"display interface {name}" for name in names]
+        results = await asyncio.gather(
+            *(self._read(DataSet.TRAFFIC, command, started) for command in commands)
+        )
+        now = self._parts.clock()
+        details: dict[str, InterfaceDetail] = {}
+        failed: list[str] = []
+        taken: list[float] = []
+        errors: list[NE8000MonitorError] = []
+        for name, result in zip(names, results, strict=True):
+            detail = _detail_of(result.data) if isinstance(result, Reading) else None
+            if isinstance(result, Reading) and detail is not None:
+                details[name] = detail
+                taken.append(result.taken_at)
+            else:
+                failed.append(name)
+                if isinstance(result, NE8000MonitorError):
+                    errors.append(result)
+        if errors:
+            self._fail(TRAFFIC_SECTION, errors[0], now)
+        if names:
+            self._observe_reachability(results)
+        # One timestamp per poll: the newest answer (per-interface answers are close).
+        t = max(taken) if taken else now
+        points = self._parts.rates.update(self.router, t, details.values(), failed=failed)
+        if details:
+            self._store_section(TRAFFIC_SECTION, details, t)
+        if points:
+            self._parts.bus.publish(TrafficSampled(self.router, tuple(points), t))
+            for point in points:
+                sample = point if isinstance(point, TrafficSample) else None
+                self._record(
+                    point.t,
+                    {
+                        f"if.{point.interface}.in_bps": sample.in_bps if sample else None,
+                        f"if.{point.interface}.out_bps": sample.out_bps if sample else None,
+                    },
+                )
+
+    async def _traffic_interfaces(self) -> list[str] | None:
+        """Monitored interfaces, else every up physical port and Eth-Trunk of the brief."""
+        if self._monitored:
+            return list(self._monitored)
+        brief = self._current("interface_brief", InterfaceBrief)
+        if brief is None:
+            reading = await self._read(DataSet.INTERFACES, "display interface brief")
+            if not isinstance(reading, Reading) or not isinstance(reading.data, InterfaceBrief):
+                error = reading if isinstance(reading, NE8000MonitorError) else None
+                now = self._parts.clock()
+                if error is not None:
+                    self._fail(TRAFFIC_SECTION, error, now)
+                    self._observe_reachability([error])
+                gaps = self._parts.rates.poll_failed(self.router, now)
+                for gap in gaps:
+                    self._record(
+                        now,
+                        {f"if.{gap.interface}.in_bps": None, f"if.{gap.interface}.out_bps": None},
+                    )
+                if gaps:
+                    self._parts.bus.publish(TrafficSampled(self.router, tuple(gaps), now))
+                return None
+            brief = reading.data
+        return [row.name for row in brief.interfaces if is_detail_candidate(row)]
+
+    # ---- helpers ----
+
+    def _current(self, section: str, kind: type) -> Any:
+        value = self._latest.get(section)
+        return value.data if value is not None and isinstance(value.data, kind) else None
+
+    def _store_section(self, section: str, data: Any, timestamp: float) -> None:
+        self._latest[section] = SectionValue(data, timestamp)
+        self._parts.bus.publish(RouterDataUpdated(self.router, section, data, timestamp))
+
+    def _fail(self, section: str, error: NE8000MonitorError, now: float) -> None:
+        message = " ".join(str(error).split()) or type(error).__name__
+        self._failures += 1
+        self._last_error = f"{section}: {message}"
+        self._last_error_at = now
+        _log.info("router %s: %s failed: %s", self.router, section, message)
+        self._parts.bus.publish(PollFailed(self.router, section, message, now))
+
+    def _observe_reachability(self, outcomes: Iterable[object]) -> None:
+        """Reachable when any command was answered (even with an error or bad output)."""
+        outcomes = list(outcomes)
+        if not outcomes:
+            return
+        answered = any(isinstance(o, (Reading, *_ANSWERED)) for o in outcomes)
+        error = None
+        if not answered:
+            error = next((str(o) for o in outcomes if isinstance(o, Exception)), None)
+        changes = self._parts.alerts.observe_reachability(self.router, answered, error)
+        self._publish_alerts(changes)
+
+    def _record(self, timestamp: float, metrics: Mapping[str, float | None]) -> None:
+        if not metrics:
+            return
+        for metric, value in metrics.items():
+            try:
+                self._parts.history.record(self.router, metric, timestamp, value)
+            except ValueError:  # the wall clock stepped back; the ring keeps time order
+                _log.debug("router %s: %s sample out of order, skipped", self.router, metric)
+        if self._parts.store is not None:
+            try:
+                self._parts.store.record_many(self.router, timestamp, metrics)
+            except Exception:  # a closed or broken store costs history, never polling
+                _log.warning("router %s: history store refused samples", self.router, exc_info=True)
+
+    def _publish_alerts(self, changes: Iterable[Alert]) -> None:
+        now = self._parts.clock()
+        for alert in changes:
+            self._parts.bus.publish(AlertChanged(alert.router, alert, now))
+
+
+def _data[T](readings: Mapping[str, Reading], section: str, kind: type[T]) -> T | None:
+    reading = readings.get(section)
+    return reading.data if reading is not None and isinstance(reading.data, kind) else None
+
+
+def _taken(readings: Mapping[str, Reading], section: str, default: float) -> float:
+    reading = readings.get(section)
+    return default if reading is None else reading.taken_at
+
+
+def _detail_of(data: Any) -> InterfaceDetail | None:
+    """`display interface NAME` parses to a list with (normally) one block."""
+    if isinstance(data, InterfaceDetail):
+        return data
+    if isinstance(data, InterfaceDetails) and data.interfaces:
+        return data.interfaces[0]
+    return None

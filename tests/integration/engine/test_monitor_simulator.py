@@ -249,7 +249,13 @@ async def test_shutdown_of_monitored_interface_raises_and_undo_clears(rig: Rig) 
     assert result.outcome == "committed"
     raised = await wait_for(sub, alert_event(AlertKind.INTERFACE_DOWN, active=True, subject=UPLINK))
     assert isinstance(raised, AlertChanged)
-    assert [a.kind for a in monitor.active_alerts("sim")] == [AlertKind.INTERFACE_DOWN]
+    # The router raises its own linkDown alarm (major) for the port too; once a system poll
+    # has seen it, that shows as a router_alarm alert beside ours. Nothing else may be active.
+    active = monitor.active_alerts("sim")
+    assert [a.kind for a in active if a.kind != AlertKind.ROUTER_ALARM] == [
+        AlertKind.INTERFACE_DOWN
+    ]
+    assert all(UPLINK in a.message for a in active if a.kind == AlertKind.ROUTER_ALARM)
 
     plan = monitor.plan_change(InterfaceUndoShutdown("sim", UPLINK))
     result = await monitor.run_change(plan, confirmation=plan.token)
@@ -259,21 +265,22 @@ async def test_shutdown_of_monitored_interface_raises_and_undo_clears(rig: Rig) 
     )
     assert isinstance(cleared, AlertChanged)
     assert cleared.alert.id == raised.alert.id
-    assert monitor.active_alerts("sim") == []
+    assert [a for a in monitor.active_alerts("sim") if a.kind != AlertKind.ROUTER_ALARM] == []
     await monitor.stop()
     reopened = HistoryStore(rig.store_path)
     try:
         history: list[Alert] = await reopened.alert_history(router="sim")
     finally:
         await reopened.close()
-    assert [(a.kind, a.active) for a in history] == [(AlertKind.INTERFACE_DOWN, False)]
+    ours = [(a.kind, a.active) for a in history if a.kind != AlertKind.ROUTER_ALARM]
+    assert ours == [(AlertKind.INTERFACE_DOWN, False)]
 
 
 async def test_hung_router_does_not_delay_another(tmp_path: Path) -> None:
     frozen = {"clock": lambda: 1_700_000_000.0}
     hung = await start_simulator(host="127.0.0.1", port=0, **frozen, **SMALL_DEVICE)
     healthy = await start_simulator(host="127.0.0.1", port=0, **frozen, **SMALL_DEVICE)
-    rig = build_rig({"hung": hung, "healthy": healthy}, tmp_path, command_timeout=2.0)
+    rig = build_rig({"hung": hung, "healthy": healthy}, tmp_path, command_timeout=3.0)
     hung.faults.hang_commands = {"display cpu-usage"}
     monitor = rig.monitor
     try:
@@ -287,9 +294,10 @@ async def test_hung_router_does_not_delay_another(tmp_path: Path) -> None:
                 if event.router == "hung" and event.section == "cpu":
                     assert isinstance(event, PollFailed)
                     break
-        # While the hung router's first cpu poll waited out its timeout, the other router
-        # kept its own schedule.
-        assert healthy_cpu_polls >= 3
+        # While the hung router's first cpu poll waited out its 3 s timeout, the other router
+        # kept its own schedule (0.3 s): serialised polling would give none here. The bar is
+        # low on purpose so a starved CI machine cannot fail it.
+        assert healthy_cpu_polls >= 2
         snapshot = monitor.snapshot("hung")
         assert snapshot.sections["cpu"] is None
         assert snapshot.sections["memory"] is not None  # the rest of the data set arrived

@@ -23,23 +23,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
-import getpass
-import logging
-import os
-import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from app.commands.router_target import (
+    RouterTarget,
+    UsageError,
+    add_router_arguments,
+    build_cli_engine,
+    login_failure_message,
+    quiet_logging,
+    resolve_target,
+)
 from app.domain.errors import (
-    CredentialsUnavailable,
-    HostKeyChanged,
     NE8000MonitorError,
     RouterError,
 )
 from app.domain.interfaces import BriefInterface, InterfaceBrief
-from app.domain.router import RouterProfile, TransportKind
 from app.engine.changes import (
     ChangeAbandoned,
     ChangePlan,
@@ -49,7 +50,6 @@ from app.engine.changes import (
     InterfaceShutdown,
     InterfaceUndoShutdown,
 )
-from app.engine.ports import SecretStore
 from app.engine.profiles import ProfileError, load_profiles
 from app.engine.snapshot import CommandRunner
 from app.vrp.catalog import parse_output
@@ -62,7 +62,6 @@ if TYPE_CHECKING:
 EXIT_ABANDONED = 1
 EXIT_FAILED = 2
 EXIT_UNKNOWN = 3
-PASSWORD_VARIABLE = "ROUTER_PASSWORD"
 BRIEF_COMMAND = "display interface brief"
 
 # Action word on the command line -> the workflow request it builds.
@@ -71,7 +70,6 @@ ACTIONS: dict[str, Callable[[str, str], ChangeRequest]] = {
     "undo-shutdown": InterfaceUndoShutdown,
     "cut-user": CutAccessUser,
 }
-_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -88,21 +86,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Options go before ROUTER or after the target."
         ),
     )
-    parser.add_argument("router", nargs="?", metavar="ROUTER", help="router profile name")
+    add_router_arguments(parser)
     parser.add_argument("action", choices=list(ACTIONS), metavar="ACTION", help=", ".join(ACTIONS))
     parser.add_argument("target", metavar="TARGET", help="interface name, or subscriber account")
-    parser.add_argument("--host", help="router address (instead of a profile)")
-    parser.add_argument("--port", type=int, help="SSH/telnet port (default 22, telnet 23)")
-    parser.add_argument("--username", help="login name (default: the profile's, or admin)")
-    parser.add_argument(
-        "--protocol", choices=[kind.value for kind in TransportKind], help="default ssh"
-    )
-    parser.add_argument(
-        "--legacy-algorithms",
-        action="store_true",
-        help="allow old SSH key exchange and ciphers (only for routers that need them)",
-    )
-    parser.add_argument("--timeout", type=float, help="per-command timeout in seconds")
     parser.add_argument(
         "--yes",
         action="store_true",
@@ -111,56 +97,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-class _UsageError(Exception):
-    """Bad arguments: reported as one line, exit 2."""
-
-
 class _Stop(Exception):
     """The change goes no further: one line for stderr and the exit status."""
 
     def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Target:
-    """The router as the operator named it, and the profile that reaches it."""
-
-    profile: RouterProfile
-    label: str  # what the operator types to confirm: the profile name, or the host
-    ref: str  # how other commands name it (`hostkey accept REF ...`)
-
-
-def _target(args: argparse.Namespace, profiles: dict[str, RouterProfile]) -> _Target:
-    overrides: dict[str, Any] = {}
-    if args.port is not None:
-        overrides["port"] = args.port
-    if args.username:
-        overrides["username"] = args.username
-    if args.protocol:
-        overrides["transport"] = TransportKind(args.protocol)
-        if args.protocol == "telnet" and args.port is None and args.router is None:
-            overrides["port"] = 23
-    if args.legacy_algorithms:
-        overrides["legacy_algorithms"] = True
-    if args.timeout is not None:
-        overrides["command_timeout"] = args.timeout
-    if args.router and args.host:
-        raise _UsageError("give a router profile name or --host, not both")
-    if args.router:
-        if args.router not in profiles:
-            known = ", ".join(sorted(profiles)) or "none defined"
-            raise _UsageError(f"no router profile {args.router!r} (profiles: {known})")
-        profile = dataclasses.replace(profiles[args.router], **overrides)
-        return _Target(profile, args.router, args.router)
-    if not args.host:
-        raise _UsageError("give a router profile name or --host")
-    # The audit log names the router by profile name; a bare host becomes one
-    # (`fe80::1` -> `fe80-1`), so the entry still says which box was changed.
-    name = _NOT_IN_NAMES.sub("-", args.host).strip("-._")[:64] or "cli"
-    profile = RouterProfile(name=name, host=args.host, **overrides)
-    return _Target(profile, args.host, f"--host {profile.host} --port {profile.port}")
 
 
 def _request(args: argparse.Namespace, router: str) -> ChangeRequest:
@@ -180,53 +122,20 @@ def _request(args: argparse.Namespace, router: str) -> ChangeRequest:
     return request
 
 
-def _password_fallback(profile: RouterProfile) -> str | None:
-    password = os.environ.get(PASSWORD_VARIABLE)
-    if password:
-        return password
-    if sys.stdin.isatty():
-        return getpass.getpass(f"Password for {profile.username}@{profile.host}: ")
-    return None
-
-
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
     print(f"ne8000monitor change: {' '.join(message.split())}", file=sys.stderr)
     return code
 
 
-def _build_engine(profile: RouterProfile) -> Engine:
-    # asyncssh and keyring load only when a change is really made (`--help` stays fast).
-    from app.bootstrap import AppPaths, build_engine  # noqa: PLC0415
-    from app.transport.credentials import MemorySecretStore, open_secret_store  # noqa: PLC0415
-
-    try:
-        secrets: SecretStore = open_secret_store()
-    except CredentialsUnavailable:
-        secrets = MemorySecretStore()  # no keyring: ROUTER_PASSWORD or the prompt it is
-    return build_engine(
-        AppPaths.default(),
-        profiles={profile.name: profile},
-        secrets=secrets,
-        password_fallback=_password_fallback,
-    )
-
-
-def _connection_failure(error: NE8000MonitorError, target: _Target) -> _Stop:
+def _connection_failure(error: NE8000MonitorError, target: RouterTarget) -> _Stop:
     """One actionable line for a router we could not log in to or read from."""
-    if isinstance(error, CredentialsUnavailable):
-        return _Stop(f"{error} (or set {PASSWORD_VARIABLE})")
-    if isinstance(error, HostKeyChanged):
-        return _Stop(
-            f"{error} Once checked, trust it with: ne8000monitor hostkey accept "
-            f"{target.ref} {error.offered_fingerprint}"
-        )
-    return _Stop(str(error))
+    return _Stop(login_failure_message(error, target))
 
 
 class _ChangeRun:
     """One change from login to outcome, on one engine (its pool keeps the session)."""
 
-    def __init__(self, engine: Engine, target: _Target, request: ChangeRequest) -> None:
+    def __init__(self, engine: Engine, target: RouterTarget, request: ChangeRequest) -> None:
         self.engine = engine
         self.target = target
         self.request = request
@@ -346,20 +255,16 @@ def _execute(runner: asyncio.Runner, change: _ChangeRun, *, assume_yes: bool) ->
 
 def run(args: argparse.Namespace) -> int:
     """Make one change; 0 done, 1 abandoned by the router, 2 nothing changed, 3 unknown."""
-    # stderr carries one line on failure; besides it only what the operator must see:
-    # a host key trusted on first contact, and that telnet is cleartext.
-    logging.basicConfig(level=logging.ERROR, format="ne8000monitor change: %(message)s")
-    for name in ("ne8000monitor.transport.ssh", "ne8000monitor.transport.telnet"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_logging("change")
     try:
         profiles = load_profiles() if args.router else {}
-        target = _target(args, profiles)
+        target = resolve_target(args, profiles)
         request = _request(args, target.profile.name)
-    except (_UsageError, ProfileError, NE8000MonitorError, ValueError) as error:
+    except (UsageError, ProfileError, NE8000MonitorError, ValueError) as error:
         return _fail(str(error))
     if not args.yes and not sys.stdin.isatty():
         return _fail("confirmation needs a terminal or --yes")
-    engine = _build_engine(target.profile)
+    engine = build_cli_engine(target.profile)
     change = _ChangeRun(engine, target, request)
     with asyncio.Runner() as runner:
         try:

@@ -74,6 +74,10 @@ from typing import Any
 from app.domain.errors import NE8000MonitorError
 from app.domain.paths import user_config_dir
 from app.domain.router import RouterProfile, TransportKind
+from app.engine.alerts import AlertThresholds
+from app.engine.cache import DEFAULT_TTLS
+from app.engine.poller import PollIntervals
+from app.engine.ratelimit import DEFAULT_LIMITS, LimitKind
 
 SETTINGS_FILE = "settings.toml"
 LEGACY_PROFILES_FILE = "routers.toml"
@@ -169,49 +173,52 @@ def _setting(default: Any, check: Check) -> Any:
 
 
 # ----- schema ------------------------------------------------------------------------------
+# Defaults come from the modules that use them, so the file and the engine cannot disagree.
+_POLL = PollIntervals()
+_ALERT = AlertThresholds()
 
 
 @dataclass(frozen=True, slots=True)
 class Intervals:
     """Seconds between polls per data set (defaults of the earlier service) and jitter."""
 
-    interfaces: float = _setting(30.0, POSITIVE)
-    pppoe: float = _setting(15.0, POSITIVE)
-    system: float = _setting(45.0, POSITIVE)
-    traffic: float = _setting(20.0, POSITIVE)
-    jitter: float = _setting(0.1, FRACTION)
+    interfaces: float = _setting(_POLL.interfaces, POSITIVE)
+    pppoe: float = _setting(_POLL.subscribers, POSITIVE)
+    system: float = _setting(_POLL.system, POSITIVE)
+    traffic: float = _setting(_POLL.traffic, POSITIVE)
+    jitter: float = _setting(_POLL.jitter, FRACTION)
 
 
 @dataclass(frozen=True, slots=True)
 class CacheTTLs:
     """Seconds a cached answer stays fresh, per data set."""
 
-    interfaces: float = _setting(45.0, POSITIVE)
-    pppoe: float = _setting(20.0, POSITIVE)
-    system: float = _setting(60.0, POSITIVE)
-    traffic: float = _setting(30.0, POSITIVE)
+    interfaces: float = _setting(DEFAULT_TTLS["interfaces"], POSITIVE)
+    pppoe: float = _setting(DEFAULT_TTLS["pppoe"], POSITIVE)
+    system: float = _setting(DEFAULT_TTLS["system"], POSITIVE)
+    traffic: float = _setting(DEFAULT_TTLS["traffic"], POSITIVE)
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """When alerts fire: mass PPPoE drop, CPU/memory for N polls, IP pool usage."""
 
-    mass_drop_percent: float = _setting(10.0, PERCENT)
-    mass_drop_window: float = _setting(120.0, POSITIVE)
-    cpu_percent: float = _setting(85.0, PERCENT)
-    cpu_polls: int = _setting(3, POSITIVE_INT)
-    memory_percent: float = _setting(90.0, PERCENT)
-    memory_polls: int = _setting(3, POSITIVE_INT)
-    pool_percent: float = _setting(90.0, PERCENT)
+    mass_drop_percent: float = _setting(_ALERT.drop_percent, PERCENT)
+    mass_drop_window: float = _setting(_ALERT.drop_window_seconds, POSITIVE)
+    cpu_percent: float = _setting(_ALERT.cpu_percent, PERCENT)
+    cpu_polls: int = _setting(_ALERT.load_polls, POSITIVE_INT)
+    memory_percent: float = _setting(_ALERT.memory_percent, PERCENT)
+    memory_polls: int = _setting(_ALERT.load_polls, POSITIVE_INT)
+    pool_percent: float = _setting(_ALERT.pool_percent, PERCENT)
 
 
 @dataclass(frozen=True, slots=True)
 class RateLimits:
     """Operator-initiated requests per router per minute (see app.engine.ratelimit)."""
 
-    commands: int = _setting(10, POSITIVE_INT)
-    data: int = _setting(30, POSITIVE_INT)
-    diagnostics: int = _setting(5, POSITIVE_INT)
+    commands: int = _setting(DEFAULT_LIMITS[LimitKind.COMMAND], POSITIVE_INT)
+    data: int = _setting(DEFAULT_LIMITS[LimitKind.DATA], POSITIVE_INT)
+    diagnostics: int = _setting(DEFAULT_LIMITS[LimitKind.DIAGNOSTIC], POSITIVE_INT)
 
 
 @dataclass(frozen=True, slots=True)

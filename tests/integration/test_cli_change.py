@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.simulator.server import SimulatorHandle
-from tests.integration.test_cli_router import ROOT, _read_until, cli, environment
+from tests.support.cli import ROOT, cli, environment, read_until
 
 pytestmark = pytest.mark.slow
 
@@ -147,7 +147,7 @@ async def _on_a_terminal(env: dict[str, str], args: list[str], answer: str) -> t
     try:
         # The simulator runs on this event loop: wait for the terminal in a thread.
         prompt = "Type the router name to confirm: "
-        await asyncio.to_thread(_read_until, master, prompt, seen)
+        await asyncio.to_thread(read_until, master, prompt, seen)
         os.write(master, (answer + "\n").encode())
         code = await asyncio.wait_for(process.wait(), 30)
         await asyncio.to_thread(_drain, master, seen)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import os
 import stat
-import sys
 import tomllib
 import uuid
 from pathlib import Path
@@ -17,31 +14,13 @@ import pytest
 from app.commands.import_env import name_from_host
 from app.simulator.server import SimulatorHandle
 from tests.integration.engine.keyring_double import PATH_VARIABLE
+from tests.support.cli import DOUBLE_BACKEND as DOUBLE
+from tests.support.cli import cli, environment
 from tests.support.secret_service import SECRET_SERVICE_BACKEND, require_secret_service
 
-ROOT = Path(__file__).resolve().parents[2]
-DOUBLE = "tests.integration.engine.keyring_double.JsonFileKeyring"
-FAIL_BACKEND = "keyring.backends.fail.Keyring"
 PASSWORD = 'Pa55 "w#rd"'
 
 pytestmark = pytest.mark.slow
-
-
-def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ROUTER_", "REDIS_", "PYTHON_KEYRING", "XDG_"))
-    }
-    env.update(
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        PYTHONPATH=str(ROOT),
-        PYTHON_KEYRING_BACKEND=FAIL_BACKEND,
-    )
-    env.update(extra)
-    return env
 
 
 def with_double(tmp_path: Path) -> dict[str, str]:
@@ -50,23 +29,6 @@ def with_double(tmp_path: Path) -> dict[str, str]:
         PYTHON_KEYRING_BACKEND=DOUBLE,
         **{PATH_VARIABLE: str(tmp_path / "keyring.json")},
     )
-
-
-async def cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        cwd=str(ROOT),
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 def write_env(tmp_path: Path, host: str = "10.20.30.40", port: int = 2222, **extra: str) -> Path:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import signal
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -16,46 +14,11 @@ import pytest
 
 from app.simulator.server import SimulatorHandle
 from tests.integration.engine.keyring_double import PATH_VARIABLE
+from tests.support.cli import DOUBLE_BACKEND as DOUBLE
+from tests.support.cli import ROOT, cli, environment, read_until
 from tests.support.secret_service import SECRET_SERVICE_BACKEND, require_secret_service
 
-ROOT = Path(__file__).resolve().parents[2]
-DOUBLE = "tests.integration.engine.keyring_double.JsonFileKeyring"
-FAIL_BACKEND = "keyring.backends.fail.Keyring"
-
 pytestmark = pytest.mark.slow
-
-
-def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("ROUTER_PASSWORD", "PYTHON_KEYRING_BACKEND")
-    }
-    env.update(
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-        PYTHON_KEYRING_BACKEND=FAIL_BACKEND,
-    )
-    env.update(extra)
-    return env
-
-
-async def cli(env: dict[str, str], *args: str, stdin: str = "") -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        cwd=str(ROOT),
-    )
-    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_snapshot_with_router_password(simulator: SimulatorHandle, tmp_path: Path) -> None:
@@ -197,25 +160,6 @@ async def test_snapshot_partial_failure_exits_1_with_json(
     assert err.splitlines()[-1] == "ne8000monitor snapshot: 1 section(s) failed: alarms"
 
 
-def _read_until(fd: int, wanted: str, seen: list[str], timeout: float = 20.0) -> None:
-    import select
-
-    deadline = time.monotonic() + timeout
-    while wanted not in "".join(seen):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"no {wanted!r} in {''.join(seen)!r}")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            try:
-                chunk = os.read(fd, 1024)
-            except OSError:  # the child closed the terminal
-                chunk = b""
-            if not chunk:
-                raise AssertionError(f"terminal closed before {wanted!r}: {''.join(seen)!r}")
-            seen.append(chunk.decode(errors="replace"))
-
-
 def test_credentials_set_prompts_on_the_terminal_without_echo(tmp_path: Path) -> None:
     import pty
 
@@ -228,11 +172,11 @@ def test_credentials_set_prompts_on_the_terminal_without_echo(tmp_path: Path) ->
         os.execve(sys.executable, [sys.executable, "-m", "app", "credentials", "set", "lab"], env)
     seen: list[str] = []
     try:
-        _read_until(fd, "Password for lab: ", seen)
+        read_until(fd, "Password for lab: ", seen)
         os.write(fd, (secret + "\n").encode())
-        _read_until(fd, "Repeat the password for lab: ", seen)
+        read_until(fd, "Repeat the password for lab: ", seen)
         os.write(fd, (secret + "\n").encode())
-        _read_until(fd, "stored in the OS keyring", seen)
+        read_until(fd, "stored in the OS keyring", seen)
     except BaseException:
         os.kill(pid, signal.SIGKILL)  # never leave a child waiting at a prompt
         raise

@@ -49,3 +49,15 @@ def user_log_dir(app_name: str = APP_NAME) -> Path:
         return Path.home() / "Library" / "Logs" / app_name
     base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return base / app_name / "log"
+
+
+def resources_dir() -> Path:
+    """The shipped `resources/` folder (icons, translations, the wall page).
+
+    Next to the `app` package in a checkout or an installed tree; PyInstaller bundles unpack
+    it under ``sys._MEIPASS``.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent.parent / "resources"

@@ -46,6 +46,8 @@ class RouterProfile:
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
     keepalive_interval: float = 30.0
+    # Interfaces the operator watches (uplinks): down alerts, traffic plots, the wall page.
+    monitored: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not PROFILE_NAME.match(self.name):

@@ -141,7 +141,9 @@ class Monitor:
         monitored: Iterable[str] = (),
         intervals: PollIntervals | None = None,
     ) -> None:
-        """Monitor a router (polling starts now if the monitor is running)."""
+        """Monitor a router (polling starts now if the monitor is running).
+
+        `monitored` (uplinks to watch) defaults to the profile's own list."""
         if profile.name in self._pollers:
             raise ValueError(f"router {profile.name} is already monitored")
         self.pools.add(profile)
@@ -177,7 +179,7 @@ class Monitor:
             self._parts,
             intervals=intervals or self.intervals,
             timeout=profile.command_timeout,
-            monitored=monitored,
+            monitored=tuple(monitored) or profile.monitored,
         )
         self._pollers[profile.name] = poller
         previous: dict[str, PoolState] = {"state": pool.state}

@@ -354,6 +354,7 @@ _ROUTER_CHECKS: Mapping[str, Check] = {
     "connect_timeout": _typed("int or float", _is_number, float),
     "command_timeout": _typed("int or float", _is_number, float),
     "keepalive_interval": _typed("int or float", _is_number, float),
+    "monitored": TEXT_LIST,
 }
 
 

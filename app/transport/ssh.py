@@ -201,6 +201,35 @@ async def open_ssh_session(
     return shell
 
 
+async def probe_host_key(
+    profile: RouterProfile, host_keys: HostKeyStore
+) -> tuple[str, str | None]:
+    """(offered, pinned) SHA256 fingerprints of a router's host key, without logging in.
+
+    The offered key is remembered (not trusted), so :func:`accept_host_key` with its
+    fingerprint pins exactly the key the operator was shown.
+    """
+    options = connection_options(profile)
+    try:
+        async with asyncio.timeout(profile.connect_timeout):
+            key = await asyncssh.get_server_host_key(profile.host, profile.port, options=options)
+    except TimeoutError:
+        raise RouterTimeout(
+            f"no answer from {profile.host}:{profile.port} within "
+            f"{profile.connect_timeout:g} s (connect timeout)",
+            router=profile.name,
+        ) from None
+    except (OSError, asyncssh.Error) as error:
+        raise _login_error(error, profile, None, host_keys, "") from None
+    if key is None:
+        raise SessionLost(
+            f"{profile.host}:{profile.port} offered no host key", router=profile.name
+        )
+    host_keys.note_offered(profile.host, profile.port, key)
+    pinned = host_keys.trusted_key(profile.host, profile.port)
+    return fingerprint(key), fingerprint(pinned) if pinned is not None else None
+
+
 async def accept_host_key(
     profile: RouterProfile, host_keys: HostKeyStore, accepted_fingerprint: str
 ) -> str:

@@ -1,0 +1,184 @@
+"""The running application as the UI, the feed and `serve` see it: one object, Qt-free.
+
+The composition root (`app.bootstrap.start_runtime`) builds it. Everything here is typed by
+engine classes or small protocols, so `app.ui` and `app.feed` can hold a Runtime without
+importing the transport or the simulator: what needs them (trusting a host key, shutting the
+demo simulator down) arrives as a callable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from app.domain.router import RouterProfile
+from app.engine.audit import AuditLog
+from app.engine.console import Console
+from app.engine.monitor import Monitor
+from app.engine.ports import SecretStore
+from app.engine.settings import Settings, save_settings
+
+_log = logging.getLogger("ne8000monitor.engine.runtime")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInfo:
+    """Where the embedded simulator of demo mode listens (shown in the demo banner)."""
+
+    routers: tuple[str, ...]
+    host: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
+class HostKeyProbe:
+    """The key a router offers now, and the one pinned for it (None: first contact)."""
+
+    offered: str
+    pinned: str | None
+
+    @property
+    def first_contact(self) -> bool:
+        return self.pinned is None
+
+    @property
+    def changed(self) -> bool:
+        return self.pinned is not None and self.pinned != self.offered
+
+
+class FeedControl(Protocol):
+    """The local HTTP/WebSocket feed as the GUI switches it (bootstrap supplies it)."""
+
+    @property
+    def running(self) -> bool: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def client_count(self) -> int: ...
+
+    async def start(self) -> None:
+        """Start with the current `runtime.settings.feed` (raises on a bad bind/token)."""
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    """The monitor plus what an operator can do to the configuration around it."""
+
+    monitor: Monitor
+    console: Console
+    audit: AuditLog
+    secrets: SecretStore
+    settings: Settings
+    settings_path: Path
+    data_dir: Path
+    log_dir: Path
+    version: str
+    # Trust a router's offered host key after the operator compared `fingerprint`.
+    accept_host_key: Callable[[str, str], Awaitable[str]]
+    # Fetch the SHA256 fingerprint a (new) router offers, without logging in or trusting it.
+    probe_host_key: Callable[[RouterProfile], Awaitable[HostKeyProbe]]
+    # Pin a router's key by profile (first contact from the add-router dialog).
+    trust_host_key: Callable[[RouterProfile, str], Awaitable[str]]
+    # Forget a locked pool's failure (new password, new key) and log in again.
+    reset_router: Callable[[str], Awaitable[None]]
+    demo: DemoInfo | None = None
+    feed: FeedControl | None = None
+    # Extra clean-up after the monitor stops (the demo simulator, a feed server).
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _closed: bool = False
+
+    @property
+    def is_demo(self) -> bool:
+        return self.demo is not None
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Run `closer` (last registered first) when the runtime closes."""
+        self._closers.append(closer)
+
+    # ---- configuration ----
+
+    def save_settings(self, settings: Settings) -> None:
+        """Write the settings file atomically and keep the new values."""
+        save_settings(settings, self.settings_path)
+        self.settings = settings
+
+    async def add_router(self, profile: RouterProfile, password: str | None) -> None:
+        """Save a new router profile, put its password in the keyring, and start polling it.
+
+        The password goes to the secret store before anything is written, so a keyring
+        failure leaves the settings file unchanged.
+        """
+        if profile.name in self.monitor.routers:
+            raise ValueError(f"a router named {profile.name!r} already exists")
+        if password:
+            self.secrets.set_password(profile.name, password)
+        self.save_settings(self.settings.with_router(profile))
+        self.monitor.add_router(profile)
+
+    async def update_router(self, profile: RouterProfile, password: str | None) -> None:
+        """Replace a router's profile (and password, if one is given) and reconnect."""
+        if password:
+            self.secrets.set_password(profile.name, password)
+        if profile.name in self.monitor.routers:
+            # The dialog edits the connection; the watched uplinks stay as they are.
+            profile = replace(profile, monitored=self.monitor.monitored_interfaces(profile.name))
+        self.save_settings(self.settings.with_router(profile))
+        if profile.name in self.monitor.routers:
+            await self.monitor.remove_router(profile.name)
+        self.monitor.add_router(profile)
+
+    def set_monitored(self, router: str, names: Iterable[str]) -> None:
+        """Watch these interfaces of `router` and remember them in its settings profile."""
+        chosen = tuple(dict.fromkeys(names))
+        self.monitor.set_monitored_interfaces(router, chosen)
+        profile = self.settings.routers.get(router)
+        if profile is not None and profile.monitored != chosen:
+            self.save_settings(self.settings.with_router(replace(profile, monitored=chosen)))
+
+    async def remove_router(self, name: str, *, forget_password: bool = True) -> None:
+        """Stop monitoring a router, drop it from the settings and (by default) the keyring."""
+        if name in self.monitor.routers:
+            await self.monitor.remove_router(name)
+        if name in self.settings.routers:
+            routers = {k: v for k, v in self.settings.routers.items() if k != name}
+            self.save_settings(replace(self.settings, routers=routers))
+        if forget_password:
+            try:
+                self.secrets.delete_password(name)
+            except Exception:  # no stored password is not an error when removing
+                _log.debug("no password to delete for %s", name, exc_info=True)
+
+    async def update_password(self, router: str, password: str) -> None:
+        """Store a new password and let a pool locked by a failed login try again."""
+        self.secrets.set_password(router, password)
+        await self.reset_router(router)
+
+    # ---- life cycle ----
+
+    async def close(self) -> None:
+        """Stop the feed, stop polling, log out, flush history, then the registered closers.
+
+        Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.feed is not None:  # clients hear "going away" before the data stops
+                try:
+                    await self.feed.stop()
+                except Exception:
+                    _log.warning("error while stopping the feed", exc_info=True)
+            await self.monitor.stop()
+        finally:
+            for closer in reversed(self._closers):
+                try:
+                    await closer()
+                except Exception:
+                    _log.warning("error while shutting down", exc_info=True)

@@ -1,0 +1,81 @@
+"""Settings values turned into the engine's own configuration objects.
+
+The settings schema is what the operator edits; the poller, cache, alert manager and rate
+limiter each have their own richer types. This is the one place that maps one onto the other,
+so `serve`, the GUI and the tests run with the same interpretation of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.engine.alerts import AlertThresholds
+from app.engine.poller import PollIntervals
+from app.engine.ratelimit import LimitKind
+from app.engine.settings import Settings
+
+# A clear level this far below a raise level when the operator moved the raise level below
+# the default clear level (hysteresis must survive any threshold the operator picks).
+_HYSTERESIS = 5.0
+
+
+def poll_intervals(settings: Settings, *, scale: float | None = None) -> PollIntervals:
+    """The poll intervals; `scale` shrinks every interval (demo, benchmarks, tests)."""
+    factor = 1.0 if scale is None else scale
+    if factor <= 0:
+        raise ValueError("poll scale must be positive")
+    intervals = settings.intervals
+    return PollIntervals(
+        interfaces=intervals.interfaces * factor,
+        subscribers=intervals.pppoe * factor,
+        system=intervals.system * factor,
+        traffic=intervals.traffic * factor,
+        jitter=intervals.jitter,
+    )
+
+
+def cache_ttls(settings: Settings, *, scale: float | None = None) -> dict[str, float]:
+    """TTL per cache kind (the kinds are the data-set names the poller caches under)."""
+    factor = 1.0 if scale is None else scale
+    ttl = settings.cache_ttl
+    return {
+        "interfaces": ttl.interfaces * factor,
+        "pppoe": ttl.pppoe * factor,
+        "system": ttl.system * factor,
+        "traffic": ttl.traffic * factor,
+    }
+
+
+def _clear_level(raise_at: float, default_clear: float) -> float:
+    return min(default_clear, max(0.0, raise_at - _HYSTERESIS))
+
+
+def alert_thresholds(settings: Settings) -> AlertThresholds:
+    """The alert rules' thresholds, with clear levels kept below the raise levels."""
+    chosen = settings.thresholds
+    base = AlertThresholds()
+    window = chosen.mass_drop_window
+    return replace(
+        base,
+        drop_percent=chosen.mass_drop_percent,
+        drop_window_seconds=window,
+        drop_recover_percent=min(base.drop_recover_percent, chosen.mass_drop_percent / 2),
+        drop_settle_seconds=max(base.drop_settle_seconds, window),
+        cpu_percent=chosen.cpu_percent,
+        cpu_clear_percent=_clear_level(chosen.cpu_percent, base.cpu_clear_percent),
+        memory_percent=chosen.memory_percent,
+        memory_clear_percent=_clear_level(chosen.memory_percent, base.memory_clear_percent),
+        load_polls=max(chosen.cpu_polls, chosen.memory_polls),
+        pool_percent=chosen.pool_percent,
+        pool_clear_percent=_clear_level(chosen.pool_percent, base.pool_clear_percent),
+    )
+
+
+def rate_limits(settings: Settings) -> dict[LimitKind, int]:
+    """Requests per router per minute by kind."""
+    limits = settings.rate_limits
+    return {
+        LimitKind.COMMAND: limits.commands,
+        LimitKind.DATA: limits.data,
+        LimitKind.DIAGNOSTIC: limits.diagnostics,
+    }

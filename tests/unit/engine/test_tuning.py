@@ -1,0 +1,69 @@
+"""Settings values mapped onto the poller, cache, alert and rate-limit configuration."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from app.engine.alerts import AlertThresholds
+from app.engine.poller import PollIntervals
+from app.engine.ratelimit import LimitKind
+from app.engine.settings import RateLimits, Settings, Thresholds
+from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
+
+
+def test_defaults_map_onto_the_engine_defaults() -> None:
+    settings = Settings()
+    assert poll_intervals(settings) == PollIntervals()
+    assert cache_ttls(settings) == {
+        "interfaces": 45.0,
+        "pppoe": 20.0,
+        "system": 60.0,
+        "traffic": 30.0,
+    }
+    assert alert_thresholds(settings) == AlertThresholds()
+
+
+def test_poll_scale_shrinks_every_interval_and_ttl() -> None:
+    intervals = poll_intervals(Settings(), scale=0.5)
+    assert (intervals.interfaces, intervals.subscribers, intervals.system, intervals.traffic) == (
+        15.0,
+        7.5,
+        22.5,
+        10.0,
+    )
+    assert cache_ttls(Settings(), scale=0.5)["pppoe"] == 10.0
+    with pytest.raises(ValueError, match="positive"):
+        poll_intervals(Settings(), scale=0)
+
+
+def test_thresholds_below_the_default_clear_level_keep_hysteresis() -> None:
+    settings = replace(
+        Settings(),
+        thresholds=Thresholds(cpu_percent=60.0, memory_percent=70.0, pool_percent=50.0),
+    )
+    thresholds = alert_thresholds(settings)
+    assert (thresholds.cpu_percent, thresholds.cpu_clear_percent) == (60.0, 55.0)
+    assert (thresholds.memory_percent, thresholds.memory_clear_percent) == (70.0, 65.0)
+    assert (thresholds.pool_percent, thresholds.pool_clear_percent) == (50.0, 45.0)
+
+
+def test_mass_drop_settings() -> None:
+    settings = replace(
+        Settings(), thresholds=Thresholds(mass_drop_percent=4.0, mass_drop_window=1800.0)
+    )
+    thresholds = alert_thresholds(settings)
+    assert thresholds.drop_percent == 4.0
+    assert thresholds.drop_recover_percent == 2.0  # must stay below the drop percent
+    assert thresholds.drop_window_seconds == 1800.0
+    assert thresholds.drop_settle_seconds == 1800.0
+
+
+def test_rate_limits() -> None:
+    settings = replace(Settings(), rate_limits=RateLimits(commands=3, data=50, diagnostics=2))
+    assert rate_limits(settings) == {
+        LimitKind.COMMAND: 3,
+        LimitKind.DATA: 50,
+        LimitKind.DIAGNOSTIC: 2,
+    }

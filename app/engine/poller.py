@@ -505,7 +505,7 @@ class RouterPoller:
             return list(self._monitored)
         brief = self._current("interface_brief", InterfaceBrief)
         if brief is None:
-            reading = await self._read(DataSet.INTERFACES, "display interface brief")
+            reading = await self._read(DataSet.INTERFACES, "display interface brief", None)
             if not isinstance(reading, Reading) or not isinstance(reading.data, InterfaceBrief):
                 error = reading if isinstance(reading, NE8000MonitorError) else None
                 now = self._parts.clock()

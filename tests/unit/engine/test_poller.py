@@ -245,3 +245,17 @@ async def test_cancel_loads_ends_shielded_loads_of_one_router() -> None:
     assert other == "value"
     assert cache.statistics().loads_in_flight == 0
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("cache-load")]
+
+
+async def test_a_traffic_poll_before_any_interface_poll_reads_the_brief_itself() -> None:
+    """Without monitored interfaces, traffic picks ports from the brief, reading it if needed."""
+    brief = fixture_text("display-interface-brief__huawei-doc-ne40e-v800r012c10__1.txt")
+    runner = ScriptedRunner({"display interface brief": brief})
+    poller, _parts, _sink = make(Clock(), runner)
+    await poller.poll(DataSet.TRAFFIC)
+    assert runner.calls["display interface brief"] == 1
+    assert any(
+        command.startswith("display interface ")
+        for command in runner.calls
+        if command != "display interface brief"
+    )

@@ -1,0 +1,254 @@
+"""Fan-out of serialized messages to WebSocket clients, each behind a bounded queue.
+
+Why it is shaped like this:
+
+* A message is serialized **once** (a `str`) and the same object is queued for every
+  matching client, so 200 clients cost one JSON encoding per update.
+* Each client has its **own bounded queue** and **one writer task**. `publish` never
+  awaits: a full queue drops its *oldest* message (live data: the newest picture matters)
+  and counts it. So no client can delay another or the engine, and memory per client is
+  capped at the queue length (plus the socket's own write buffer, which blocks the writer
+  when full instead of growing).
+* A client that **stays behind** -- its queue overflowing on `lag_limit` consecutive
+  messages, or one send not completing within `send_timeout` -- is disconnected with
+  close code 1008 and counted; a writer stuck on a dead socket is aborted.
+
+The hub knows nothing of aiohttp: a client's socket is any :class:`Socket`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections import deque
+from collections.abc import Callable, Collection, Iterable
+from typing import Protocol
+
+from app.feed.context import FeedStats
+
+_log = logging.getLogger("ne8000monitor.feed.broadcast")
+
+DEFAULT_QUEUE_SIZE = 32
+DEFAULT_LAG_LIMIT = 64  # consecutive overflowing messages before a client is dropped
+DEFAULT_SEND_TIMEOUT = 10.0  # seconds one frame may take to be written
+CLOSE_TIMEOUT = 2.0  # seconds for a polite close before the connection is aborted
+
+CLOSE_GOING_AWAY = 1001
+CLOSE_POLICY = 1008  # used for a client too slow to keep up
+
+
+class Socket(Protocol):
+    """What the hub needs of a WebSocket connection."""
+
+    async def send_str(self, data: str) -> None: ...
+
+    async def close(self, *, code: int, message: bytes) -> object: ...
+
+    def abort(self) -> None:
+        """Drop the connection at once (the peer does not read, a close would hang)."""
+
+
+class Client:
+    """One connected WebSocket client: its router filter, queue and writer."""
+
+    def __init__(
+        self,
+        client_id: int,
+        socket: Socket,
+        routers: Collection[str] | None,
+        queue_size: int,
+    ) -> None:
+        self.id = client_id
+        self.socket = socket
+        self.routers: frozenset[str] | None = None if routers is None else frozenset(routers)
+        self.queue: deque[str] = deque(maxlen=queue_size)
+        self.dropped = 0
+        self.sent = 0
+        self.overflow_streak = 0
+        self.closing = False
+        self.close_code: int | None = None
+        self._ready = asyncio.Event()
+        self.writer: asyncio.Task[None] | None = None
+
+    def wants(self, router: str | None) -> bool:
+        return router is None or self.routers is None or router in self.routers
+
+    def offer(self, message: str) -> bool:
+        """Queue without waiting; returns False when the oldest message had to go."""
+        overflow = len(self.queue) == self.queue.maxlen
+        self.queue.append(message)  # deque(maxlen) drops the oldest itself
+        self._ready.set()
+        if overflow:
+            self.dropped += 1
+            self.overflow_streak += 1
+        else:
+            self.overflow_streak = 0
+        return not overflow
+
+    async def next_message(self) -> str | None:
+        """The oldest queued message; None once the client is closing."""
+        while not self.queue:
+            if self.closing:
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        return None if self.closing else self.queue.popleft()
+
+    def wake(self) -> None:
+        self._ready.set()
+
+
+class Hub:
+    """The set of connected clients and the broadcast to them."""
+
+    def __init__(
+        self,
+        stats: FeedStats,
+        *,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        lag_limit: int = DEFAULT_LAG_LIMIT,
+        send_timeout: float = DEFAULT_SEND_TIMEOUT,
+        close_timeout: float = CLOSE_TIMEOUT,
+    ) -> None:
+        if queue_size < 1 or lag_limit < 1 or send_timeout <= 0 or close_timeout <= 0:
+            raise ValueError("queue sizes and timeouts must be positive")
+        self.stats = stats
+        self.queue_size = queue_size
+        self.lag_limit = lag_limit
+        self.send_timeout = send_timeout
+        self.close_timeout = close_timeout
+        self._clients: dict[int, Client] = {}
+        self._ids = itertools.count(1)
+        self._tasks: set[asyncio.Task[None]] = set()  # disconnects in progress
+        self._closed = False
+
+    @property
+    def clients(self) -> list[Client]:
+        return list(self._clients.values())
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def connect(
+        self,
+        socket: Socket,
+        *,
+        routers: Collection[str] | None = None,
+        initial: Iterable[str] | Callable[[], Iterable[str]] = (),
+    ) -> Client:
+        """Register a client; its writer sends `initial` first, then what is broadcast.
+
+        `initial` may be a function: it is called right after registration (so the picture
+        it builds counts the new client). Registration and that snapshot happen in the
+        same step (no await), so nothing published in between is lost or sent out of order.
+        """
+        if self._closed:
+            raise RuntimeError("the feed is shutting down")
+        client = Client(next(self._ids), socket, routers, self.queue_size)
+        self._clients[client.id] = client
+        self.stats.clients = len(self._clients)
+        self.stats.connections += 1
+        first = list(initial() if callable(initial) else initial)
+        client.writer = asyncio.create_task(
+            self._write(client, first), name=f"feed-writer-{client.id}"
+        )
+        return client
+
+    def publish(self, message: str, router: str | None = None) -> int:
+        """Queue one serialized message for every client that wants `router` (None: all).
+
+        Returns how many clients it was queued for. Never awaits.
+        """
+        self.stats.broadcasts += 1
+        count = 0
+        for client in list(self._clients.values()):
+            if client.closing or not client.wants(router):
+                continue
+            self.send(client, message)
+            count += 1
+        return count
+
+    def send(self, client: Client, message: str) -> None:
+        """Queue a message for one client (a reply); a laggard is disconnected."""
+        if client.closing:
+            return
+        if not client.offer(message):
+            self.stats.dropped += 1
+            if client.overflow_streak >= self.lag_limit:
+                self._kick(client, "client too slow: its queue kept overflowing")
+
+    def _kick(self, client: Client, reason: str) -> None:
+        if client.closing:
+            return
+        _log.info("feed client %d disconnected: %s", client.id, reason)
+        self.stats.disconnected_laggards += 1
+        self._spawn(self.disconnect(client, code=CLOSE_POLICY, reason=reason))
+
+    def _spawn(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _write(self, client: Client, initial: list[str]) -> None:
+        try:
+            for message in initial:
+                await self._send_one(client, message)
+            while (message := await client.next_message()) is not None:
+                await self._send_one(client, message)
+        except TimeoutError:
+            self._kick(client, "client too slow: a send did not complete in time")
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the peer went away mid-send: the reader ends it
+            _log.debug("feed client %d: send failed: %s", client.id, error)
+            self._spawn(self.disconnect(client, code=CLOSE_GOING_AWAY, reason="send failed"))
+
+    async def _send_one(self, client: Client, message: str) -> None:
+        async with asyncio.timeout(self.send_timeout):
+            await client.socket.send_str(message)
+        client.sent += 1
+        self.stats.messages_sent += 1
+
+    async def disconnect(
+        self, client: Client, *, code: int = CLOSE_GOING_AWAY, reason: str = ""
+    ) -> None:
+        """Stop the client's writer, close its socket (abort if that hangs), forget it.
+
+        Safe to call more than once and from the client's own reader.
+        """
+        first = not client.closing
+        client.closing = True
+        client.wake()
+        if client.close_code is None:
+            client.close_code = code
+        writer = client.writer
+        if writer is not None and writer is not asyncio.current_task():
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+        if self._clients.pop(client.id, None) is not None:
+            self.stats.clients = len(self._clients)
+        if not first:
+            return
+        client.queue.clear()
+        try:
+            async with asyncio.timeout(self.close_timeout):
+                await client.socket.close(code=code, message=reason.encode("utf-8")[:120])
+        except Exception:  # includes TimeoutError: the peer does not read; drop it
+            client.socket.abort()
+
+    async def close(self) -> None:
+        """Shutdown: every client is closed with 1001 (going away); nothing is left running."""
+        self._closed = True
+        await asyncio.gather(
+            *(
+                self.disconnect(c, code=CLOSE_GOING_AWAY, reason="server shutting down")
+                for c in self.clients
+            ),
+            return_exceptions=True,
+        )
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

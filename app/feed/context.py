@@ -1,0 +1,108 @@
+"""What every feed route module receives: the engine facade, the options and shared state.
+
+Route modules (`http_api`, `websocket`, and the extras `metrics`, `openapi`, `commands`,
+`wall`) are built as ``xxx_routes(ctx) -> list[web.RouteDef]`` closures over one
+:class:`FeedContext`, so they never reach for globals and tests can build several servers
+side by side.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from app.engine.console import Console
+from app.engine.monitor import Monitor
+from app.engine.settings import FeedSettings
+
+if TYPE_CHECKING:
+    from app.feed.broadcast import Hub
+    from app.feed.sections import TrafficRates
+
+TOKEN_QUERY = "token"
+TOKEN_HEADER = "X-API-Token"
+
+
+@dataclass
+class FeedStats:
+    """Counters of the WebSocket side, for `/api/websocket_stats`, `system_status`, /metrics."""
+
+    clients: int = 0  # connected now
+    connections: int = 0  # accepted since the server started
+    messages_sent: int = 0  # frames written to clients (one broadcast to 10 clients: 10)
+    broadcasts: int = 0  # messages serialized for broadcast (each once, however many clients)
+    dropped: int = 0  # queued messages dropped because a client's queue was full
+    disconnected_laggards: int = 0  # clients closed because they stayed behind
+    errors_sent: int = 0  # `error` answers to malformed client messages
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "clients": self.clients,
+            "connections": self.connections,
+            "messages_sent": self.messages_sent,
+            "broadcasts": self.broadcasts,
+            "dropped": self.dropped,
+            "disconnected_laggards": self.disconnected_laggards,
+            "errors_sent": self.errors_sent,
+        }
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1); names are not resolved."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def request_token(request: web.BaseRequest) -> str | None:
+    """The token a request presents: `?token=`, `Authorization: Bearer`, or `X-API-Token`."""
+    token = request.query.get(TOKEN_QUERY)
+    if token:
+        return token
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.headers.get(TOKEN_HEADER) or None
+
+
+@dataclass
+class FeedContext:
+    """The feed's shared state; one per running :class:`~app.feed.server.FeedServer`."""
+
+    monitor: Monitor
+    options: FeedSettings
+    console: Console | None
+    version: str
+    started_at: float = field(default_factory=time.time)  # epoch seconds
+    stats: FeedStats = field(default_factory=FeedStats)
+    clock: Callable[[], float] = time.time  # epoch seconds for message timestamps
+    # Set by the server before the routes are built (the WebSocket side and traffic rates).
+    hub: Hub | None = None
+    traffic: TrafficRates | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # free slot for route modules
+
+    @property
+    def token_required(self) -> bool:
+        return bool(self.options.token)
+
+    def token_matches(self, token: str | None) -> bool:
+        expected = self.options.token
+        if not expected or token is None:
+            return False
+        return hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+
+    def authorized(self, request: web.BaseRequest) -> bool:
+        """The token rule: the configured token presented, or no token on a loopback bind."""
+        if not self.options.token:
+            return is_loopback_host(self.options.host)
+        return self.token_matches(request_token(request))

@@ -1,0 +1,286 @@
+"""The HTTP API of the earlier service: `/api/*` data endpoints and `/health`.
+
+Shapes (every answer is JSON with ``success`` and ``timestamp``):
+
+* data endpoints (`online_total`, `system_metrics`, `interfaces_status`, `network_traffic`,
+  `pppoe_stats`) for one router: ``{success, router, timestamp, collected, data}`` where
+  ``data`` is exactly the `router_data` section of the WebSocket feed, or ``null`` with
+  ``collected: false`` before the first poll (never invented zeros);
+* ``?router=NAME`` picks the router; with one router it may be left out; with several the
+  data endpoints answer 400 ``router_required`` (listing them), except `online_total`,
+  which then answers every router plus ``total`` (the sum, null until every router is
+  known: a partial sum would look like a mass drop); an unknown name is 404;
+* `router_status` lists every router (or the one asked for); `cache_statistics` covers the
+  shared cache (``?router=`` narrows its entries); `websocket_stats` the feed's clients;
+* `/health` is 200 while at least one router is reachable, else 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from app.engine.cache import CacheStatistics
+from app.engine.pool import PoolState
+from app.feed.context import FeedContext
+from app.feed.messages import router_status_dict, status_of
+from app.feed.sections import (
+    FEED_SECTIONS,
+    ONLINE_TOTAL,
+    build_sections,
+)
+from app.feed.serialize import dumps, iso_z
+
+Handler = Callable[[web.Request], Any]
+
+
+def json_response(body: dict[str, Any], *, status: int = 200) -> web.Response:
+    """A JSON answer through the feed serializer (big ints as strings, no NaN)."""
+    return web.Response(text=dumps(body), status=status, content_type="application/json")
+
+
+def error_response(
+    ctx: FeedContext, status: int, code: str, message: str, **details: Any
+) -> web.Response:
+    body = {
+        "success": False,
+        "timestamp": iso_z(ctx.clock()),
+        "error": {"code": code, "message": message, **details},
+    }
+    return json_response(body, status=status)
+
+
+class RouterChoiceError(Exception):
+    """`?router=` is missing where it is needed, or names no router."""
+
+    def __init__(self, response: web.Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def choose_router(ctx: FeedContext, request: web.Request, *, required: bool) -> str | None:
+    """The router `?router=` names; the only one if there is one; None for "all of them".
+
+    Raises :class:`RouterChoiceError` (404 unknown, 400 missing while `required`).
+    """
+    routers = ctx.monitor.routers
+    name = request.query.get("router")
+    if name is not None:
+        if name not in routers:
+            raise RouterChoiceError(
+                error_response(
+                    ctx, 404, "unknown_router", f"no router named {name!r}", routers=routers
+                )
+            )
+        return name
+    if len(routers) == 1:
+        return routers[0]
+    if required:
+        if not routers:
+            raise RouterChoiceError(
+                error_response(ctx, 404, "no_routers", "no router is configured", routers=[])
+            )
+        raise RouterChoiceError(
+            error_response(
+                ctx,
+                400,
+                "router_required",
+                "several routers are monitored; choose one with ?router=NAME",
+                routers=routers,
+            )
+        )
+    return None
+
+
+def api_routes(ctx: FeedContext) -> list[web.RouteDef]:
+    api = _Api(ctx)
+    routes = [web.get(f"/api/{name}", api.section_handler(name)) for name in FEED_SECTIONS]
+    return [
+        *routes,
+        web.get("/api/router_status", api.router_status),
+        web.get("/api/cache_statistics", api.cache_statistics),
+        web.get("/api/websocket_stats", api.websocket_stats),
+        web.get("/health", api.health),
+    ]
+
+
+class _Api:
+    def __init__(self, ctx: FeedContext) -> None:
+        self._ctx = ctx
+
+    def _now(self) -> str:
+        return iso_z(self._ctx.clock())
+
+    def _section(self, router: str, name: str) -> dict[str, Any] | None:
+        ctx = self._ctx
+        assert ctx.traffic is not None
+        snapshot = ctx.monitor.snapshot(router)
+        return build_sections(ctx.monitor, snapshot, ctx.traffic, [name])[name]
+
+    def section_handler(self, name: str) -> Handler:
+        async def handler(request: web.Request) -> web.Response:
+            try:
+                router = choose_router(self._ctx, request, required=name != ONLINE_TOTAL)
+            except RouterChoiceError as error:
+                return error.response
+            if router is None:
+                return self._online_total_all()
+            data = self._section(router, name)
+            body: dict[str, Any] = {
+                "success": True,
+                "router": router,
+                "timestamp": self._now(),
+                "collected": data is not None,
+                "data": data,
+            }
+            if data is None:
+                body["message"] = "not collected yet"
+            return json_response(body)
+
+        handler.__name__ = f"get_{name}"
+        return handler
+
+    def _online_total_all(self) -> web.Response:
+        per_router = {}
+        for router in self._ctx.monitor.routers:
+            data = self._section(router, ONLINE_TOTAL)
+            per_router[router] = {"collected": data is not None, "data": data}
+        totals = [
+            entry["data"]["total"] if entry["data"] is not None else None
+            for entry in per_router.values()
+        ]
+        complete = bool(totals) and all(isinstance(t, int) for t in totals)
+        return json_response(
+            {
+                "success": True,
+                "router": None,
+                "timestamp": self._now(),
+                "collected": complete,
+                "total": sum(totals) if complete else None,  # type: ignore[arg-type]
+                "routers": per_router,
+            }
+        )
+
+    async def router_status(self, request: web.Request) -> web.Response:
+        try:
+            router = choose_router(self._ctx, request, required=False)
+        except RouterChoiceError as error:
+            return error.response
+        if "router" not in request.query:
+            router = None
+        names = self._ctx.monitor.routers if router is None else [router]
+        statuses = [s for name in names for s in status_of(self._ctx, name)]
+        return json_response(
+            {
+                "success": True,
+                "timestamp": self._now(),
+                "routers": [router_status_dict(s) for s in statuses],
+            }
+        )
+
+    async def cache_statistics(self, request: web.Request) -> web.Response:
+        try:
+            router = choose_router(self._ctx, request, required=False)
+        except RouterChoiceError as error:
+            return error.response
+        if "router" not in request.query:
+            router = None
+        stats = self._ctx.monitor.cache_statistics()
+        return json_response(
+            {
+                "success": True,
+                "timestamp": self._now(),
+                "router": router,
+                "data": _cache_dict(stats, router),
+            }
+        )
+
+    async def websocket_stats(self, request: web.Request) -> web.Response:
+        ctx = self._ctx
+        hub = ctx.hub
+        clients = [] if hub is None else hub.clients
+        return json_response(
+            {
+                "success": True,
+                "timestamp": self._now(),
+                "data": {
+                    **ctx.stats.as_dict(),
+                    "queue_size": None if hub is None else hub.queue_size,
+                    "connections_by_client": [
+                        {
+                            "id": c.id,
+                            "routers": None if c.routers is None else sorted(c.routers),
+                            "queued": len(c.queue),
+                            "sent": c.sent,
+                            "dropped": c.dropped,
+                        }
+                        for c in clients
+                    ],
+                    "uptime_seconds": max(0.0, ctx.clock() - ctx.started_at),
+                },
+            }
+        )
+
+    async def health(self, request: web.Request) -> web.Response:
+        ctx = self._ctx
+        statuses = [s for name in ctx.monitor.routers for s in status_of(ctx, name)]
+        routers = {
+            s.router: {
+                "state": str(s.pool.state),
+                "reachable": s.pool.state is PoolState.CONNECTED,
+                "last_error": s.pool.last_error or s.polling.last_error,
+            }
+            for s in statuses
+        }
+        reachable = sum(1 for entry in routers.values() if entry["reachable"])
+        if not routers:
+            status = "no_routers"
+        elif reachable == len(routers):
+            status = "ok"
+        elif reachable:
+            status = "degraded"
+        else:
+            status = "unavailable"
+        return json_response(
+            {
+                "success": reachable > 0,
+                "status": status,
+                "timestamp": self._now(),
+                "version": ctx.version,
+                "uptime_seconds": max(0.0, ctx.clock() - ctx.started_at),
+                "routers": routers,
+                "feed_clients": ctx.stats.clients,
+            },
+            status=200 if reachable else 503,
+        )
+
+
+def _cache_dict(stats: CacheStatistics, router: str | None) -> dict[str, Any]:
+    entries = [e for e in stats.entry_ages if router is None or e.key.router == router]
+    return {
+        "hits": stats.hits,
+        "misses": stats.misses,
+        "coalesced": stats.coalesced,
+        "requests": stats.requests,
+        "hit_rate": stats.hit_rate,
+        "loads": stats.loads,
+        "load_failures": stats.load_failures,
+        "expirations": stats.expirations,
+        "evictions": stats.evictions,
+        "entries": stats.entries,
+        "max_entries": stats.max_entries,
+        "loads_in_flight": stats.loads_in_flight,
+        "entry_ages": [
+            {
+                "router": e.key.router,
+                "kind": e.key.kind,
+                "item": e.key.item,
+                "age": e.age,
+                "ttl": e.ttl,
+                "expires_in": e.expires_in,
+            }
+            for e in entries
+        ],
+    }

@@ -1,0 +1,132 @@
+"""Engine sections -> the feed's five sections: null until collected, rates, partial data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.interfaces import InterfaceDetail
+from app.domain.subscribers import AccessUserCounters
+from app.domain.system import CpuUsage
+from app.engine.history import History
+from app.engine.monitor import RouterSnapshot
+from app.engine.poller import SECTIONS, SectionValue
+from app.engine.rates import GapReason, TrafficGap, TrafficSample
+from app.engine.subscribers import SubscriberSummary
+from app.feed.sections import FEED_SECTION_OF, FEED_SECTIONS, TrafficRates, build_sections
+
+UPLINK = "GigabitEthernet0/3/1"
+
+
+@dataclass
+class FakeMonitor:
+    """The part of the Monitor the sections read (the history ring for stored rates)."""
+
+    history: History = field(default_factory=History)
+
+
+def snapshot(**sections: tuple[Any, float]) -> RouterSnapshot:
+    values: dict[str, SectionValue | None] = dict.fromkeys(SECTIONS)
+    values.update({name: SectionValue(data, t) for name, (data, t) in sections.items()})
+    return RouterSnapshot("r1", values)
+
+
+def detail(name: str, in_bytes: int | None) -> InterfaceDetail:
+    fields = dict.fromkeys(InterfaceDetail.__dataclass_fields__)
+    fields.update(
+        name=name,
+        current_state="UP",
+        phy_up=True,
+        admin_down=False,
+        description="uplink",
+        input_bytes=in_bytes,
+        trunk_members=(),
+    )
+    return InterfaceDetail(**fields)  # type: ignore[arg-type]
+
+
+def test_every_engine_section_feeds_one_feed_section() -> None:
+    assert set(FEED_SECTION_OF) == set(SECTIONS)
+    assert set(FEED_SECTION_OF.values()) == set(FEED_SECTIONS)
+
+
+def test_nothing_collected_is_null_everywhere() -> None:
+    result = build_sections(FakeMonitor(), snapshot(), TrafficRates())  # type: ignore[arg-type]
+    assert result == dict.fromkeys(FEED_SECTIONS)
+
+
+def test_partial_system_metrics_keep_the_missing_parts_null() -> None:
+    cpu = CpuUsage(
+        cpu_percent=37, five_seconds=None, one_minute=None, five_minutes=None, max_percent=None
+    )
+    online = AccessUserCounters(total_users=None, counters={"PPPoE users": 3})
+    result = build_sections(
+        FakeMonitor(),  # type: ignore[arg-type]
+        snapshot(cpu=(cpu, 100.0), online_total=(online, 90.0)),
+        TrafficRates(),
+    )
+    system = result["system_metrics"]
+    assert system is not None
+    assert system["cpu_percent"] == 37
+    assert system["memory_percent"] is None
+    assert system["uptime_seconds"] is None
+    assert system["memory"] is None
+    assert system["collected_at"] == "1970-01-01T00:01:40.000Z"
+    assert result["online_total"] == {
+        "total": None,
+        "counters": {"PPPoE users": 3},
+        "collected_at": "1970-01-01T00:01:30.000Z",
+        "collected_epoch": 90.0,
+    }
+    assert result["interfaces_status"] is None
+
+
+def test_an_empty_subscriber_summary_is_not_data() -> None:
+    empty = SubscriberSummary(None, None, None, None, None)
+    result = build_sections(
+        FakeMonitor(),
+        snapshot(subscribers=(empty, 5.0)),
+        TrafficRates(),
+        ["pppoe_stats"],  # type: ignore[arg-type]
+    )
+    assert result == {"pppoe_stats": None}
+
+
+def test_traffic_rates_come_from_samples_then_gaps_then_history() -> None:
+    monitor = FakeMonitor()
+    rates = TrafficRates()
+    big = 2**60
+    snap = snapshot(
+        traffic=({UPLINK: detail(UPLINK, big), "Eth-Trunk1": detail("Eth-Trunk1", 5)}, 50.0)
+    )
+
+    # No sample yet and nothing in history: null rates, and no invented total.
+    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"]).values()  # type: ignore[arg-type]
+    assert traffic is not None
+    assert [row["in_bps"] for row in traffic["interfaces"]] == [None, None]
+    assert traffic["total_in_bps"] is None
+    assert traffic["interfaces"][0]["input_bytes"] == str(big)
+
+    rates.update("r1", [TrafficSample("r1", UPLINK, 50.0, 800.0, 400.0, 2.0, 1.0)])
+    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"]).values()  # type: ignore[arg-type]
+    uplink = traffic["interfaces"][0]
+    assert (uplink["in_bps"], uplink["out_bps"], uplink["in_pps"], uplink["gap"]) == (
+        800.0,
+        400.0,
+        2.0,
+        None,
+    )
+    assert traffic["total_in_bps"] == 800.0  # the trunk's unknown rate is left out
+
+    rates.update("r1", [TrafficGap("r1", UPLINK, 60.0, GapReason.COUNTER_RESET)])
+    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"]).values()  # type: ignore[arg-type]
+    uplink = traffic["interfaces"][0]
+    assert (uplink["in_bps"], uplink["gap"]) == (None, "counter_reset")
+    assert uplink["sampled_at"] == "1970-01-01T00:01:00.000Z"
+
+    # A feed started after the last sample: bits/s from the history ring, packets/s null.
+    monitor.history.record("r1", "if.Eth-Trunk1.in_bps", 55.0, 1000.0)
+    monitor.history.record("r1", "if.Eth-Trunk1.out_bps", 55.0, 2000.0)
+    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"]).values()  # type: ignore[arg-type]
+    trunk = traffic["interfaces"][1]
+    assert (trunk["in_bps"], trunk["out_bps"], trunk["in_pps"]) == (1000.0, 2000.0, None)

@@ -1,0 +1,149 @@
+"""`ne8000monitor serve`: the engine and the HTTP/WebSocket feed, headless (no Qt import).
+
+Routers come from the settings file, from the earlier service's ROUTER_* variables, or with
+`--demo` from embedded simulators. The feed is always on here (it is the point of `serve`);
+the bind/token rule still applies. SIGINT and SIGTERM stop it cleanly: sessions logged out,
+history flushed, clients told the server is going away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from app.domain.errors import NE8000MonitorError
+from app.engine.settings import Settings
+
+_log = logging.getLogger("ne8000monitor.serve")
+
+READY_LINE = "feed listening on {url}"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `serve` subcommand."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="monitor routers headless and serve the HTTP/WebSocket feed",
+        description=(
+            "Monitor the configured routers (settings file, ROUTER_* environment variables, "
+            "or --demo) and serve the feed: HTTP API, /ws/monitor, /health, /metrics, /wall. "
+            "Stops cleanly on Ctrl+C or SIGTERM."
+        ),
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start embedded NE8000 simulators and monitor them"
+    )
+    parser.add_argument(
+        "--demo-routers", type=int, default=1, metavar="N", help="simulated routers (default 1)"
+    )
+    parser.add_argument("--host", default=None, help="feed bind address (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=None, help="feed port, 0 = any free port (default 8000)"
+    )
+    parser.add_argument(
+        "--token", default=None, help="feed token (required for a non-loopback --host)"
+    )
+    parser.add_argument(
+        "--settings", type=Path, default=None, metavar="FILE", help="settings file to use"
+    )
+    parser.add_argument(
+        "--poll-scale",
+        type=float,
+        default=None,
+        metavar="X",
+        help="multiply every poll interval by X (demo default 0.25)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _fail(message: str) -> int:
+    print(f"ne8000monitor serve: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load settings, then run until a signal; exit 2 with one line on a setup error."""
+    from app.engine.logging_setup import configure_from_settings  # noqa: PLC0415
+    from app.engine.settings_env import effective_settings  # noqa: PLC0415
+
+    if args.demo_routers < 1:
+        return _fail("--demo-routers must be at least 1")
+    if args.poll_scale is not None and args.poll_scale <= 0:
+        return _fail("--poll-scale must be positive")
+    try:
+        overrides = effective_settings(args.settings)
+    except (NE8000MonitorError, OSError) as error:
+        return _fail(str(error))
+    settings = overrides.settings
+    feed = settings.feed
+    feed = replace(
+        feed,
+        enabled=True,
+        host=args.host if args.host is not None else feed.host,
+        port=args.port if args.port is not None else feed.port,
+        token=args.token if args.token is not None else feed.token,
+    )
+    settings = replace(settings, feed=feed)
+    if not settings.routers and not args.demo:
+        return _fail(
+            "no router configured: add one to the settings file, set ROUTER_HOST (and "
+            "ROUTER_USERNAME/ROUTER_PASSWORD), or use --demo"
+        )
+    configure_from_settings(settings.logging)
+    for note in overrides.notes:
+        _log.info("%s", note)
+    try:
+        return asyncio.run(_serve(args, settings, overrides.router_password))
+    except KeyboardInterrupt:  # a second Ctrl+C during shutdown
+        return 130
+
+
+async def _serve(
+    args: argparse.Namespace, settings: Settings, env_password: str | None
+) -> int:
+    from app.bootstrap import start_runtime  # noqa: PLC0415
+
+    try:
+        runtime = await start_runtime(
+            settings=settings,
+            demo=True if args.demo else None,
+            demo_routers=args.demo_routers,
+            poll_scale=args.poll_scale,
+            router_password=env_password,
+        )
+    except (NE8000MonitorError, OSError, ValueError) as error:
+        return _fail(str(error))
+    try:
+        assert runtime.feed is not None  # start_runtime always attaches the feed control
+        try:
+            await runtime.feed.start()
+        except (NE8000MonitorError, OSError) as error:
+            return _fail(str(error))
+        print(READY_LINE.format(url=runtime.feed.url), file=sys.stderr, flush=True)
+        await _until_signalled()
+        _log.info("shutting down")
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def _until_signalled() -> None:
+    """Return on SIGINT or SIGTERM (on Windows, Ctrl+C arrives as KeyboardInterrupt)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        await stop.wait()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

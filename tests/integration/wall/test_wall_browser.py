@@ -1,0 +1,312 @@
+"""The wall page in a real headless Chromium against `ne8000monitor serve --demo`.
+
+One `serve --demo --demo-routers 2` and one browser serve the whole module (each test opens
+its own tab): starting them is the expensive part. What is checked is what the room sees:
+the live total (the same number the HTTP API reports for the same poll), that it updates,
+locale formatting, exact >2**53 counters, missing data as "—", the router filter, rotation,
+the alarm for new critical alerts, and that nothing overflows at 1080p and 4K.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from app.bootstrap import demo_router_names
+from tests.support.cdp import Browser, Page, launch_chromium
+from tests.support.serve import ServeProcess, launch_serve
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
+
+ROUTERS = demo_router_names(2)
+DASH = "—"
+RATE = re.compile(r"^\d[\d.,]* (?:bps|kbps|Mbps|Gbps|Tbps)$")
+HUGE = "1152921504606846977"  # 2**60 + 1: a double would print ...6976
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ServeProcess]:
+    home = tmp_path_factory.mktemp("wall-serve")
+    process = await launch_serve(home, "--demo", "--demo-routers", str(len(ROUTERS)), "--port", "0")
+    try:
+        yield process
+    finally:
+        assert await process.stop() == 0
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with launch_chromium(chromium) as running:
+        yield running
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    tab = await browser.new_page(1920, 1080)
+    try:
+        yield tab
+        thrown = [tab.exceptions.get_nowait() for _ in range(tab.exceptions.qsize())]
+        assert thrown == [], thrown  # the page script never failed on its own
+    finally:
+        await tab.close()
+
+
+def card(router: str, selector: str) -> str:
+    """JS: the text of `selector` in the card of `router` (null when absent)."""
+    return (
+        f"document.querySelector('.card[data-router=\"{router}\"] {selector}')"
+        "?.textContent ?? null"
+    )
+
+
+def visible_routers() -> str:
+    return "[...document.querySelectorAll('.card:not([hidden])')].map((c) => c.dataset.router)"
+
+
+SHOWS_TOTALS = " && ".join(
+    f"/^[0-9][0-9.,]*$/.test({card(name, '.subs-total')} ?? '')" for name in ROUTERS
+)
+
+
+async def open_wall(page: Page, served: ServeProcess, query: str = "") -> None:
+    await page.navigate(f"{served.url}/wall{query}")
+    await page.wait_for(
+        "window.NE8000Wall?.state.connection === 'live' && "
+        "document.getElementById('feed-status').dataset.state === 'live'"
+    )
+
+
+async def page_total(page: Page, router: str) -> dict[str, Any]:
+    return await page.evaluate(
+        f"""(() => {{
+          NE8000Wall.flush();  // draw what has arrived, so state and screen agree
+          const section = NE8000Wall.state.routers.get("{router}").sections.online_total;
+          return {{total: section.total, epoch: section.collected_epoch,
+                   text: {card(router, ".subs-total")}}};
+        }})()"""
+    )
+
+
+async def api_total(served: ServeProcess, router: str) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{served.url}/api/online_total", params={"router": router}) as response,
+    ):
+        assert response.status == 200
+        return (await response.json())["data"]
+
+
+async def test_the_page_shows_the_live_total_the_api_reports(
+    page: Page, served: ServeProcess
+) -> None:
+    await open_wall(page, served)
+    await page.wait_for(SHOWS_TOTALS, timeout=60)
+    for router in ROUTERS:
+        # Compare the same poll: the API and the page must then agree exactly.
+        for _ in range(100):
+            shown = await page_total(page, router)
+            api = await api_total(served, router)
+            if api["collected_epoch"] == shown["epoch"]:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            pytest.fail(f"the page never caught up with the API for {router}")
+        assert isinstance(api["total"], int)
+        assert shown["total"] == api["total"]
+        assert shown["text"] == f"{api['total']:,}"  # en-US grouping
+    assert await page.evaluate("document.getElementById('feed-text').textContent") == "Live"
+    assert await page.evaluate("document.body.classList.contains('stale')") is False
+
+
+async def test_the_page_updates_with_new_polls(page: Page, served: ServeProcess) -> None:
+    await open_wall(page, served)
+    router = ROUTERS[0]
+    first_epoch = (await page.wait_for(
+        f"NE8000Wall.state.routers.get('{router}')?.sections.online_total?.collected_epoch"
+    ))
+    newer = await page.wait_for(
+        f"(NE8000Wall.state.routers.get('{router}').sections.online_total.collected_epoch"
+        f" > {first_epoch}) && NE8000Wall.state.routers.get('{router}').history.length",
+        timeout=60,
+    )
+    assert newer >= 2
+    await page.evaluate("NE8000Wall.flush()")  # draw now what has arrived
+    line = await page.evaluate(
+        f"document.querySelector('.card[data-router=\"{router}\"] .spark-line').getAttribute('d')"
+    )
+    assert re.fullmatch(r"M[\d.,]+(?:L[\d.,]+)+", line)
+    assert re.fullmatch(r"Updated \d\d:\d\d:\d\d", await page.evaluate(card(router, ".updated")))
+    change = await page.evaluate(card(router, ".subs-change"))
+    assert re.fullmatch(r"(?:[+−]\d[\d,]*|±0) in \d+ (?:s|min)", change)
+    # Uplink rates need two counter samples; then every monitored interface has one.
+    rates = await page.wait_for(
+        f"""(() => {{
+          const cells = [...document.querySelectorAll(
+            '.card[data-router="{router}"] .rate-in, .card[data-router="{router}"] .rate-out')];
+          const texts = cells.map((cell) => cell.textContent);
+          return texts.length && texts.every((text) => text !== "{DASH}") ? texts : null;
+        }})()""",
+        timeout=60,
+    )
+    assert all(RATE.fullmatch(text) for text in rates), rates
+    cpu = await page.evaluate(card(router, ".gauge-cpu .gauge-value"))
+    assert re.fullmatch(r"\d{1,3}%", cpu)
+
+
+async def test_counts_follow_the_locale_and_stay_exact_beyond_2_53(
+    page: Page, served: ServeProcess
+) -> None:
+    await open_wall(page, served)
+    assert await page.evaluate(f"NE8000Wall.formatCount('{HUGE}')") == "1,152,921,504,606,846,977"
+    assert await page.evaluate("NE8000Wall.formatCount(25000)") == "25,000"
+    assert await page.evaluate("NE8000Wall.formatCount(0)") == "0"
+    assert await page.evaluate("NE8000Wall.formatCount(null)") == DASH
+    assert await page.evaluate("NE8000Wall.formatCount('12abc')") == DASH
+    assert await page.evaluate("NE8000Wall.formatRate(9410000000)") == "9.41 Gbps"
+    assert await page.evaluate("NE8000Wall.formatRate(803000000)") == "803 Mbps"
+    assert await page.evaluate("NE8000Wall.formatRate(0)") == "0 bps"
+    assert await page.evaluate("NE8000Wall.formatRate(null)") == DASH
+    assert await page.evaluate("NE8000Wall.formatRate('12000000000')") == "12.0 Gbps"
+
+    await open_wall(page, served, "?lang=pt-BR")
+    assert await page.evaluate(f"NE8000Wall.formatCount('{HUGE}')") == "1.152.921.504.606.846.977"
+    assert await page.evaluate("NE8000Wall.formatCount(25000)") == "25.000"
+    assert await page.evaluate("NE8000Wall.formatRate(9410000000)") == "9,41 Gbps"
+    await page.wait_for(SHOWS_TOTALS, timeout=60)
+    shown = await page_total(page, ROUTERS[0])
+    assert shown["text"] == f"{shown['total']:,}".replace(",", ".")
+    assert await page.evaluate(card(ROUTERS[0], ".subs-label")) == "Assinantes online"
+    assert await page.evaluate("document.getElementById('feed-text').textContent") == "Ao vivo"
+    assert await page.evaluate("document.documentElement.lang") == "pt-BR"
+
+
+async def test_a_counter_beyond_2_53_renders_exactly_and_missing_data_as_dashes(
+    page: Page, served: ServeProcess
+) -> None:
+    await open_wall(page, served)
+    message = {
+        "type": "router_data",
+        "router": "huge",
+        "data": {"online_total": {"total": HUGE, "collected_epoch": 1.0}},
+    }
+    await page.evaluate(f"NE8000Wall.handle({json.dumps(message)})")
+    await page.wait_for(card("huge", ".subs-total") + " === '1,152,921,504,606,846,977'")
+
+    empty = {
+        "type": "router_data",
+        "router": "ghost",
+        "data": dict.fromkeys(
+            ("online_total", "system_metrics", "interfaces_status", "network_traffic"), None
+        ),
+    }
+    await page.evaluate(f"NE8000Wall.handle({json.dumps(empty)})")
+    await page.wait_for(card("ghost", ".subs-total") + " !== null")
+    assert await page.evaluate(card("ghost", ".subs-total")) == DASH
+    assert await page.evaluate(card("ghost", ".gauge-cpu .gauge-value")) == DASH
+    assert await page.evaluate(card("ghost", ".gauge-mem .gauge-value")) == DASH
+    assert await page.evaluate(card("ghost", ".traffic-rows")) == DASH
+    assert await page.evaluate(card("ghost", ".subs-change")) == DASH
+    text = await page.evaluate(card("ghost", ".card-inner"))
+    assert not re.search(r"\d", text), text  # no invented zeros anywhere on the card
+
+    # A new welcome (a reconnect) lists what the server monitors now: the others go.
+    await page.evaluate(f"NE8000Wall.handle({json.dumps({'type': 'welcome', 'routers': ROUTERS})})")
+    await page.evaluate("NE8000Wall.flush()")
+    assert await page.evaluate(card("ghost", ".subs-total")) is None
+    assert await page.evaluate(visible_routers()) == ROUTERS
+
+
+async def test_the_router_filter_shows_only_that_router(page: Page, served: ServeProcess) -> None:
+    wanted = ROUTERS[1]
+    await open_wall(page, served, f"?router={wanted}")
+    await page.wait_for(f"/^[0-9][0-9.,]*$/.test({card(wanted, '.subs-total')} ?? '')", 60)
+    assert await page.evaluate(visible_routers()) == [wanted]
+    # The other router is never drawn (its first snapshot arrives before the subscription).
+    assert await page.evaluate(card(ROUTERS[0], ".subs-total")) is None
+    assert await page.evaluate("NE8000Wall.state.knownRouters") == ROUTERS
+
+
+async def test_rotation_moves_from_router_to_router(page: Page, served: ServeProcess) -> None:
+    await open_wall(page, served, "?rotate=3")
+    await page.wait_for(f"{visible_routers()}.join() === '{ROUTERS[0]}'", 30)
+    assert await page.evaluate("document.getElementById('rotation').textContent") == "1/2"
+    await page.wait_for(f"{visible_routers()}.join() === '{ROUTERS[1]}'", 30)
+    assert await page.evaluate("document.getElementById('rotation').textContent") == "2/2"
+
+
+def alert_message(alert_id: str, severity: str, raised: str) -> str:
+    alert = {
+        "id": alert_id,
+        "router": ROUTERS[0],
+        "severity": severity,
+        "kind": "router_unreachable",
+        "subject": "",
+        "message": f"test {severity} {alert_id}",
+        "raised_at": raised,
+        "cleared_at": None,
+    }
+    return json.dumps({"type": "alert", "router": ROUTERS[0], "alert": alert})
+
+
+async def test_sound_beeps_once_for_each_new_critical_alert(
+    page: Page, served: ServeProcess
+) -> None:
+    await open_wall(page, served, "?sound=1")
+    assert await page.evaluate("NE8000Wall.audioState") == "running"
+    assert await page.evaluate("document.getElementById('sound-hint').hidden") is True
+    before = await page.evaluate("NE8000Wall.alarmsPlayed")
+    now = "new Date(Date.now() + NE8000Wall.state.serverOffsetMs).toISOString()"
+    raised = await page.evaluate(now)
+    await page.evaluate(f"NE8000Wall.handle({alert_message('a1', 'critical', raised)})")
+    assert await page.evaluate("NE8000Wall.alarmsPlayed") == before + 1
+    await page.evaluate(f"NE8000Wall.handle({alert_message('a1', 'critical', raised)})")
+    await page.evaluate(f"NE8000Wall.handle({alert_message('a2', 'major', raised)})")
+    old = "2020-01-01T00:00:00.000Z"  # active before the page loaded: not new
+    await page.evaluate(f"NE8000Wall.handle({alert_message('a3', 'critical', old)})")
+    assert await page.evaluate("NE8000Wall.alarmsPlayed") == before + 1
+    # Sorted by severity: the criticals first, then the major.
+    items = f"[...document.querySelectorAll('.card[data-router=\"{ROUTERS[0]}\"] .alert')]"
+    await page.wait_for(f"{items}.length >= 3")
+    order = await page.evaluate(f"{items}.map((item) => item.dataset.severity)")
+    ranks = ["critical", "major", "minor", "warning"]
+    assert order == sorted(order, key=ranks.index)
+    assert order[:3] == ["critical", "critical", "major"]
+
+
+NO_OVERFLOW = """(() => {
+  const root = document.documentElement;
+  const inside = (el) =>
+    el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1;
+  return root.scrollWidth <= innerWidth && root.scrollHeight <= innerHeight &&
+    [...document.querySelectorAll('.card:not([hidden])')].every((card) =>
+      inside(card) && inside(card.querySelector('.alert-list')) &&
+      card.querySelector('.subs-total').scrollWidth <=
+        card.querySelector('.subs-total').clientWidth);
+})()"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
+async def test_nothing_overflows_even_with_many_alerts(
+    page: Page, served: ServeProcess, width: int, height: int
+) -> None:
+    await page.set_viewport(width, height)
+    await open_wall(page, served)
+    await page.wait_for(SHOWS_TOTALS, timeout=60)
+    raised = await page.evaluate("new Date().toISOString()")
+    for index in range(40):
+        severity = ("critical", "major", "minor", "warning")[index % 4]
+        await page.evaluate(f"NE8000Wall.handle({alert_message(f'm{index}', severity, raised)})")
+    more = await page.wait_for(card(ROUTERS[0], ".alert-more"))
+    assert re.fullmatch(r"\+\d+ more", more)
+    await page.evaluate("NE8000Wall.handle({type: 'router_data', router: 'x', data: "
+                        f"{{online_total: {{total: '{HUGE}{HUGE}'}}}}}})")
+    await page.wait_for(card("x", ".subs-total") + " !== null")
+    await page.evaluate("new Promise((done) => setTimeout(done, 300))")
+    assert await page.evaluate(NO_OVERFLOW) is True

@@ -310,7 +310,10 @@ class DeviceState:
         n_out = round(expected_out + rng.gauss(0.0, math.sqrt(expected_out)))
         n_out = max(0, min(online, n_out))
         relax = 1.0 - math.exp(-dt / RELAX_SECONDS)
-        n_in = max(0, round(n_out + (self._target(now) - online) * relax))
+        # Logins are a random process of their own (not a mirror of the logouts), so the total
+        # wanders by tens a minute around the daily curve, as a real BRAS's does.
+        expected_in = expected_out + (self._target(now) - online) * relax
+        n_in = max(0, round(expected_in + rng.gauss(0.0, math.sqrt(max(expected_in, 0.0)))))
         self.subscribers.logout_random(n_out)
         logged = self.subscribers.login_many(n_in, now)
         self.recent_logins_per_second = logged / dt

@@ -1,0 +1,290 @@
+"""`GET /metrics`: the engine's live picture in the Prometheus text format.
+
+Each feed server owns its own :class:`CollectorRegistry` holding one collector that reads
+the Monitor when Prometheus scrapes: nothing is copied into global metric objects, so two
+servers (tests, a GUI restarting its feed) never share or leak series, and a scrape always
+shows the engine's current state. A value the router did not give us (a failed poll, a
+section never collected) is left out of the scrape, never exported as 0: a 0 subscriber
+count would look like a mass PPPoE drop on the NOC's dashboards.
+
+Metrics (prefix ``ne8000_``; labels in braces):
+
+* routers: ``subscribers_online{router}``, ``domain_subscribers_online{router,domain}``,
+  ``ip_pool_usage_percent{router,pool}``, ``cpu_usage_percent{router}``,
+  ``memory_usage_percent{router}``, ``interface_receive_bits_per_second`` and
+  ``interface_transmit_bits_per_second{router,interface}`` (interfaces with a rate),
+  ``alerts_active{router,severity}``;
+* connections and polling: ``router_up{router}`` (1 connected, 0 unreachable or locked out,
+  absent while unknown), ``router_pool_state{router,state}``, ``router_sessions_open``,
+  ``poll_duration_seconds{router,dataset}``, ``polls_total``, ``poll_failures_total``;
+* cache: ``cache_{hits,misses,coalesced,evictions,expirations,load_failures}_total``,
+  ``cache_entries``;
+* feed: ``feed_clients``, ``feed_messages_sent_total``, ``feed_messages_dropped_total``,
+  ``feed_laggards_disconnected_total``, ``build_info{version}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import Collector, CollectorRegistry
+
+from app.domain.alerts import Severity
+from app.domain.subscribers import AccessUserCounters
+from app.domain.system import CpuUsage, MemoryUsage
+from app.engine.monitor import Monitor, RouterStatus
+from app.engine.pool import LOCKED_STATES, PoolState
+from app.engine.subscribers import SubscriberSummary
+
+if TYPE_CHECKING:
+    from app.feed.context import FeedContext
+
+METRICS_PATH = "/metrics"
+PREFIX = "ne8000"
+_IF_PREFIX = "if."
+_IN_SUFFIX = ".in_bps"
+_OUT_SUFFIX = ".out_bps"
+
+# Pool states that say the router is not reachable (1 = connected; idle/connecting: unknown).
+_DOWN_STATES = frozenset({PoolState.UNREACHABLE, PoolState.CLOSED, *LOCKED_STATES})
+
+
+class MonitorCollector(Collector):
+    """Builds every metric family from the Monitor and the feed statistics on each scrape."""
+
+    def __init__(self, ctx: FeedContext) -> None:
+        self._ctx = ctx
+
+    def collect(self) -> Iterator[Metric]:
+        monitor = self._ctx.monitor
+        routers = monitor.routers
+        yield from _subscriber_metrics(monitor, routers)
+        yield from _system_metrics(monitor, routers)
+        yield from _interface_metrics(monitor, routers)
+        yield from _router_metrics(_statuses(monitor, routers))
+        yield _alert_metrics(monitor, routers)
+        yield from self._cache_metrics()
+        yield from self._feed_metrics()
+
+    def _cache_metrics(self) -> Iterator[Metric]:
+        stats = self._ctx.monitor.cache_statistics()
+        counters = (
+            ("hits", "Cache requests served from a live entry.", stats.hits),
+            ("misses", "Cache requests that started a router command.", stats.misses),
+            ("coalesced", "Cache requests that joined a command in flight.", stats.coalesced),
+            ("evictions", "Entries dropped because the cache was full.", stats.evictions),
+            ("expirations", "Entries dropped because their TTL ran out.", stats.expirations),
+            ("load_failures", "Router commands behind the cache that failed.", stats.load_failures),
+        )
+        for name, documentation, value in counters:
+            family = CounterMetricFamily(f"{PREFIX}_cache_{name}", documentation)
+            family.add_metric([], value)
+            yield family
+        yield GaugeMetricFamily(
+            f"{PREFIX}_cache_entries", "Entries in the TTL cache.", value=stats.entries
+        )
+
+    def _feed_metrics(self) -> Iterator[Metric]:
+        stats = self._ctx.stats
+        yield GaugeMetricFamily(
+            f"{PREFIX}_feed_clients", "Connected WebSocket clients.", value=stats.clients
+        )
+        counters = (
+            ("messages_sent", "WebSocket messages sent to clients.", stats.messages_sent),
+            ("messages_dropped", "Snapshots dropped for slow clients.", stats.dropped),
+            (
+                "laggards_disconnected",
+                "Clients disconnected because they stayed behind.",
+                stats.disconnected_laggards,
+            ),
+        )
+        for name, documentation, value in counters:
+            family = CounterMetricFamily(f"{PREFIX}_feed_{name}", documentation)
+            family.add_metric([], value)
+            yield family
+        info = GaugeMetricFamily(
+            f"{PREFIX}_build_info", "The running version (value is always 1).", labels=["version"]
+        )
+        info.add_metric([self._ctx.version], 1)
+        yield info
+
+
+def _subscriber_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Metric]:
+    online = GaugeMetricFamily(
+        f"{PREFIX}_subscribers_online", "Online access users (PPPoE/IPoE).", labels=["router"]
+    )
+    domains = GaugeMetricFamily(
+        f"{PREFIX}_domain_subscribers_online",
+        "Online access users per AAA domain.",
+        labels=["router", "domain"],
+    )
+    pools = GaugeMetricFamily(
+        f"{PREFIX}_ip_pool_usage_percent",
+        "Share of an IP pool's addresses in use.",
+        labels=["router", "pool"],
+    )
+    for router in routers:
+        snapshot = monitor.snapshot(router)
+        summary = snapshot.data("subscribers")
+        total = None
+        if isinstance(summary, SubscriberSummary):
+            total = summary.total
+            for domain in summary.domains or ():
+                if domain.online is not None:
+                    domains.add_metric([router, domain.name], domain.online)
+            for pool in summary.pools or ():
+                if pool.percent is not None:
+                    pools.add_metric([router, pool.name], pool.percent)
+        if total is None:  # the subscriber summary is built on the next poll only
+            counters = snapshot.data("online_total")
+            if isinstance(counters, AccessUserCounters):
+                total = counters.total_users
+        if total is not None:
+            online.add_metric([router], total)
+    yield from (online, domains, pools)
+
+
+def _system_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Metric]:
+    cpu = GaugeMetricFamily(
+        f"{PREFIX}_cpu_usage_percent", "System CPU usage of the router.", labels=["router"]
+    )
+    memory = GaugeMetricFamily(
+        f"{PREFIX}_memory_usage_percent", "Memory usage of the router.", labels=["router"]
+    )
+    for router in routers:
+        snapshot = monitor.snapshot(router)
+        cpu_data = snapshot.data("cpu")
+        if isinstance(cpu_data, CpuUsage):
+            cpu.add_metric([router], cpu_data.cpu_percent)
+        memory_data = snapshot.data("memory")
+        if isinstance(memory_data, MemoryUsage):
+            memory.add_metric([router], memory_data.memory_percent)
+    yield from (cpu, memory)
+
+
+def interface_rates(monitor: Monitor, router: str) -> dict[str, tuple[float | None, float | None]]:
+    """interface -> (in bits/s, out bits/s) of the newest sample; None for a gap."""
+    rates: dict[str, tuple[float | None, float | None]] = {}
+    for metric in monitor.history.metrics(router):
+        if not metric.startswith(_IF_PREFIX):
+            continue
+        for suffix, index in ((_IN_SUFFIX, 0), (_OUT_SUFFIX, 1)):
+            if metric.endswith(suffix):
+                name = metric[len(_IF_PREFIX) : -len(suffix)]
+                point = monitor.history.latest(router, metric)
+                pair = list(rates.get(name, (None, None)))
+                pair[index] = None if point is None else point[1]
+                rates[name] = (pair[0], pair[1])
+    return rates
+
+
+def _interface_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Metric]:
+    received = GaugeMetricFamily(
+        f"{PREFIX}_interface_receive_bits_per_second",
+        "Inbound rate between the last two polls (from 64-bit byte counters).",
+        labels=["router", "interface"],
+    )
+    sent = GaugeMetricFamily(
+        f"{PREFIX}_interface_transmit_bits_per_second",
+        "Outbound rate between the last two polls (from 64-bit byte counters).",
+        labels=["router", "interface"],
+    )
+    for router in routers:
+        for name, (in_bps, out_bps) in sorted(interface_rates(monitor, router).items()):
+            if in_bps is not None:
+                received.add_metric([router, name], in_bps)
+            if out_bps is not None:
+                sent.add_metric([router, name], out_bps)
+    yield from (received, sent)
+
+
+def _alert_metrics(monitor: Monitor, routers: Iterable[str]) -> Metric:
+    """Active alerts per router and severity (0 is a real count here: nothing is wrong)."""
+    family = GaugeMetricFamily(
+        f"{PREFIX}_alerts_active",
+        "Alerts raised and not cleared yet.",
+        labels=["router", "severity"],
+    )
+    for router in routers:
+        counts = dict.fromkeys((str(severity) for severity in Severity), 0)
+        for alert in monitor.active_alerts(router):
+            counts[str(alert.severity)] += 1
+        for severity, count in counts.items():
+            family.add_metric([router, severity], count)
+    return family
+
+
+def _statuses(monitor: Monitor, routers: Iterable[str]) -> list[RouterStatus]:
+    """Status of each router that still has a session pool (none once the monitor stopped)."""
+    statuses = []
+    for router in routers:
+        try:
+            statuses.extend(monitor.router_status(router))
+        except KeyError:
+            continue
+    return statuses
+
+
+def _router_metrics(statuses: Iterable[RouterStatus]) -> Iterator[Metric]:
+    up = GaugeMetricFamily(
+        f"{PREFIX}_router_up",
+        "1 when sessions to the router work, 0 when it is unreachable or locked out.",
+        labels=["router"],
+    )
+    state = GaugeMetricFamily(
+        f"{PREFIX}_router_pool_state",
+        "Connection state of the router's session pool (1 for the current state).",
+        labels=["router", "state"],
+    )
+    sessions = GaugeMetricFamily(
+        f"{PREFIX}_router_sessions_open", "Open CLI sessions to the router.", labels=["router"]
+    )
+    duration = GaugeMetricFamily(
+        f"{PREFIX}_poll_duration_seconds",
+        "Duration of the last poll of each data set.",
+        labels=["router", "dataset"],
+    )
+    polls = CounterMetricFamily(f"{PREFIX}_polls", "Polls run.", labels=["router"])
+    failures = CounterMetricFamily(
+        f"{PREFIX}_poll_failures", "Sections whose poll failed.", labels=["router"]
+    )
+    for status in statuses:
+        router = status.router
+        current = status.pool.state
+        if current is PoolState.CONNECTED:
+            up.add_metric([router], 1)
+        elif current in _DOWN_STATES:
+            up.add_metric([router], 0)
+        for candidate in PoolState:
+            state.add_metric([router, str(candidate)], 1 if candidate is current else 0)
+        sessions.add_metric([router], status.pool.open_sessions)
+        for dataset, seconds in sorted(status.polling.last_poll_seconds.items()):
+            duration.add_metric([router, dataset], seconds)
+        polls.add_metric([router], status.polling.polls)
+        failures.add_metric([router], status.polling.failures)
+    yield from (up, state, sessions, duration, polls, failures)
+
+
+def build_registry(ctx: FeedContext) -> CollectorRegistry:
+    """A registry of this server's own, with the monitor collector in it."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(MonitorCollector(ctx))
+    return registry
+
+
+def metrics_routes(ctx: FeedContext) -> list[web.RouteDef]:
+    """`GET /metrics`, scraped from a registry that belongs to this server alone."""
+    registry = build_registry(ctx)
+
+    async def metrics(request: web.Request) -> web.Response:
+        # Text format 0.0.4 unless the scraper asks for OpenMetrics.
+        encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
+        response = web.Response(body=encoder(registry))
+        response.headers["Content-Type"] = content_type
+        return response
+
+    return [web.get(METRICS_PATH, metrics)]

@@ -577,6 +577,8 @@ def dump_settings(settings: Settings) -> str:
     for name, profile in settings.routers.items():
         values = {item.name: getattr(profile, item.name) for item in fields(profile)}
         del values["name"]
+        if not values["monitored"]:
+            del values["monitored"]  # most profiles watch nothing yet: keep their table short
         lines += _table(f"routers.{format_key(name)}", values)
     return "\n".join(lines)
 

@@ -1,8 +1,9 @@
 """In-memory ring buffers behind the live charts.
 
 Each (router, metric) pair keeps a fixed number of (timestamp, value) points; ``None`` is
-a gap (a failed poll, a counter reset) and stays a gap, never a zero. Appending is O(1)
-and never allocates once a series is full; the number of series is capped too (least
+a gap (a failed poll, a counter reset) and stays a gap, never a zero. The points live in two
+preallocated ``array('d')`` (16 bytes a point, a gap stored as NaN), so appending is O(1)
+and a series never grows after it is created; the number of series is capped too (least
 recently written series evicted first), so memory stays bounded however many
 interfaces a router reports. Timestamps are POSIX seconds (floats) and must not go
 backwards within a series, which keeps time-range slicing a binary search.
@@ -11,6 +12,8 @@ backwards within a series, which keeps time-range slicing a binary search.
 from __future__ import annotations
 
 import logging
+import math
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -32,8 +35,8 @@ class RingSeries:
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self.capacity = capacity
-        self._times: list[float] = [0.0] * capacity
-        self._values: list[float | None] = [None] * capacity
+        self._times = array("d", bytes(8 * capacity))
+        self._values = array("d", [math.nan]) * capacity
         self._start = 0  # physical index of the oldest point
         self._size = 0
 
@@ -57,18 +60,18 @@ class RingSeries:
             index = self._start
             self._start = (self._start + 1) % self.capacity
         self._times[index] = timestamp
-        self._values[index] = None if value is None else float(value)
+        self._values[index] = math.nan if value is None else float(value)
 
     def latest(self) -> Point | None:
         if not self._size:
             return None
         index = self._physical(self._size - 1)
-        return self._times[index], self._values[index]
+        return self._times[index], _value(self._values[index])
 
     def __iter__(self) -> Iterator[Point]:
         for logical in range(self._size):
             index = self._physical(logical)
-            yield self._times[index], self._values[index]
+            yield self._times[index], _value(self._values[index])
 
     def points(self) -> list[Point]:
         return list(self)
@@ -81,12 +84,17 @@ class RingSeries:
         result: list[Point] = []
         for logical in range(first, last):
             index = self._physical(logical)
-            result.append((self._times[index], self._values[index]))
+            result.append((self._times[index], _value(self._values[index])))
         return result
 
     def clear(self) -> None:
         self._start = 0
         self._size = 0
+
+
+def _value(stored: float) -> float | None:
+    """NaN is how a gap is stored; callers see None."""
+    return None if math.isnan(stored) else stored
 
 
 class _LogicalTimes:

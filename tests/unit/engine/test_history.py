@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,3 +129,21 @@ def test_remove_router_forgets_only_that_router() -> None:
     history.remove_router("r1")
     assert history.metrics("r1") == []
     assert history.latest("r2", "a") == (1.0, 2.0)
+
+
+def test_a_series_allocates_everything_up_front() -> None:
+    """Filling a series (the first hours of polling) must not grow memory: the live views
+    run for weeks, and a buffer that only looks bounded still costs RAM per point."""
+
+    series = RingSeries(capacity=2_000)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for step in range(5_000):
+            series.append(float(step), None if step % 7 == 0 else step * 1.5)
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert after - before < 1_000  # bytes: no per-point objects are kept
+    assert series.latest() == (4_999.0, 4_999 * 1.5)
+    assert series.between(4_998.0)[0] == (4_998.0, None)  # 4998 = 7 * 714: a gap stays a gap

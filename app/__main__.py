@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -11,6 +12,8 @@ from app import __version__
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "app.commands.gui",
+    "app.commands.serve",
     "app.commands.simulate",
     "app.commands.parse",
     "app.commands.snapshot",
@@ -34,13 +37,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _give_windowed_builds_streams() -> None:
+    """A windowed Windows executable starts with sys.stdout/stderr None; printing (argparse's
+    --help and --version, a command's output) must not crash it, so point them at devnull."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen subcommand and return its exit status."""
+    _give_windowed_builds_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "handler", None):  # no subcommand: the desktop application
+        from app.commands.gui import run as run_gui  # noqa: PLC0415
+
+        return int(run_gui(args) or 0)
     return int(args.handler(args) or 0)
 
 

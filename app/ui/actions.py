@@ -1,0 +1,462 @@
+"""Safe actions on a router: shut / un-shut an interface, look up and disconnect a subscriber.
+
+Every change goes through the engine's one workflow: the request is planned (validated, the
+exact lines built, nothing sent), the preview is shown verbatim, the operator confirms (for
+a monitored uplink by typing the interface name, since shutting one cuts subscribers off),
+and only then is the plan applied. The outcome and the audit-log entry it produced are
+shown afterwards, successful or not. A lookup is a read-only console command parsed with
+the app's own VRP parser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import NE8000MonitorError
+from app.domain.subscribers import AccessUser, AccessUserList
+from app.engine.changes import (
+    ChangeAbandoned,
+    ChangePlan,
+    ChangeRequest,
+    ChangeResult,
+    CutAccessUser,
+    InterfaceShutdown,
+    InterfaceUndoShutdown,
+)
+from app.engine.runtime import Runtime
+from app.ui.dialogs.tasks import TaskSet, dialog_result
+from app.vrp.catalog import parse_output
+from app.vrp.names import normalise_interface_name
+from app.vrp.validation import validate_username
+
+_WARNING_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
+
+
+def _monospace(widget: QWidget) -> None:
+    widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+
+def format_audit_entry(entry: dict[str, Any]) -> str:
+    """One audit-log record as the operator reads it (the JSON keys of AuditEntry)."""
+    lines = [
+        f"time:     {entry.get('time')}",
+        f"user:     {entry.get('user')}",
+        f"router:   {entry.get('router')}",
+        f"outcome:  {entry.get('outcome')}",
+        "commands:",
+        *(f"  {command}" for command in entry.get("commands", ())),
+    ]
+    if entry.get("detail"):
+        lines.append(f"detail:   {entry['detail']}")
+    return "\n".join(lines)
+
+
+def transcript_text(result: ChangeResult) -> str:
+    """What the router printed, command by command, prompt included."""
+    parts = []
+    for answer in result.transcript:
+        parts.append(f"{answer.prompt} {answer.command}".strip())
+        if answer.output.strip():
+            parts.append(answer.output.rstrip())
+    return "\n".join(parts)
+
+
+class ChangeConfirmDialog(QDialog):
+    """The exact lines about to be sent, and the confirmation (typed name for an uplink)."""
+
+    def __init__(
+        self,
+        title: str,
+        summary: str,
+        preview: str,
+        *,
+        type_to_confirm: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("changeConfirmDialog")
+        self.setMinimumWidth(480)
+        self.setWindowTitle(title)
+        self.expected = type_to_confirm
+        self.summary_label = QLabel(summary)
+        self.summary_label.setWordWrap(True)
+        self.preview = QPlainTextEdit(preview)
+        self.preview.setObjectName("changePreview")
+        self.preview.setReadOnly(True)
+        _monospace(self.preview)
+        buttons = QDialogButtonBox()
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = buttons.addButton(
+            self.tr("Send to router"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(QLabel(self.tr("These exact lines will be sent:")))
+        layout.addWidget(self.preview)
+        self.confirm_edit: QLineEdit | None = None
+        if type_to_confirm is not None:
+            warning = QLabel(
+                self.tr(
+                    "{name} is a monitored uplink: shutting it down can disconnect subscribers. "
+                    "Type the interface name to confirm."
+                ).format(name=type_to_confirm)
+            )
+            warning.setWordWrap(True)
+            warning.setStyleSheet(_WARNING_STYLE)
+            self.confirm_edit = QLineEdit()
+            self.confirm_edit.setObjectName("typedConfirmation")
+            self.confirm_edit.setPlaceholderText(type_to_confirm)
+            self.confirm_edit.textChanged.connect(self._typed)
+            layout.addWidget(warning)
+            layout.addWidget(self.confirm_edit)
+            self.confirm_button.setEnabled(False)
+        layout.addWidget(buttons)
+        # Enter must never send a change: Cancel is the default.
+        self.confirm_button.setAutoDefault(False)
+        self.cancel_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+    def _typed(self, text: str) -> None:
+        self.confirm_button.setEnabled(text.strip() == self.expected)
+
+
+class ActionsView(QWidget):
+    """Interface and subscriber actions for one router, with the last result and audit entry."""
+
+    change_applied = Signal(object)  # ChangeResult
+    lookup_finished = Signal(object)  # AccessUserList or None
+
+    def __init__(self, runtime: Runtime, router: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.router = router
+        self.tasks = TaskSet(self._unexpected_error)
+        self.last_users: tuple[AccessUser, ...] = ()
+        self.last_audit: dict[str, Any] | None = None
+        self.setObjectName("actionsView")
+
+        interfaces = QGroupBox(self.tr("Interface"))
+        self.interface_combo = QComboBox()
+        self.interface_combo.setObjectName("actionInterface")
+        self.interface_combo.setEditable(True)
+        self.interface_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.interface_combo.setMinimumContentsLength(24)
+        self.refresh_button = QPushButton(self.tr("Refresh list"))
+        self.shutdown_button = QPushButton(self.tr("Shut down…"))
+        self.undo_button = QPushButton(self.tr("Undo shutdown…"))
+        row = QHBoxLayout(interfaces)
+        row.addWidget(self.interface_combo, 1)
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.shutdown_button)
+        row.addWidget(self.undo_button)
+
+        subscribers = QGroupBox(self.tr("Subscriber"))
+        self.username_edit = QLineEdit()
+        self.username_edit.setObjectName("actionUsername")
+        self.username_edit.setPlaceholderText(self.tr("account name, e.g. user@isp"))
+        self.lookup_button = QPushButton(self.tr("Look up"))
+        self.cut_button = QPushButton(self.tr("Disconnect (cut)…"))
+        self.cut_button.setEnabled(False)
+        self.users_table = QTableWidget(0, 6)
+        self.users_table.setObjectName("subscriberTable")
+        self.users_table.setHorizontalHeaderLabels(
+            [
+                self.tr("Username"),
+                self.tr("Interface"),
+                self.tr("IPv4 address"),
+                self.tr("MAC"),
+                self.tr("VLAN"),
+                self.tr("Access type"),
+            ]
+        )
+        self.users_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.users_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        lookup_row = QHBoxLayout()
+        lookup_row.addWidget(self.username_edit, 1)
+        lookup_row.addWidget(self.lookup_button)
+        lookup_row.addWidget(self.cut_button)
+        subscriber_layout = QVBoxLayout(subscribers)
+        subscriber_layout.addLayout(lookup_row)
+        subscriber_layout.addWidget(self.users_table)
+
+        result = QGroupBox(self.tr("Result and audit entry"))
+        self.result_view = QPlainTextEdit()
+        self.result_view.setObjectName("actionResult")
+        self.result_view.setReadOnly(True)
+        _monospace(self.result_view)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("actionStatus")
+        self.status_label.setWordWrap(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        result_layout = QVBoxLayout(result)
+        result_layout.addWidget(self.status_label)
+        result_layout.addWidget(self.busy)
+        result_layout.addWidget(self.result_view)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(interfaces)
+        layout.addWidget(subscribers, 1)
+        layout.addWidget(result, 1)
+
+        self.refresh_button.clicked.connect(self.refresh_interfaces)
+        self.shutdown_button.clicked.connect(
+            lambda: self.shutdown(self.interface_combo.currentText())
+        )
+        self.undo_button.clicked.connect(
+            lambda: self.undo_shutdown(self.interface_combo.currentText())
+        )
+        self.lookup_button.clicked.connect(lambda: self.lookup(self.username_edit.text()))
+        self.username_edit.returnPressed.connect(lambda: self.lookup(self.username_edit.text()))
+        self.cut_button.clicked.connect(lambda: self.cut(self.username_edit.text()))
+        self.username_edit.textChanged.connect(self._username_edited)
+        self.refresh_interfaces()
+
+    # ---- interface list ----
+
+    def interface_names(self) -> list[str]:
+        """The interfaces of the router's last `display interface brief` poll."""
+        brief = self.runtime.monitor.snapshot(self.router).data("interface_brief")
+        rows = getattr(brief, "interfaces", ())
+        return [row.name for row in rows]
+
+    def refresh_interfaces(self) -> None:
+        current = self.interface_combo.currentText()
+        names = self.interface_names()
+        self.interface_combo.clear()
+        self.interface_combo.addItems(names)
+        if current:
+            self.interface_combo.setCurrentText(current)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        self.refresh_interfaces()  # interfaces may have appeared since the tab was built
+        super().showEvent(event)
+
+    def _is_monitored(self, name: str) -> bool:
+        monitored = self.runtime.monitor.monitored_interfaces(self.router)
+        return name in {normalise_interface_name(item) or item for item in monitored}
+
+    # ---- busy / messages ----
+
+    def _set_busy(self, message: str | None) -> None:
+        busy = message is not None
+        self.busy.setVisible(busy)
+        if message is not None:
+            self.status_label.setText(message)
+        for button in (
+            self.shutdown_button,
+            self.undo_button,
+            self.lookup_button,
+            self.refresh_button,
+        ):
+            button.setEnabled(not busy)
+        self.cut_button.setEnabled(not busy and bool(self.last_users))
+
+    def _error(self, message: str) -> None:
+        self.status_label.setText(message)
+        self.status_label.setStyleSheet(_WARNING_STYLE)
+
+    def _info(self, message: str) -> None:
+        self.status_label.setText(message)
+        self.status_label.setStyleSheet("")
+
+    def _unexpected_error(self, error: BaseException) -> None:
+        self._set_busy(None)
+        self._error(self.tr("Unexpected error: {error}").format(error=error))
+
+    # ---- interface changes ----
+
+    def shutdown(self, interface: str) -> asyncio.Task[None]:
+        return self.tasks.spawn(self._change(InterfaceShutdown(self.router, interface.strip())))
+
+    def undo_shutdown(self, interface: str) -> asyncio.Task[None]:
+        return self.tasks.spawn(self._change(InterfaceUndoShutdown(self.router, interface.strip())))
+
+    def cut(self, username: str) -> asyncio.Task[None]:
+        return self.tasks.spawn(self._change(CutAccessUser(self.router, username.strip())))
+
+    def _describe(self, plan: ChangePlan) -> tuple[str, str, str | None]:
+        """Title, summary and the name to type (None: a click confirms) for a plan."""
+        request = plan.request
+        if isinstance(request, CutAccessUser):
+            sessions = sum(1 for user in self.last_users if user.username == request.username)
+            return (
+                self.tr("Disconnect subscriber"),
+                self.tr(
+                    "Disconnect every session of {user} on {router} ({count} found by the last "
+                    "lookup). The subscriber can dial in again."
+                ).format(user=request.username, router=self.router, count=sessions),
+                None,
+            )
+        name = plan.steps[1].view or request.interface
+        if isinstance(request, InterfaceShutdown):
+            typed = name if self._is_monitored(name) else None
+            return (
+                self.tr("Shut down interface"),
+                self.tr(
+                    "Shut down {interface} on {router}. Traffic on it stops until it is "
+                    "brought back with undo shutdown."
+                ).format(interface=name, router=self.router),
+                typed,
+            )
+        return (
+            self.tr("Bring interface back (undo shutdown)"),
+            self.tr("Bring {interface} on {router} back up (undo shutdown).").format(
+                interface=name, router=self.router
+            ),
+            None,
+        )
+
+    async def _change(self, request: ChangeRequest) -> None:
+        monitor = self.runtime.monitor
+        try:
+            plan = monitor.plan_change(request)
+        except NE8000MonitorError as error:
+            self._error(self.tr("Not sent: {error}").format(error=error))
+            return
+        title, summary, typed = self._describe(plan)
+        dialog = ChangeConfirmDialog(
+            title, summary, plan.preview, type_to_confirm=typed, parent=self
+        )
+        try:
+            confirmed = await dialog_result(dialog) == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
+        if not confirmed:
+            monitor.workflow.cancel(plan)
+            self._info(self.tr("Cancelled; nothing was sent."))
+            return
+        self._set_busy(self.tr("Sending to {router}…").format(router=self.router))
+        try:
+            result = await monitor.run_change(plan, confirmation=plan.token)
+        except ChangeAbandoned as error:
+            self._set_busy(None)
+            self._error(str(error))
+            await self._show_outcome(str(error), plan)
+            return
+        except NE8000MonitorError as error:
+            self._set_busy(None)
+            self._error(self.tr("Failed: {error}").format(error=error))
+            await self._show_outcome(str(error), plan)
+            return
+        self._set_busy(None)
+        self._info(self._success_text(result))
+        await self._show_outcome(transcript_text(result), plan)
+        if isinstance(request, CutAccessUser):
+            self.last_users = ()
+            self._fill_users(())
+        self.change_applied.emit(result)
+
+    def _success_text(self, result: ChangeResult) -> str:
+        request = result.plan.request
+        if isinstance(request, CutAccessUser):
+            if result.users_cut is None:
+                return self.tr(
+                    "{user}: cut sent; the router did not say how many sessions ended."
+                ).format(user=request.username)
+            return self.tr("{user}: {count} session(s) disconnected.").format(
+                user=request.username, count=result.users_cut
+            )
+        if isinstance(request, InterfaceShutdown):
+            return self.tr("{interface} shut down and committed.").format(
+                interface=result.plan.steps[1].view
+            )
+        return self.tr("{interface} brought back up (undo shutdown committed).").format(
+            interface=result.plan.steps[1].view
+        )
+
+    async def _show_outcome(self, router_text: str, plan: ChangePlan) -> None:
+        entries = await asyncio.to_thread(self.runtime.audit.read)
+        mine = [entry for entry in entries if entry.get("router") == plan.router]
+        self.last_audit = mine[-1] if mine else None
+        parts = [self.tr("Router answer:"), router_text, ""]
+        parts.append(self.tr("Audit log entry:"))
+        parts.append(
+            format_audit_entry(self.last_audit)
+            if self.last_audit is not None
+            else self.tr("(no audit entry found)")
+        )
+        self.result_view.setPlainText("\n".join(parts))
+
+    # ---- subscriber lookup ----
+
+    def _username_edited(self) -> None:
+        self.last_users = ()
+        self.cut_button.setEnabled(False)
+
+    def lookup(self, username: str) -> asyncio.Task[None]:
+        return self.tasks.spawn(self._lookup(username.strip()))
+
+    async def _lookup(self, username: str) -> None:
+        try:
+            username = validate_username(username)
+        except NE8000MonitorError as error:
+            self._error(str(error))
+            self.lookup_finished.emit(None)
+            return
+        command = f"display access-user username {username}"
+        self._set_busy(self.tr("Looking up {user}…").format(user=username))
+        try:
+            answer = await self.runtime.console.run(self.router, command)
+            found = parse_output(command, answer.result.output)
+        except NE8000MonitorError as error:
+            self._set_busy(None)
+            self._error(self.tr("Lookup failed: {error}").format(error=error))
+            self.lookup_finished.emit(None)
+            return
+        users = found.users if isinstance(found, AccessUserList) else ()
+        self.last_users = tuple(users)
+        self._fill_users(self.last_users)
+        self._set_busy(None)
+        if users:
+            self._info(
+                self.tr("{user}: {count} session(s) online.").format(
+                    user=username, count=len(users)
+                )
+            )
+        else:
+            self._info(self.tr("{user} is not online.").format(user=username))
+        self.lookup_finished.emit(found)
+
+    def _fill_users(self, users: tuple[AccessUser, ...]) -> None:
+        self.users_table.setRowCount(len(users))
+        for row, user in enumerate(users):
+            values = (
+                user.username,
+                user.interface,
+                user.ipv4,
+                user.mac,
+                user.vlan,
+                user.access_type,
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem("" if value is None else str(value))
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.users_table.setItem(row, column, item)

@@ -1,0 +1,351 @@
+"""The settings dialog: alert thresholds, polling, the local feed, operator mode, desktop prefs.
+
+Engine settings are frozen dataclasses saved through the runtime (one atomic write of the
+settings file); desktop preferences go to QSettings. The feed's one hard rule, no
+non-loopback bind without a token, is checked here too so the operator reads it in the
+dialog instead of finding a feed that silently did not start.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from dataclasses import replace
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import NE8000MonitorError
+from app.engine.runtime import Runtime
+from app.engine.settings import FeedSettings, Intervals, Settings, Thresholds
+from app.ui.dialogs.preferences import UiPreferences
+from app.ui.dialogs.tasks import TaskSet
+
+TOKEN_BYTES = 32
+_ERROR_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and `localhost`: binds only this machine can reach."""
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def generate_token() -> str:
+    """A random URL-safe token (256 bits) for the feed's Authorization header."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _double(
+    value: float, low: float, high: float, decimals: int = 1, suffix: str = ""
+) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(low, high)
+    spin.setDecimals(decimals)
+    spin.setSuffix(suffix)
+    spin.setValue(value)
+    return spin
+
+
+def _integer(value: int, low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    return spin
+
+
+class SettingsDialog(QDialog):
+    """Edits `runtime.settings` and the desktop preferences; saves and switches the feed."""
+
+    saved = Signal(object)  # the new Settings
+    preferences_saved = Signal(object)  # the new UiPreferences
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        store: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.store = store
+        self.tasks = TaskSet(lambda error: self.show_error(str(error)))
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Settings"))
+        settings = runtime.settings
+        preferences = UiPreferences.load(store)
+
+        tabs = QTabWidget()
+        tabs.addTab(self._alerts_tab(settings.thresholds), self.tr("Alerts"))
+        tabs.addTab(self._polling_tab(settings.intervals), self.tr("Polling"))
+        tabs.addTab(self._feed_tab(settings.feed), self.tr("Feed"))
+        tabs.addTab(self._general_tab(settings.feed, preferences), self.tr("General"))
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("settingsError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    # ---- tabs ----
+
+    def _alerts_tab(self, thresholds: Thresholds) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        percent = self.tr(" %")
+        self.drop_percent = _double(thresholds.mass_drop_percent, 0.1, 100.0, suffix=percent)
+        self.drop_window = _double(thresholds.mass_drop_window, 1.0, 86400.0, 0, self.tr(" s"))
+        self.cpu_percent = _double(thresholds.cpu_percent, 0.1, 100.0, suffix=percent)
+        self.cpu_polls = _integer(thresholds.cpu_polls, 1, 1000)
+        self.memory_percent = _double(thresholds.memory_percent, 0.1, 100.0, suffix=percent)
+        self.memory_polls = _integer(thresholds.memory_polls, 1, 1000)
+        self.pool_percent = _double(thresholds.pool_percent, 0.1, 100.0, suffix=percent)
+        form.addRow(self.tr("Mass subscriber drop:"), self.drop_percent)
+        form.addRow(self.tr("… within:"), self.drop_window)
+        form.addRow(self.tr("CPU above:"), self.cpu_percent)
+        form.addRow(self.tr("… for consecutive polls:"), self.cpu_polls)
+        form.addRow(self.tr("Memory above:"), self.memory_percent)
+        form.addRow(self.tr("… for consecutive polls:"), self.memory_polls)
+        form.addRow(self.tr("IP pool usage above:"), self.pool_percent)
+        return page
+
+    def _polling_tab(self, intervals: Intervals) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        seconds = self.tr(" s")
+        self.interval_subscribers = _double(intervals.pppoe, 1.0, 86400.0, suffix=seconds)
+        self.interval_interfaces = _double(intervals.interfaces, 1.0, 86400.0, suffix=seconds)
+        self.interval_traffic = _double(intervals.traffic, 1.0, 86400.0, suffix=seconds)
+        self.interval_system = _double(intervals.system, 1.0, 86400.0, suffix=seconds)
+        self.jitter = _double(intervals.jitter, 0.0, 0.99, 2)
+        form.addRow(self.tr("Subscribers every:"), self.interval_subscribers)
+        form.addRow(self.tr("Interfaces every:"), self.interval_interfaces)
+        form.addRow(self.tr("Traffic every:"), self.interval_traffic)
+        form.addRow(self.tr("System (CPU, memory, alarms) every:"), self.interval_system)
+        form.addRow(self.tr("Jitter (fraction of the interval):"), self.jitter)
+        note = QLabel(self.tr("New polling intervals apply from the next start of the app."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def _feed_tab(self, feed: FeedSettings) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.feed_enabled = QCheckBox(self.tr("Serve the local HTTP/WebSocket feed"))
+        self.feed_enabled.setChecked(feed.enabled)
+        self.feed_host = QLineEdit(feed.host)
+        self.feed_host.setToolTip(
+            self.tr("127.0.0.1 keeps the feed on this machine; any other address needs a token")
+        )
+        self.feed_port = _integer(feed.port, 1, 65535)
+        self.feed_token = QLineEdit(feed.token or "")
+        self.feed_token.setObjectName("feedToken")
+        self.feed_token.setPlaceholderText(self.tr("none"))
+        self.generate_button = QPushButton(self.tr("Generate"))
+        self.generate_button.clicked.connect(lambda: self.feed_token.setText(generate_token()))
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.feed_token)
+        token_row.addWidget(self.generate_button)
+        self.remote_commands = QCheckBox(
+            self.tr("Allow feed clients holding the token to run commands")
+        )
+        self.remote_commands.setChecked(feed.remote_commands)
+        self.feed_status = QLabel(self._feed_status_text())
+        self.feed_status.setWordWrap(True)
+        form.addRow(self.feed_enabled)
+        form.addRow(self.tr("Bind address:"), self.feed_host)
+        form.addRow(self.tr("Port:"), self.feed_port)
+        form.addRow(self.tr("Token:"), token_row)
+        form.addRow(self.remote_commands)
+        form.addRow(self.feed_status)
+        return page
+
+    def _general_tab(self, feed: FeedSettings, preferences: UiPreferences) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.operator_mode = QCheckBox(
+            self.tr("Operator mode: allow configuration commands in the console")
+        )
+        self.operator_mode.setToolTip(
+            self.tr(
+                "Each configuration command is still shown and must be confirmed; it is "
+                "written to the audit log."
+            )
+        )
+        self.operator_mode.setChecked(feed.operator_mode)
+        self.language = QComboBox()
+        self.language.addItem(self.tr("System default"), "")
+        # Language names are shown in their own language, as every OS does.
+        self.language.addItem("English", "en")
+        self.language.addItem("Português (Brasil)", "pt_BR")
+        self.language.setCurrentIndex(max(0, self.language.findData(preferences.language)))
+        self.close_to_tray = QCheckBox(self.tr("Closing the window keeps the app in the tray"))
+        self.close_to_tray.setChecked(preferences.close_to_tray)
+        self.alert_sound = QCheckBox(self.tr("Play a sound for critical alerts"))
+        self.alert_sound.setChecked(preferences.alert_sound)
+        form.addRow(self.operator_mode)
+        form.addRow(self.tr("Language:"), self.language)
+        form.addRow(QLabel(self.tr("A new language applies after restarting the app.")))
+        form.addRow(self.close_to_tray)
+        form.addRow(self.alert_sound)
+        return page
+
+    def _feed_status_text(self) -> str:
+        feed = self.runtime.feed
+        if feed is None:
+            return self.tr("The feed is not available in this session.")
+        if feed.running:
+            return self.tr("Feed running at {url} ({clients} clients).").format(
+                url=feed.url, clients=feed.client_count
+            )
+        return self.tr("Feed stopped.")
+
+    # ---- values ----
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    def settings(self) -> Settings:
+        """The settings the form describes; ValueError with a message for the operator."""
+        old = self.runtime.settings
+        host = self.feed_host.text().strip()
+        token = self.feed_token.text().strip() or None
+        if not host:
+            raise ValueError(
+                self.tr("Enter the feed's bind address (127.0.0.1 for this machine only).")
+            )
+        if not is_loopback(host) and token is None:
+            raise ValueError(
+                self.tr(
+                    "The feed would listen on {host}, reachable from the network, without a "
+                    "token. Set a token (Generate) or bind to 127.0.0.1."
+                ).format(host=host)
+            )
+        if self.remote_commands.isChecked() and token is None:
+            raise ValueError(
+                self.tr("Remote commands need a token: set one (Generate) or untick them.")
+            )
+        if token is not None and any(ch.isspace() for ch in token):
+            raise ValueError(self.tr("The token must not contain spaces."))
+        thresholds = replace(
+            old.thresholds,
+            mass_drop_percent=self.drop_percent.value(),
+            mass_drop_window=self.drop_window.value(),
+            cpu_percent=self.cpu_percent.value(),
+            cpu_polls=self.cpu_polls.value(),
+            memory_percent=self.memory_percent.value(),
+            memory_polls=self.memory_polls.value(),
+            pool_percent=self.pool_percent.value(),
+        )
+        intervals = replace(
+            old.intervals,
+            pppoe=self.interval_subscribers.value(),
+            interfaces=self.interval_interfaces.value(),
+            traffic=self.interval_traffic.value(),
+            system=self.interval_system.value(),
+            jitter=self.jitter.value(),
+        )
+        feed = replace(
+            old.feed,
+            enabled=self.feed_enabled.isChecked(),
+            host=host,
+            port=self.feed_port.value(),
+            token=token,
+            remote_commands=self.remote_commands.isChecked(),
+            operator_mode=self.operator_mode.isChecked(),
+        )
+        return replace(old, thresholds=thresholds, intervals=intervals, feed=feed)
+
+    def preferences(self) -> UiPreferences:
+        return UiPreferences(
+            language=str(self.language.currentData() or ""),
+            close_to_tray=self.close_to_tray.isChecked(),
+            alert_sound=self.alert_sound.isChecked(),
+        )
+
+    # ---- saving ----
+
+    def submit(self) -> None:
+        if self.tasks.busy:
+            return
+        try:
+            settings = self.settings()
+        except ValueError as error:
+            self.show_error(str(error))
+            return
+        self.show_error("")
+        self.tasks.spawn(self._save(settings, self.preferences()))
+
+    async def _save(self, settings: Settings, preferences: UiPreferences) -> None:
+        old_feed = self.runtime.settings.feed
+        self.save_button.setEnabled(False)
+        try:
+            try:
+                self.runtime.save_settings(settings)
+            except (NE8000MonitorError, OSError) as error:
+                self.show_error(self.tr("Could not save the settings: {error}").format(error=error))
+                return
+            preferences.save(self.store)
+            self.saved.emit(settings)
+            self.preferences_saved.emit(preferences)
+            try:
+                await self._apply_feed(old_feed, settings.feed)
+            except (NE8000MonitorError, OSError) as error:
+                self.feed_status.setText(self._feed_status_text())
+                self.show_error(
+                    self.tr("Settings saved, but the feed could not start: {error}").format(
+                        error=error
+                    )
+                )
+                return
+        finally:
+            self.save_button.setEnabled(True)
+        self.accept()
+
+    async def _apply_feed(self, old: FeedSettings, new: FeedSettings) -> None:
+        feed = self.runtime.feed
+        if feed is None:
+            return
+        if not new.enabled:
+            if feed.running:
+                await feed.stop()
+            return
+        if feed.running and new != old:
+            await feed.stop()  # restart to bind the new address/port/token
+        if not feed.running:
+            await feed.start()
+
+    def done(self, result: int) -> None:
+        self.tasks.cancel_all()
+        super().done(result)

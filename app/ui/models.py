@@ -1,0 +1,177 @@
+"""One table model for every list the window shows, described by columns.
+
+Each view declares its columns (title, text, sort key, colours, usage bar, checkbox) and
+hands rows in; rows keep their identity by key, so a refresh with the same rows only
+repaints (selection, scroll position and sorting survive a poll) and a changed set resets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+SORT_ROLE = Qt.ItemDataRole.UserRole
+BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # percent 0..100 for the usage bar, or None
+BAR_COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
+ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the row object itself
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column shows a row."""
+
+    title: str
+    text: Callable[[Any], str]
+    sort: Callable[[Any], Any] | None = None  # default: the text
+    foreground: Callable[[Any], QColor | None] | None = None
+    background: Callable[[Any], QColor | None] | None = None
+    bar: Callable[[Any], float | None] | None = None  # percent for a usage bar
+    bar_colour: Callable[[Any], QColor | None] | None = None
+    checked: Callable[[Any], bool] | None = None  # a checkbox column
+    tooltip: Callable[[Any], str | None] | None = None
+    numeric: bool = False  # right-aligned
+
+
+def number_key(value: float | None) -> float:
+    """Sort key for optional numbers: missing data sorts below every real value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return -math.inf
+    return float(value)
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of rows (any objects) with an optional checkbox column."""
+
+    check_toggled = Signal(object, bool)  # row key, new state
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        key: Callable[[Any], Hashable],
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._key = key
+        self.rows: list[Any] = []
+        self._keys: list[Hashable] = []
+
+    # ---- content ----
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        keys = [self._key(row) for row in rows]
+        if keys == self._keys and rows:
+            self.rows = list(rows)
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1)
+            )
+            return
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._keys = keys
+        self.endResetModel()
+
+    def row_of(self, key: Hashable) -> int | None:
+        try:
+            return self._keys.index(key)
+        except ValueError:
+            return None
+
+    # ---- Qt model API ----
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.isValid() and self.columns[index.column()].checked is not None:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == SORT_ROLE:
+            return column.sort(row) if column.sort is not None else column.text(row)
+        if role == Qt.ItemDataRole.CheckStateRole and column.checked is not None:
+            return Qt.CheckState.Checked if column.checked(row) else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
+            return column.foreground(row)
+        if role == Qt.ItemDataRole.BackgroundRole and column.background is not None:
+            return column.background(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == BAR_ROLE and column.bar is not None:
+            return column.bar(row)
+        if role == BAR_COLOUR_ROLE and column.bar_colour is not None:
+            return column.bar_colour(row)
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        column = self.columns[index.column()] if index.isValid() else None
+        if column is None or column.checked is None or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        state = Qt.CheckState(value) if isinstance(value, int) else value
+        self.check_toggled.emit(self._keys[index.row()], state == Qt.CheckState.Checked)
+        return True
+
+
+class BarDelegate(QStyledItemDelegate):
+    """Draws a cell's percent (BAR_ROLE) as a filled bar behind its text."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        percent = index.data(BAR_ROLE)
+        if percent is None:
+            super().paint(painter, option, index)
+            return
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        rect: QRect = option.rect.adjusted(3, 4, -3, -4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        track = QColor(option.palette.mid().color())
+        track.setAlpha(70)
+        painter.setBrush(track)
+        painter.drawRoundedRect(rect, 3, 3)
+        colour = index.data(BAR_COLOUR_ROLE) or option.palette.highlight().color()
+        fill = QColor(colour)
+        fill.setAlpha(170)
+        painter.setBrush(fill)
+        width = int(rect.width() * max(0.0, min(100.0, float(percent))) / 100)
+        painter.drawRoundedRect(QRect(rect.left(), rect.top(), width, rect.height()), 3, 3)
+        painter.setPen(option.palette.text().color())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(index.data()))
+        painter.restore()

@@ -1,0 +1,87 @@
+"""Plot widgets shared by the views: time axes in local time, decimation, gaps as breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+
+def time_plot(parent: QWidget | None = None, *, left: str = "") -> pg.PlotWidget:
+    """A plot with a local-time date axis, clip-to-view and peak downsampling."""
+    axis = pg.DateAxisItem(orientation="bottom")  # local time zone by default
+    widget = pg.PlotWidget(parent=parent, axisItems={"bottom": axis})
+    item = widget.getPlotItem()
+    item.showGrid(x=True, y=True, alpha=0.25)
+    for name in ("left", "bottom"):  # major and first minor grid lines only: cheaper frames
+        item.getAxis(name).setStyle(maxTickLevel=1)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, mode="peak")
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    if left:
+        item.setLabel("left", left)
+    widget.setMinimumHeight(160)
+    return widget
+
+
+def points_to_arrays(points: Iterable[tuple[float, float | None]]) -> tuple[np.ndarray, np.ndarray]:
+    """History points to (times, values) arrays; a None becomes NaN (a break in the line)."""
+    rows = list(points)
+    times = np.fromiter((t for t, _ in rows), dtype=float, count=len(rows))
+    values = np.fromiter(
+        (np.nan if v is None else v for _, v in rows), dtype=float, count=len(rows)
+    )
+    return times, values
+
+
+def set_curve(curve: pg.PlotDataItem, times: np.ndarray, values: np.ndarray) -> None:
+    """Show the data with gaps kept as gaps (connect only finite neighbours)."""
+    if len(times) == 0:
+        curve.setData([], [])
+        return
+    curve.setData(times, values, connect="finite")
+
+
+def follow_now(plot: pg.PlotWidget, window: float, oldest: float | None, now: float) -> None:
+    """Show the chosen window ending now, or from the oldest sample when the data covers
+    less (a fresh start shows its few minutes readably instead of a sliver at the edge)."""
+    start = now - window
+    if oldest is not None and oldest > start:
+        start = oldest
+    if now - start < 30:
+        start = now - 30
+    plot.setXRange(start, now, padding=0.02)
+
+
+def decimate(
+    times: np.ndarray, values: np.ndarray, max_points: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Peak decimation for drawing: each bucket becomes its min and max (spikes survive).
+
+    A bucket with no value at all stays NaN (a visible gap); a gap narrower than a bucket
+    (less than a pixel at this zoom) cannot be seen anyway.
+    """
+    count = len(times)
+    if count <= max_points or max_points < 4:
+        return times, values
+    bucket = -(-count // (max_points // 2))
+    usable = (count // bucket) * bucket
+    # Bucket-major copy: reducing over the first axis runs vectorised across buckets,
+    # several times faster than many tiny reductions along the last axis.
+    shaped = np.ascontiguousarray(values[:usable].reshape(-1, bucket).T)
+    low = np.fmin.reduce(shaped, axis=0)
+    high = np.fmax.reduce(shaped, axis=0)
+    starts = times[:usable:bucket]
+    middles = times[bucket // 2 : usable : bucket]
+    out_t = np.empty(2 * len(starts))
+    out_v = np.empty(2 * len(starts))
+    out_t[0::2], out_t[1::2] = starts, middles
+    # Keep the time order of each bucket's extremes irrelevant: draw min then max.
+    out_v[0::2], out_v[1::2] = low, high
+    if usable < count:  # the newest, partial bucket as it is
+        out_t = np.concatenate((out_t, times[usable:]))
+        out_v = np.concatenate((out_v, values[usable:]))
+    return out_t, out_v

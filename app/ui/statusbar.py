@@ -1,0 +1,114 @@
+"""The status bar: connection, last poll and its latency, cache hit rate, the feed, and a
+busy indicator while routers are connecting. Errors appear here (and stay in the tooltip)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from app.engine.pool import PoolState
+from app.ui.context import UiContext
+from app.ui.formatting import DASH, format_local_time
+from app.ui.views.state_names import state_text
+
+BUSY_STATES = frozenset({PoolState.IDLE, PoolState.CONNECTING})
+ERROR_SHOWN_MS = 15_000
+
+
+class StatusBar(QStatusBar):
+    """Refreshed once a second from the live state and the engine's statistics."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.ctx = ctx
+        self.router: str | None = None
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("connectingProgress")
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(90)
+        self.busy.setMaximumHeight(14)
+        self.busy.setTextVisible(False)
+        self.connection = QLabel(self)
+        self.connection.setObjectName("statusConnection")
+        self.poll = QLabel(self)
+        self.poll.setObjectName("statusPoll")
+        self.cache = QLabel(self)
+        self.cache.setObjectName("statusCache")
+        self.feed = QLabel(self)
+        self.feed.setObjectName("statusFeed")
+        self.addPermanentWidget(self.busy)
+        for label in (self.connection, self.poll, self.cache, self.feed):
+            self.addPermanentWidget(label)
+        ctx.live.state_changed.connect(lambda _router: self.refresh())
+        ctx.live.error_occurred.connect(self.show_error)
+        ctx.live.notice.connect(lambda text: self.showMessage(text, 5000))
+        self.last_error: str | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    def set_router(self, router: str | None) -> None:
+        self.router = router or None
+        self.refresh()
+
+    def show_error(self, message: str) -> None:
+        self.last_error = message
+        self.showMessage("\u26a0 " + message, ERROR_SHOWN_MS)
+        self.setToolTip(message)
+
+    def refresh(self) -> None:
+        live = self.ctx.live
+        routers = list(live.routers.values())
+        connecting = [r for r in routers if r.state in BUSY_STATES]
+        self.busy.setVisible(bool(connecting))
+        if connecting:
+            self.busy.setToolTip(
+                self.tr("Connecting: %1").replace("%1", ", ".join(r.name for r in connecting))
+            )
+        if self.router is not None and self.router in live.routers:
+            one = live.routers[self.router]
+            self.connection.setText(f"{one.name}: {state_text(one.state)}")
+            self.connection.setToolTip(one.error or "")
+            self.poll.setText(self._poll_text(self.router))
+        else:
+            connected = sum(1 for r in routers if r.state is PoolState.CONNECTED)
+            self.connection.setText(
+                self.tr("%1 of %2 routers connected").replace("%1", str(connected)).replace(
+                    "%2", str(len(routers))
+                )
+            )
+            self.connection.setToolTip("")
+            newest = max((r.last_update for r in routers if r.last_update), default=None)
+            self.poll.setText(self.tr("Last data: %1").replace("%1", format_local_time(newest)))
+        stats = self.ctx.monitor.cache_statistics()
+        rate = stats.hit_rate
+        self.cache.setText(
+            self.tr("Cache hits: %1").replace("%1", DASH if rate is None else f"{rate:.0%}")
+        )
+        self.feed.setText(self._feed_text())
+
+    def _poll_text(self, router: str) -> str:
+        live = self.ctx.live.routers[router]
+        try:
+            status = self.ctx.monitor.router_status(router)[0].polling
+        except KeyError:
+            return DASH
+        latency = max(status.last_poll_seconds.values(), default=None)
+        when = format_local_time(live.last_update)
+        age = "" if live.last_update is None else f" ({time.time() - live.last_update:.0f} s)"
+        latency_text = DASH if latency is None else f"{latency * 1000:.0f} ms"
+        return self.tr("Last poll: %1%2, latency %3").replace("%1", when).replace(
+            "%2", age).replace("%3", latency_text)
+
+    def _feed_text(self) -> str:
+        feed = self.ctx.runtime.feed
+        if feed is None or not feed.running:
+            return self.tr("Feed: off")
+        return self.tr("Feed: %1 (%2 clients)").replace("%1", feed.url or DASH).replace(
+            "%2", str(feed.client_count)
+        )

@@ -1,0 +1,1 @@
+"""The per-router dashboard views and the all-routers overview."""

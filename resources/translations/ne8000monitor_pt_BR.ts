@@ -1,0 +1,1467 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="pt_BR">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About NE8000 Monitor</source>
+        <translation>Sobre o NE8000 Monitor</translation>
+    </message>
+    <message>
+        <source>NE8000 Monitor {version}</source>
+        <translation>NE8000 Monitor {version}</translation>
+    </message>
+    <message>
+        <source>Monitoring for Huawei NE8000 BRAS routers: subscribers, interfaces, traffic, system health and alarms, with audited, confirmed changes.</source>
+        <translation>Monitoramento de roteadores BRAS Huawei NE8000: assinantes, interfaces, tráfego, saúde do sistema e alarmes, com alterações confirmadas e auditadas.</translation>
+    </message>
+    <message>
+        <source>Version:</source>
+        <translation>Versão:</translation>
+    </message>
+    <message>
+        <source>Qt / PySide6:</source>
+        <translation>Qt / PySide6:</translation>
+    </message>
+    <message>
+        <source>Python:</source>
+        <translation>Python:</translation>
+    </message>
+    <message>
+        <source>Settings file:</source>
+        <translation>Arquivo de configurações:</translation>
+    </message>
+    <message>
+        <source>Data folder:</source>
+        <translation>Pasta de dados:</translation>
+    </message>
+    <message>
+        <source>Log folder:</source>
+        <translation>Pasta de logs:</translation>
+    </message>
+    <message>
+        <source>Passwords:</source>
+        <translation>Senhas:</translation>
+    </message>
+    <message>
+        <source>Demo:</source>
+        <translation>Demonstração:</translation>
+    </message>
+    <message>
+        <source>simulated NE8000 at {host}:{port}</source>
+        <translation>NE8000 simulado em {host}:{port}</translation>
+    </message>
+    <message>
+        <source>kept in memory for this session only</source>
+        <translation>mantidas na memória apenas nesta sessão</translation>
+    </message>
+</context>
+<context>
+    <name>ActionsView</name>
+    <message>
+        <source>Interface</source>
+        <translation>Interface</translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation>Atualizar lista</translation>
+    </message>
+    <message>
+        <source>Shut down…</source>
+        <translation>Desligar…</translation>
+    </message>
+    <message>
+        <source>Undo shutdown…</source>
+        <translation>Religar (undo shutdown)…</translation>
+    </message>
+    <message>
+        <source>Subscriber</source>
+        <translation>Assinante</translation>
+    </message>
+    <message>
+        <source>account name, e.g. user@isp</source>
+        <translation>nome da conta, ex.: usuario@provedor</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>Consultar</translation>
+    </message>
+    <message>
+        <source>Disconnect (cut)…</source>
+        <translation>Derrubar (cut)…</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Usuário</translation>
+    </message>
+    <message>
+        <source>IPv4 address</source>
+        <translation>Endereço IPv4</translation>
+    </message>
+    <message>
+        <source>MAC</source>
+        <translation>MAC</translation>
+    </message>
+    <message>
+        <source>VLAN</source>
+        <translation>VLAN</translation>
+    </message>
+    <message>
+        <source>Access type</source>
+        <translation>Tipo de acesso</translation>
+    </message>
+    <message>
+        <source>Result and audit entry</source>
+        <translation>Resultado e registro de auditoria</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Disconnect subscriber</source>
+        <translation>Derrubar assinante</translation>
+    </message>
+    <message>
+        <source>Disconnect every session of {user} on {router} ({count} found by the last lookup). The subscriber can dial in again.</source>
+        <translation>Derrubar todas as sessões de {user} em {router} ({count} encontradas na última consulta). O assinante poderá se conectar novamente.</translation>
+    </message>
+    <message>
+        <source>Shut down interface</source>
+        <translation>Desligar interface</translation>
+    </message>
+    <message>
+        <source>Shut down {interface} on {router}. Traffic on it stops until it is brought back with undo shutdown.</source>
+        <translation>Desligar {interface} em {router}. O tráfego nela para até ser religada com undo shutdown.</translation>
+    </message>
+    <message>
+        <source>Bring interface back (undo shutdown)</source>
+        <translation>Religar interface (undo shutdown)</translation>
+    </message>
+    <message>
+        <source>Bring {interface} on {router} back up (undo shutdown).</source>
+        <translation>Religar {interface} em {router} (undo shutdown).</translation>
+    </message>
+    <message>
+        <source>Not sent: {error}</source>
+        <translation>Não enviado: {error}</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was sent.</source>
+        <translation>Cancelado; nada foi enviado.</translation>
+    </message>
+    <message>
+        <source>Sending to {router}…</source>
+        <translation>Enviando para {router}…</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>Falhou: {error}</translation>
+    </message>
+    <message>
+        <source>{user}: cut sent; the router did not say how many sessions ended.</source>
+        <translation>{user}: cut enviado; o roteador não informou quantas sessões foram encerradas.</translation>
+    </message>
+    <message>
+        <source>{user}: {count} session(s) disconnected.</source>
+        <translation>{user}: {count} sessão(ões) derrubada(s).</translation>
+    </message>
+    <message>
+        <source>{interface} shut down and committed.</source>
+        <translation>{interface} desligada e confirmada (commit).</translation>
+    </message>
+    <message>
+        <source>{interface} brought back up (undo shutdown committed).</source>
+        <translation>{interface} religada (undo shutdown confirmado com commit).</translation>
+    </message>
+    <message>
+        <source>Router answer:</source>
+        <translation>Resposta do roteador:</translation>
+    </message>
+    <message>
+        <source>Audit log entry:</source>
+        <translation>Registro no log de auditoria:</translation>
+    </message>
+    <message>
+        <source>(no audit entry found)</source>
+        <translation>(nenhum registro de auditoria encontrado)</translation>
+    </message>
+    <message>
+        <source>Looking up {user}…</source>
+        <translation>Consultando {user}…</translation>
+    </message>
+    <message>
+        <source>Lookup failed: {error}</source>
+        <translation>Falha na consulta: {error}</translation>
+    </message>
+    <message>
+        <source>{user}: {count} session(s) online.</source>
+        <translation>{user}: {count} sessão(ões) online.</translation>
+    </message>
+    <message>
+        <source>{user} is not online.</source>
+        <translation>{user} não está online.</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmsView</name>
+    <message>
+        <source>Severity</source>
+        <translation>Severidade</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>Disparado</translation>
+    </message>
+    <message>
+        <source>Router</source>
+        <translation>Roteador</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensagem</translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation>Normalizado</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Reconhecido</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>Reconhecer</translation>
+    </message>
+    <message>
+        <source>Acknowledge the selected alerts (Ctrl+K)</source>
+        <translation>Reconhecer os alertas selecionados (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>Show cleared</source>
+        <translation>Mostrar normalizados</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>Alertas</translation>
+    </message>
+    <message>
+        <source>Time (router)</source>
+        <translation>Hora (roteador)</translation>
+    </message>
+    <message>
+        <source>Alarm ID</source>
+        <translation>ID do alarme</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Descrição</translation>
+    </message>
+    <message>
+        <source>Active alarms on the router</source>
+        <translation>Alarmes ativos no roteador</translation>
+    </message>
+    <message>
+        <source>%1 active, %2 not acknowledged</source>
+        <translation>%1 ativos, %2 não reconhecidos</translation>
+    </message>
+    <message>
+        <source>Active alarms on the router (%1)</source>
+        <translation>Alarmes ativos no roteador (%1)</translation>
+    </message>
+    <message>
+        <source>%1 alert(s) acknowledged</source>
+        <translation>%1 alerta(s) reconhecido(s)</translation>
+    </message>
+</context>
+<context>
+    <name>Application</name>
+    <message>
+        <source>Feed</source>
+        <translation>Feed</translation>
+    </message>
+    <message>
+        <source>NE8000 Monitor cannot start</source>
+        <translation>O NE8000 Monitor não pode iniciar</translation>
+    </message>
+</context>
+<context>
+    <name>ChangeConfirmDialog</name>
+    <message>
+        <source>Send to router</source>
+        <translation>Enviar ao roteador</translation>
+    </message>
+    <message>
+        <source>These exact lines will be sent:</source>
+        <translation>Exatamente estas linhas serão enviadas:</translation>
+    </message>
+    <message>
+        <source>{name} is a monitored uplink: shutting it down can disconnect subscribers. Type the interface name to confirm.</source>
+        <translation>{name} é um uplink monitorado: desligá-lo pode derrubar assinantes. Digite o nome da interface para confirmar.</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleView</name>
+    <message>
+        <source>Find in output</source>
+        <translation>Localizar na saída</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>Anterior</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Próximo</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fechar</translation>
+    </message>
+    <message>
+        <source>Find:</source>
+        <translation>Localizar:</translation>
+    </message>
+    <message>
+        <source>display version</source>
+        <translation>display version</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Executar</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Parar</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Limpar</translation>
+    </message>
+    <message>
+        <source>Operator mode</source>
+        <translation>Modo operador</translation>
+    </message>
+    <message>
+        <source>Read-only</source>
+        <translation>Somente leitura</translation>
+    </message>
+    <message>
+        <source>Not sent: the command was not confirmed.</source>
+        <translation>Não enviado: o comando não foi confirmado.</translation>
+    </message>
+    <message>
+        <source>Running {line}…</source>
+        <translation>Executando {line}…</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Interrompido.</translation>
+    </message>
+    <message>
+        <source>(then sent to leave the session clean: {lines})</source>
+        <translation>(enviado em seguida para deixar a sessão limpa: {lines})</translation>
+    </message>
+    <message>
+        <source>Done: {lines} lines.</source>
+        <translation>Concluído: {lines} linhas.</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Send a configuration command</source>
+        <translation>Enviar um comando de configuração</translation>
+    </message>
+    <message>
+        <source>Send this command to {router}? It may change the router and is written to the audit log.</source>
+        <translation>Enviar este comando para {router}? Ele pode alterar o roteador e será gravado no log de auditoria.</translation>
+    </message>
+    <message>
+        <source>Wrapped</source>
+        <translation>Recomeçou do início</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>Não encontrado</translation>
+    </message>
+</context>
+<context>
+    <name>HostKeyDialog</name>
+    <message>
+        <source>Reject</source>
+        <translation>Rejeitar</translation>
+    </message>
+    <message>
+        <source>WARNING: host key of {router} changed</source>
+        <translation>ATENÇÃO: a chave de host de {router} mudou</translation>
+    </message>
+    <message>
+        <source>The SSH host key of {router} ({where}) has CHANGED.</source>
+        <translation>A chave de host SSH de {router} ({where}) MUDOU.</translation>
+    </message>
+    <message>
+        <source>Someone could be intercepting the connection (man-in-the-middle), or the router was replaced or reinstalled. Do not accept unless the router&apos;s administrator confirms the new fingerprint. Until then the app will not log in to this router.</source>
+        <translation>Alguém pode estar interceptando a conexão (man-in-the-middle), ou o roteador foi trocado ou reinstalado. Não aceite sem que o administrador do roteador confirme a nova impressão digital. Até lá o aplicativo não fará login neste roteador.</translation>
+    </message>
+    <message>
+        <source>Trusted until now (SHA256):</source>
+        <translation>Confiável até agora (SHA256):</translation>
+    </message>
+    <message>
+        <source>Offered now (SHA256):</source>
+        <translation>Apresentada agora (SHA256):</translation>
+    </message>
+    <message>
+        <source>I verified the new fingerprint with the router&apos;s administrator</source>
+        <translation>Conferi a nova impressão digital com o administrador do roteador</translation>
+    </message>
+    <message>
+        <source>Accept new key</source>
+        <translation>Aceitar nova chave</translation>
+    </message>
+    <message>
+        <source>New router host key: {router}</source>
+        <translation>Nova chave de host do roteador: {router}</translation>
+    </message>
+    <message>
+        <source>First connection to {router} ({where}).</source>
+        <translation>Primeira conexão com {router} ({where}).</translation>
+    </message>
+    <message>
+        <source>The router presents the SSH host key below. Compare its fingerprint with the one shown on the router (display ssh server-info / the key you generated) before trusting it. Once trusted, any change is reported.</source>
+        <translation>O roteador apresenta a chave de host SSH abaixo. Compare a impressão digital com a mostrada no roteador (display ssh server-info / a chave que você gerou) antes de confiar nela. Depois de confiável, qualquer mudança será informada.</translation>
+    </message>
+    <message>
+        <source>Fingerprint (SHA256):</source>
+        <translation>Impressão digital (SHA256):</translation>
+    </message>
+    <message>
+        <source>Trust and connect</source>
+        <translation>Confiar e conectar</translation>
+    </message>
+    <message>
+        <source>Host key not trusted</source>
+        <translation>Chave de host não aceita</translation>
+    </message>
+    <message>
+        <source>Cannot read the host key</source>
+        <translation>Não foi possível ler a chave de host</translation>
+    </message>
+</context>
+<context>
+    <name>InterfacesView</name>
+    <message>
+        <source>Monitored</source>
+        <translation>Monitorada</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>Interface</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Descrição</translation>
+    </message>
+    <message>
+        <source>PHY</source>
+        <translation>PHY</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocolo</translation>
+    </message>
+    <message>
+        <source>In util.</source>
+        <translation>Uso entrada</translation>
+    </message>
+    <message>
+        <source>Out util.</source>
+        <translation>Uso saída</translation>
+    </message>
+    <message>
+        <source>In errors</source>
+        <translation>Erros entrada</translation>
+    </message>
+    <message>
+        <source>Out errors</source>
+        <translation>Erros saída</translation>
+    </message>
+    <message>
+        <source>In bit/s</source>
+        <translation>Entrada bit/s</translation>
+    </message>
+    <message>
+        <source>Out bit/s</source>
+        <translation>Saída bit/s</translation>
+    </message>
+    <message>
+        <source>Filter interfaces (name, description, state)</source>
+        <translation>Filtrar interfaces (nome, descrição, estado)</translation>
+    </message>
+    <message>
+        <source>Only monitored</source>
+        <translation>Somente monitoradas</translation>
+    </message>
+    <message>
+        <source>Legend:</source>
+        <translation>Legenda:</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>up</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>down</translation>
+    </message>
+    <message>
+        <source>administratively down (*down)</source>
+        <translation>desligada administrativamente (*down)</translation>
+    </message>
+    <message>
+        <source>standby (^down)</source>
+        <translation>standby (^down)</translation>
+    </message>
+    <message>
+        <source>%1 interfaces, %2 down</source>
+        <translation>%1 interfaces, %2 down</translation>
+    </message>
+    <message>
+        <source>Cannot change monitored interfaces: %1</source>
+        <translation>Não foi possível alterar as interfaces monitoradas: %1</translation>
+    </message>
+    <message>
+        <source>Shut down %1…</source>
+        <translation>Desligar %1…</translation>
+    </message>
+    <message>
+        <source>Undo shutdown of %1…</source>
+        <translation>Religar %1 (undo shutdown)…</translation>
+    </message>
+    <message>
+        <source>Stop monitoring</source>
+        <translation>Parar de monitorar</translation>
+    </message>
+    <message>
+        <source>Monitor this interface</source>
+        <translation>Monitorar esta interface</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&lt;b&gt;Demo — simulated NE8000&lt;/b&gt; (%1 on %2:%3). Add a router to monitor a real one.</source>
+        <translation>&lt;b&gt;Demonstração — NE8000 simulado&lt;/b&gt; (%1 em %2:%3). Adicione um roteador para monitorar um real.</translation>
+    </message>
+    <message>
+        <source>Add router…</source>
+        <translation>Adicionar roteador…</translation>
+    </message>
+    <message>
+        <source>&amp;Add router…</source>
+        <translation>&amp;Adicionar roteador…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit router…</source>
+        <translation>&amp;Editar roteador…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove router…</source>
+        <translation>&amp;Remover roteador…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Configurações…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Sair</translation>
+    </message>
+    <message>
+        <source>All &amp;routers</source>
+        <translation>&amp;Todos os roteadores</translation>
+    </message>
+    <message>
+        <source>&amp;Next router</source>
+        <translation>&amp;Próximo roteador</translation>
+    </message>
+    <message>
+        <source>&amp;Previous router</source>
+        <translation>Roteador a&amp;nterior</translation>
+    </message>
+    <message>
+        <source>&amp;Acknowledge selected alerts</source>
+        <translation>Re&amp;conhecer alertas selecionados</translation>
+    </message>
+    <message>
+        <source>&amp;Pause/resume traffic</source>
+        <translation>Pa&amp;usar/retomar tráfego</translation>
+    </message>
+    <message>
+        <source>&amp;Find interface</source>
+        <translation>&amp;Localizar interface</translation>
+    </message>
+    <message>
+        <source>&amp;Full screen</source>
+        <translation>Tela c&amp;heia</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>&amp;Sobre</translation>
+    </message>
+    <message>
+        <source>Tab %1</source>
+        <translation>Aba %1</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Arquivo</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Exibir</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Ferramentas</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Aj&amp;uda</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Principal</translation>
+    </message>
+    <message>
+        <source>Closing dashboard</source>
+        <translation>Fechando o painel</translation>
+    </message>
+    <message>
+        <source>demo</source>
+        <translation>demonstração</translation>
+    </message>
+    <message>
+        <source>(%1) </source>
+        <translation>(%1) </translation>
+    </message>
+    <message>
+        <source>Select active alerts to acknowledge</source>
+        <translation>Selecione alertas ativos para reconhecer</translation>
+    </message>
+    <message>
+        <source>Router %1 saved</source>
+        <translation>Roteador %1 salvo</translation>
+    </message>
+    <message>
+        <source>Removing router %1</source>
+        <translation>Removendo o roteador %1</translation>
+    </message>
+    <message>
+        <source>Router %1 removed</source>
+        <translation>Roteador %1 removido</translation>
+    </message>
+    <message>
+        <source>Reconnecting %1</source>
+        <translation>Reconectando %1</translation>
+    </message>
+    <message>
+        <source>Checking the host key of %1</source>
+        <translation>Verificando a chave de host de %1</translation>
+    </message>
+    <message>
+        <source>The new language applies after a restart.</source>
+        <translation>O novo idioma vale após reiniciar o aplicativo.</translation>
+    </message>
+    <message>
+        <source>Still running in the tray</source>
+        <translation>Continua em execução na bandeja do sistema</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewView</name>
+    <message>
+        <source>Router</source>
+        <translation>Roteador</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Subscribers</source>
+        <translation>Assinantes</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memória</translation>
+    </message>
+    <message>
+        <source>Active alerts</source>
+        <translation>Alertas ativos</translation>
+    </message>
+    <message>
+        <source>Last data</source>
+        <translation>Últimos dados</translation>
+    </message>
+    <message>
+        <source>Online subscribers, all routers</source>
+        <translation>Assinantes online, todos os roteadores</translation>
+    </message>
+    <message>
+        <source>Routers</source>
+        <translation>Roteadores</translation>
+    </message>
+    <message>
+        <source>%1 of %2 routers reporting, %3 connected, %4 active alerts</source>
+        <translation>%1 de %2 roteadores reportando, %3 conectados, %4 alertas ativos</translation>
+    </message>
+</context>
+<context>
+    <name>RouterDashboard</name>
+    <message>
+        <source>&amp;Subscribers</source>
+        <translation>&amp;Assinantes</translation>
+    </message>
+    <message>
+        <source>S&amp;ystem</source>
+        <translation>S&amp;istema</translation>
+    </message>
+    <message>
+        <source>&amp;Interfaces</source>
+        <translation>&amp;Interfaces</translation>
+    </message>
+    <message>
+        <source>&amp;Traffic</source>
+        <translation>&amp;Tráfego</translation>
+    </message>
+    <message>
+        <source>&amp;Alarms</source>
+        <translation>A&amp;larmes</translation>
+    </message>
+    <message>
+        <source>&amp;Console</source>
+        <translation>&amp;Console</translation>
+    </message>
+    <message>
+        <source>Ac&amp;tions</source>
+        <translation>A&amp;ções</translation>
+    </message>
+</context>
+<context>
+    <name>RouterDialog</name>
+    <message>
+        <source>Add router</source>
+        <translation>Adicionar roteador</translation>
+    </message>
+    <message>
+        <source>Edit router {name}</source>
+        <translation>Editar roteador {name}</translation>
+    </message>
+    <message>
+        <source>e.g. bras-sp1</source>
+        <translation>ex.: bras-sp1</translation>
+    </message>
+    <message>
+        <source>IP address or host name</source>
+        <translation>Endereço IP ou nome do host</translation>
+    </message>
+    <message>
+        <source>stored in the OS keyring</source>
+        <translation>guardada no chaveiro do sistema</translation>
+    </message>
+    <message>
+        <source>leave empty to keep the stored password</source>
+        <translation>deixe em branco para manter a senha guardada</translation>
+    </message>
+    <message>
+        <source>SSH</source>
+        <translation>SSH</translation>
+    </message>
+    <message>
+        <source>Telnet (cleartext)</source>
+        <translation>Telnet (texto aberto)</translation>
+    </message>
+    <message>
+        <source>Telnet sends the password and every command in cleartext. Use it only on a trusted, isolated management network.</source>
+        <translation>O Telnet envia a senha e todos os comandos em texto aberto. Use apenas em uma rede de gerência confiável e isolada.</translation>
+    </message>
+    <message>
+        <source>Allow legacy SSH algorithms</source>
+        <translation>Permitir algoritmos SSH legados</translation>
+    </message>
+    <message>
+        <source>Legacy algorithms (diffie-hellman-group1/group14-sha1, CBC ciphers) are weak. Enable them only for old routers that offer nothing better.</source>
+        <translation>Algoritmos legados (diffie-hellman-group1/group14-sha1, cifras CBC) são fracos. Ative apenas para roteadores antigos que não oferecem nada melhor.</translation>
+    </message>
+    <message>
+        <source>Sessions the app keeps open to this router (VTY lines are shared with people)</source>
+        <translation>Sessões que o aplicativo mantém abertas com este roteador (as linhas VTY são compartilhadas com as pessoas)</translation>
+    </message>
+    <message>
+        <source>Most VTY lines the app may ever use on this router</source>
+        <translation>Máximo de linhas VTY que o aplicativo pode usar neste roteador</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Conexão</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Nome:</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Host:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Porta:</translation>
+    </message>
+    <message>
+        <source>Protocol:</source>
+        <translation>Protocolo:</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>Usuário:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Senha:</translation>
+    </message>
+    <message>
+        <source>Sessions and intervals</source>
+        <translation>Sessões e intervalos</translation>
+    </message>
+    <message>
+        <source>Sessions (pool size):</source>
+        <translation>Sessões (tamanho do pool):</translation>
+    </message>
+    <message>
+        <source>VTY budget:</source>
+        <translation>Limite de VTY:</translation>
+    </message>
+    <message>
+        <source>Connect timeout:</source>
+        <translation>Tempo limite de conexão:</translation>
+    </message>
+    <message>
+        <source>Command timeout:</source>
+        <translation>Tempo limite de comando:</translation>
+    </message>
+    <message>
+        <source>Keepalive interval:</source>
+        <translation>Intervalo de keepalive:</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Enter a name for the router.</source>
+        <translation>Informe um nome para o roteador.</translation>
+    </message>
+    <message>
+        <source>The name may use letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos; (up to 64 characters, starting with a letter or digit).</source>
+        <translation>O nome pode ter letras, dígitos, &apos;.&apos;, &apos;_&apos; e &apos;-&apos; (até 64 caracteres, começando por letra ou dígito).</translation>
+    </message>
+    <message>
+        <source>A router named {name} already exists.</source>
+        <translation>Já existe um roteador chamado {name}.</translation>
+    </message>
+    <message>
+        <source>Enter the router&apos;s IP address or host name.</source>
+        <translation>Informe o endereço IP ou o nome do host do roteador.</translation>
+    </message>
+    <message>
+        <source>{host} is not a valid address or host name.</source>
+        <translation>{host} não é um endereço ou nome de host válido.</translation>
+    </message>
+    <message>
+        <source>Enter a username without spaces.</source>
+        <translation>Informe um usuário sem espaços.</translation>
+    </message>
+    <message>
+        <source>The session count ({sessions}) cannot exceed the VTY budget ({budget}).</source>
+        <translation>O número de sessões ({sessions}) não pode passar do limite de VTY ({budget}).</translation>
+    </message>
+    <message>
+        <source>Enter the router&apos;s password (it is kept in the OS keyring).</source>
+        <translation>Informe a senha do roteador (ela fica guardada no chaveiro do sistema).</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Salvando…</translation>
+    </message>
+    <message>
+        <source>Could not save the router: {error}</source>
+        <translation>Não foi possível salvar o roteador: {error}</translation>
+    </message>
+    <message>
+        <source>Contacting {host}:{port} for its host key…</source>
+        <translation>Contatando {host}:{port} para obter a chave de host…</translation>
+    </message>
+    <message>
+        <source>Waiting for the host key to be confirmed…</source>
+        <translation>Aguardando a confirmação da chave de host…</translation>
+    </message>
+    <message>
+        <source>The host key was not trusted; the router was not saved.</source>
+        <translation>A chave de host não foi aceita; o roteador não foi salvo.</translation>
+    </message>
+    <message>
+        <source>Router not reachable</source>
+        <translation>Roteador inacessível</translation>
+    </message>
+    <message>
+        <source>Could not fetch the router&apos;s host key: {reason}
+
+Save anyway? Its key will then be trusted on the first successful connection, without this check.</source>
+        <translation>Não foi possível obter a chave de host do roteador: {reason}
+
+Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem esta verificação.</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>Não salvo: {reason}</translation>
+    </message>
+    <message>
+        <source>Remove router</source>
+        <translation>Remover roteador</translation>
+    </message>
+    <message>
+        <source>Stop monitoring {name} and delete its settings and stored password?</source>
+        <translation>Parar de monitorar {name} e apagar suas configurações e a senha guardada?</translation>
+    </message>
+</context>
+<context>
+    <name>RouterList</name>
+    <message>
+        <source>All routers</source>
+        <translation>Todos os roteadores</translation>
+    </message>
+    <message>
+        <source>(%1 alerts)</source>
+        <translation>(%1 alertas)</translation>
+    </message>
+    <message>
+        <source>Review the new host key…</source>
+        <translation>Revisar a nova chave de host…</translation>
+    </message>
+    <message>
+        <source>Reconnect</source>
+        <translation>Reconectar</translation>
+    </message>
+    <message>
+        <source>Edit router…</source>
+        <translation>Editar roteador…</translation>
+    </message>
+    <message>
+        <source>Remove router…</source>
+        <translation>Remover roteador…</translation>
+    </message>
+</context>
+<context>
+    <name>RouterState</name>
+    <message>
+        <source>waiting</source>
+        <translation>aguardando</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>conectando</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>conectado</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>inacessível</translation>
+    </message>
+    <message>
+        <source>auth failed</source>
+        <translation>falha de autenticação</translation>
+    </message>
+    <message>
+        <source>no password</source>
+        <translation>sem senha</translation>
+    </message>
+    <message>
+        <source>host key changed</source>
+        <translation>chave de host mudou</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>fechado</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Configurações</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>Alertas</translation>
+    </message>
+    <message>
+        <source>Polling</source>
+        <translation>Coleta</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>Feed</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>Geral</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Mass subscriber drop:</source>
+        <translation>Queda em massa de assinantes:</translation>
+    </message>
+    <message>
+        <source>… within:</source>
+        <translation>… dentro de:</translation>
+    </message>
+    <message>
+        <source>CPU above:</source>
+        <translation>CPU acima de:</translation>
+    </message>
+    <message>
+        <source>… for consecutive polls:</source>
+        <translation>… por coletas consecutivas:</translation>
+    </message>
+    <message>
+        <source>Memory above:</source>
+        <translation>Memória acima de:</translation>
+    </message>
+    <message>
+        <source>IP pool usage above:</source>
+        <translation>Uso do pool de IP acima de:</translation>
+    </message>
+    <message>
+        <source>Subscribers every:</source>
+        <translation>Assinantes a cada:</translation>
+    </message>
+    <message>
+        <source>Interfaces every:</source>
+        <translation>Interfaces a cada:</translation>
+    </message>
+    <message>
+        <source>Traffic every:</source>
+        <translation>Tráfego a cada:</translation>
+    </message>
+    <message>
+        <source>System (CPU, memory, alarms) every:</source>
+        <translation>Sistema (CPU, memória, alarmes) a cada:</translation>
+    </message>
+    <message>
+        <source>Jitter (fraction of the interval):</source>
+        <translation>Jitter (fração do intervalo):</translation>
+    </message>
+    <message>
+        <source>New polling intervals apply from the next start of the app.</source>
+        <translation>Os novos intervalos de coleta valem a partir da próxima inicialização do aplicativo.</translation>
+    </message>
+    <message>
+        <source>Serve the local HTTP/WebSocket feed</source>
+        <translation>Servir o feed HTTP/WebSocket local</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 keeps the feed on this machine; any other address needs a token</source>
+        <translation>127.0.0.1 mantém o feed nesta máquina; qualquer outro endereço exige um token</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nenhum</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Gerar</translation>
+    </message>
+    <message>
+        <source>Allow feed clients holding the token to run commands</source>
+        <translation>Permitir que clientes do feed com o token executem comandos</translation>
+    </message>
+    <message>
+        <source>Bind address:</source>
+        <translation>Endereço de escuta:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Porta:</translation>
+    </message>
+    <message>
+        <source>Token:</source>
+        <translation>Token:</translation>
+    </message>
+    <message>
+        <source>Operator mode: allow configuration commands in the console</source>
+        <translation>Modo operador: permitir comandos de configuração no console</translation>
+    </message>
+    <message>
+        <source>Each configuration command is still shown and must be confirmed; it is written to the audit log.</source>
+        <translation>Cada comando de configuração continua sendo exibido e precisa ser confirmado; ele é gravado no log de auditoria.</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Padrão do sistema</translation>
+    </message>
+    <message>
+        <source>Closing the window keeps the app in the tray</source>
+        <translation>Fechar a janela mantém o aplicativo na bandeja do sistema</translation>
+    </message>
+    <message>
+        <source>Play a sound for critical alerts</source>
+        <translation>Tocar um som para alertas críticos</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Idioma:</translation>
+    </message>
+    <message>
+        <source>A new language applies after restarting the app.</source>
+        <translation>Um novo idioma vale após reiniciar o aplicativo.</translation>
+    </message>
+    <message>
+        <source>The feed is not available in this session.</source>
+        <translation>O feed não está disponível nesta sessão.</translation>
+    </message>
+    <message>
+        <source>Feed running at {url} ({clients} clients).</source>
+        <translation>Feed em execução em {url} ({clients} clientes).</translation>
+    </message>
+    <message>
+        <source>Feed stopped.</source>
+        <translation>Feed parado.</translation>
+    </message>
+    <message>
+        <source>Enter the feed&apos;s bind address (127.0.0.1 for this machine only).</source>
+        <translation>Informe o endereço de escuta do feed (127.0.0.1 somente para esta máquina).</translation>
+    </message>
+    <message>
+        <source>The feed would listen on {host}, reachable from the network, without a token. Set a token (Generate) or bind to 127.0.0.1.</source>
+        <translation>O feed escutaria em {host}, acessível pela rede, sem token. Defina um token (Gerar) ou use 127.0.0.1.</translation>
+    </message>
+    <message>
+        <source>Remote commands need a token: set one (Generate) or untick them.</source>
+        <translation>Comandos remotos exigem um token: defina um (Gerar) ou desmarque a opção.</translation>
+    </message>
+    <message>
+        <source>The token must not contain spaces.</source>
+        <translation>O token não pode conter espaços.</translation>
+    </message>
+    <message>
+        <source>Could not save the settings: {error}</source>
+        <translation>Não foi possível salvar as configurações: {error}</translation>
+    </message>
+    <message>
+        <source>Settings saved, but the feed could not start: {error}</source>
+        <translation>Configurações salvas, mas o feed não pôde iniciar: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>StartupWindow</name>
+    <message>
+        <source>&lt;b&gt;NE8000 Monitor&lt;/b&gt;</source>
+        <translation>&lt;b&gt;NE8000 Monitor&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Starting: loading settings and connecting…</source>
+        <translation>Iniciando: carregando configurações e conectando…</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <source>Connecting: %1</source>
+        <translation>Conectando: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 routers connected</source>
+        <translation>%1 de %2 roteadores conectados</translation>
+    </message>
+    <message>
+        <source>Last data: %1</source>
+        <translation>Últimos dados: %1</translation>
+    </message>
+    <message>
+        <source>Cache hits: %1</source>
+        <translation>Acertos de cache: %1</translation>
+    </message>
+    <message>
+        <source>Last poll: %1%2, latency %3</source>
+        <translation>Última coleta: %1%2, latência %3</translation>
+    </message>
+    <message>
+        <source>Feed: off</source>
+        <translation>Feed: desligado</translation>
+    </message>
+    <message>
+        <source>Feed: %1 (%2 clients)</source>
+        <translation>Feed: %1 (%2 clientes)</translation>
+    </message>
+</context>
+<context>
+    <name>SubscribersView</name>
+    <message>
+        <source>Online subscribers</source>
+        <translation>Assinantes online</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Domínio</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>Limite</translation>
+    </message>
+    <message>
+        <source>Usage</source>
+        <translation>Uso</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>IP pool</source>
+        <translation>Pool de IP</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>Usados</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>Faixa</translation>
+    </message>
+    <message>
+        <source>Domains</source>
+        <translation>Domínios</translation>
+    </message>
+    <message>
+        <source>IP pools</source>
+        <translation>Pools de IP</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>1 h</source>
+        <translation>1 h</translation>
+    </message>
+    <message>
+        <source>6 h</source>
+        <translation>6 h</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 h</translation>
+    </message>
+    <message>
+        <source>7 d</source>
+        <translation>7 d</translation>
+    </message>
+    <message>
+        <source>Loading subscriber history</source>
+        <translation>Carregando histórico de assinantes</translation>
+    </message>
+    <message>
+        <source>%1 in the last 5 min</source>
+        <translation>%1 nos últimos 5 min</translation>
+    </message>
+    <message>
+        <source>from memory</source>
+        <translation>da memória</translation>
+    </message>
+    <message>
+        <source>from history</source>
+        <translation>do histórico</translation>
+    </message>
+</context>
+<context>
+    <name>SystemView</name>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memória</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>Slot</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Memory used</source>
+        <translation>Memória usada</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modelo:</translation>
+    </message>
+    <message>
+        <source>Software:</source>
+        <translation>Software:</translation>
+    </message>
+    <message>
+        <source>Uptime:</source>
+        <translation>Tempo ligado:</translation>
+    </message>
+    <message>
+        <source>Boards</source>
+        <translation>Placas</translation>
+    </message>
+    <message>
+        <source>Loading CPU and memory history</source>
+        <translation>Carregando histórico de CPU e memória</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficView</name>
+    <message>
+        <source>In</source>
+        <translation>Entrada</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Saída</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Exportar CSV…</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>Exportar PNG…</translation>
+    </message>
+    <message>
+        <source>Hover over the plot to read values</source>
+        <translation>Passe o mouse sobre o gráfico para ler os valores</translation>
+    </message>
+    <message>
+        <source>No traffic samples yet: rates need two polls of an interface.</source>
+        <translation>Ainda sem amostras de tráfego: as taxas exigem duas coletas da interface.</translation>
+    </message>
+    <message>
+        <source>bit/s</source>
+        <translation>bit/s</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Janela</translation>
+    </message>
+    <message>
+        <source>Interfaces</source>
+        <translation>Interfaces</translation>
+    </message>
+    <message>
+        <source>Solid line: in ↓   dashed line: out ↑</source>
+        <translation>Linha contínua: entrada ↓   linha tracejada: saída ↑</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>1 h</source>
+        <translation>1 h</translation>
+    </message>
+    <message>
+        <source>6 h</source>
+        <translation>6 h</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 h</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Retomar</translation>
+    </message>
+    <message>
+        <source>Export traffic as CSV</source>
+        <translation>Exportar tráfego em CSV</translation>
+    </message>
+    <message>
+        <source>Export plot as PNG</source>
+        <translation>Exportar gráfico em PNG</translation>
+    </message>
+    <message>
+        <source>%1 rows written to %2</source>
+        <translation>%1 linhas gravadas em %2</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Falha ao exportar: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <source>Show window</source>
+        <translation>Mostrar janela</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Sair</translation>
+    </message>
+    <message>
+        <source>NE8000 Monitor</source>
+        <translation>NE8000 Monitor</translation>
+    </message>
+    <message>
+        <source>%1 active alerts</source>
+        <translation>%1 alertas ativos</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,121 @@
+"""Save screenshots of the main views for the README (docs/screenshot-*.png).
+
+Starts the real application stack in demo mode (embedded simulated NE8000s, the real
+engine polling them over loopback SSH) with an offscreen Qt platform (or run it under
+`xvfb-run`), waits until the views have a couple of minutes' worth of samples, and grabs
+the overview, subscribers, system, interfaces, traffic and alarms views (and the traffic
+view once more in the dark palette).
+
+    python scripts/screenshots.py [--out docs] [--routers 3] [--seconds 60]
+
+Settings, history and QSettings go to a temporary directory: the user's are not touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.bootstrap import AppPaths, start_runtime
+from app.transport.credentials import MemorySecretStore
+from app.ui import theme
+from app.ui.application import GuiSession, prepare_application
+from app.ui.formatting import DASH
+
+SIZE = (1360, 860)
+
+
+async def _wait(condition: object, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise TimeoutError("the demo produced no data")
+        await asyncio.sleep(0.2)
+
+
+async def capture(out: Path, routers: int, seconds: float, work: Path) -> list[Path]:
+    runtime = await start_runtime(
+        paths=AppPaths(work / "config", work / "data"),
+        demo=True,
+        demo_routers=routers,
+        secrets=MemorySecretStore(),
+        poll_scale=0.05,
+        history=True,
+    )
+    session = GuiSession(runtime)
+    window = session.window
+    saved: list[Path] = []
+    try:
+        window.resize(*SIZE)
+        window.show()
+        await _wait(lambda: window.overview.total.text() != DASH)
+        first = runtime.monitor.routers[0]
+        window.routers.select(first)
+        dashboard = window.dashboards[first]
+        dashboard.traffic.window_box.setCurrentIndex(0)
+        await asyncio.sleep(seconds)  # let the plots fill
+
+        def grab(name: str) -> None:
+            path = out / f"screenshot-{name}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+
+        async def show(widget: object, name: str) -> None:
+            dashboard.setCurrentWidget(widget)  # type: ignore[arg-type]
+            await asyncio.sleep(2.5)  # timer-driven redraw + history query
+            grab(name)
+
+        await show(dashboard.subscribers, "subscribers")
+        await show(dashboard.system, "system")
+        await show(dashboard.interfaces, "interfaces")
+        await show(dashboard.traffic, "traffic")
+        await show(dashboard.alarms, "alarms")
+        window.routers.select("")
+        await asyncio.sleep(1.5)
+        grab("overview")
+        # The dark palette (what an OS in dark mode gets), on the traffic view.
+        theme.apply_palette(QApplication.instance(), dark=True)  # type: ignore[arg-type]
+        window.routers.select(first)
+        await show(dashboard.traffic, "traffic-dark")
+        theme.apply_palette(QApplication.instance(), dark=False)  # type: ignore[arg-type]
+    finally:
+        await session.close()
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs"))
+    parser.add_argument("--routers", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ne8000-shots-") as work:
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(work) / "qsettings")
+        )
+        prepare_application("en")
+        saved = asyncio.run(
+            capture(args.out, args.routers, args.seconds, Path(work)),
+            loop_factory=qasync.QEventLoop,
+        )
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -201,14 +201,10 @@ async def open_ssh_session(
     return shell
 
 
-async def probe_host_key(
+async def _offered_host_key(
     profile: RouterProfile, host_keys: HostKeyStore
-) -> tuple[str, str | None]:
-    """(offered, pinned) SHA256 fingerprints of a router's host key, without logging in.
-
-    The offered key is remembered (not trusted), so :func:`accept_host_key` with its
-    fingerprint pins exactly the key the operator was shown.
-    """
+) -> asyncssh.SSHKey | None:
+    """The host key the router offers now (no login), errors as the app's RouterErrors."""
     options = connection_options(profile)
     try:
         async with asyncio.timeout(profile.connect_timeout):
@@ -221,6 +217,18 @@ async def probe_host_key(
         ) from None
     except (OSError, asyncssh.Error) as error:
         raise _login_error(error, profile, None, host_keys, "") from None
+    return key
+
+
+async def probe_host_key(
+    profile: RouterProfile, host_keys: HostKeyStore
+) -> tuple[str, str | None]:
+    """(offered, pinned) SHA256 fingerprints of a router's host key, without logging in.
+
+    The offered key is remembered (not trusted), so :func:`accept_host_key` with its
+    fingerprint pins exactly the key the operator was shown.
+    """
+    key = await _offered_host_key(profile, host_keys)
     if key is None:
         raise SessionLost(
             f"{profile.host}:{profile.port} offered no host key", router=profile.name
@@ -241,18 +249,7 @@ async def accept_host_key(
     """
     if host_keys.offered_fingerprint(profile.host, profile.port) == accepted_fingerprint:
         return host_keys.accept(profile.host, profile.port, accepted_fingerprint)
-    options = connection_options(profile)
-    try:
-        async with asyncio.timeout(profile.connect_timeout):
-            key = await asyncssh.get_server_host_key(profile.host, profile.port, options=options)
-    except TimeoutError:
-        raise RouterTimeout(
-            f"no answer from {profile.host}:{profile.port} within "
-            f"{profile.connect_timeout:g} s (connect timeout)",
-            router=profile.name,
-        ) from None
-    except (OSError, asyncssh.Error) as error:
-        raise _login_error(error, profile, None, host_keys, "") from None
+    key = await _offered_host_key(profile, host_keys)
     if key is None or fingerprint(key) != accepted_fingerprint.strip():
         offered = fingerprint(key) if key is not None else "no key"
         raise HostKeyChanged(

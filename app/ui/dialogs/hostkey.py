@@ -9,6 +9,8 @@ fingerprint shown before pinning it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -158,6 +160,18 @@ async def confirm_host_key(
     """
     if not probe.first_contact and not probe.changed:
         return True
+    return await _ask_then_trust(
+        parent, profile, probe, lambda: runtime.trust_host_key(profile, probe.offered)
+    )
+
+
+async def _ask_then_trust(
+    parent: QWidget | None,
+    profile: RouterProfile,
+    probe: HostKeyProbe,
+    trust: Callable[[], Awaitable[str]],
+) -> bool:
+    """Show the key dialog; on Accept run `trust` (its failure is shown, never swallowed)."""
     dialog = HostKeyDialog(
         profile.name, profile.host, profile.port, probe.offered, pinned=probe.pinned, parent=parent
     )
@@ -167,7 +181,7 @@ async def confirm_host_key(
     finally:
         dialog.deleteLater()
     try:
-        await runtime.trust_host_key(profile, probe.offered)
+        await trust()
     except NE8000MonitorError as error:
         title = QCoreApplication.translate("HostKeyDialog", "Host key not trusted")
         await _show_error(parent, title, str(error))
@@ -192,18 +206,6 @@ async def resolve_changed_host_key(parent: QWidget | None, runtime: Runtime, rou
         # The router offers the pinned key again (or nothing was pinned): just retry.
         await runtime.reset_router(router)
         return True
-    dialog = HostKeyDialog(
-        router, profile.host, profile.port, probe.offered, pinned=probe.pinned, parent=parent
+    return await _ask_then_trust(
+        parent, profile, probe, lambda: runtime.accept_host_key(router, probe.offered)
     )
-    try:
-        if await dialog_result(dialog) != QDialog.DialogCode.Accepted:
-            return False
-    finally:
-        dialog.deleteLater()
-    try:
-        await runtime.accept_host_key(router, probe.offered)
-    except NE8000MonitorError as error:
-        title = QCoreApplication.translate("HostKeyDialog", "Host key not trusted")
-        await _show_error(parent, title, str(error))
-        return False
-    return True

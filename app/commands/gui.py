@@ -12,6 +12,7 @@ import argparse
 import sys
 from functools import partial
 
+from app.commands.runtime_options import add_runtime_arguments, runtime_argument_error
 from app.domain.errors import NE8000MonitorError
 
 LANGUAGES = ("en", "pt_BR")
@@ -33,21 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--demo", action="store_true", help="monitor embedded simulated routers (demo mode)"
-    )
-    parser.add_argument(
-        "--demo-routers", type=int, default=1, metavar="N", help="simulated routers (default 1)"
-    )
+    add_runtime_arguments(parser)
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=None, help="interface language (default: system)"
-    )
-    parser.add_argument(
-        "--poll-scale",
-        type=float,
-        default=None,
-        metavar="X",
-        help="multiply every poll interval by X (demo default 0.25)",
     )
     parser.add_argument(
         "--hidden", action="store_true", help="start minimised to the tray (where there is one)"
@@ -75,10 +64,8 @@ def run(args: argparse.Namespace) -> int:
     """Start the window; 0 on a clean close, 1 when the runtime could not start."""
     demo_routers = getattr(args, "demo_routers", 1)
     poll_scale = getattr(args, "poll_scale", None)
-    if demo_routers < 1:
-        return _fail("--demo-routers must be at least 1")
-    if poll_scale is not None and poll_scale <= 0:
-        return _fail("--poll-scale must be positive")
+    if problem := runtime_argument_error(args):
+        return _fail(problem)
     try:
         from app.ui.application import GuiOptions  # noqa: PLC0415 -- Qt only when used
         from app.ui.application import run as run_gui  # noqa: PLC0415

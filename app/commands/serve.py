@@ -17,6 +17,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from app.commands.runtime_options import add_runtime_arguments, runtime_argument_error
 from app.domain.errors import NE8000MonitorError
 from app.engine.settings import Settings
 
@@ -36,12 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Stops cleanly on Ctrl+C or SIGTERM."
         ),
     )
-    parser.add_argument(
-        "--demo", action="store_true", help="start embedded NE8000 simulators and monitor them"
-    )
-    parser.add_argument(
-        "--demo-routers", type=int, default=1, metavar="N", help="simulated routers (default 1)"
-    )
+    add_runtime_arguments(parser)
     parser.add_argument("--host", default=None, help="feed bind address (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=None, help="feed port, 0 = any free port (default 8000)"
@@ -51,13 +47,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--settings", type=Path, default=None, metavar="FILE", help="settings file to use"
-    )
-    parser.add_argument(
-        "--poll-scale",
-        type=float,
-        default=None,
-        metavar="X",
-        help="multiply every poll interval by X (demo default 0.25)",
     )
     parser.set_defaults(handler=run)
 
@@ -72,10 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from app.engine.logging_setup import configure_from_settings  # noqa: PLC0415
     from app.engine.settings_env import effective_settings  # noqa: PLC0415
 
-    if args.demo_routers < 1:
-        return _fail("--demo-routers must be at least 1")
-    if args.poll_scale is not None and args.poll_scale <= 0:
-        return _fail("--poll-scale must be positive")
+    if problem := runtime_argument_error(args):
+        return _fail(problem)
     try:
         overrides = effective_settings(args.settings)
     except (NE8000MonitorError, OSError) as error:

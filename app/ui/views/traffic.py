@@ -236,8 +236,13 @@ class TrafficView(QWidget):
         self._dirty = False
         self._sync_series_list()
         data = self._drawn = self._visible_data()
+        # One point per pixel of the plot area: buckets of two pixels, each drawn as its
+        # min and max, so a spike stays visible at any zoom. Peak decimation keeps every
+        # bucket's maximum, so the scale's peak comes from the (far smaller) drawn arrays.
+        points = max(MIN_DRAWN_POINTS, int(self.plot.getPlotItem().vb.width()))
+        shown = {key: decimate(times, values, points) for key, (times, values) in data.items()}
         peak = max(
-            (float(np.fmax.reduce(v)) for _, v in data.values() if len(v)),
+            (float(np.fmax.reduce(v)) for _, v in shown.values() if len(v)),
             default=math.nan,
         )
         unit, self._scale = rate_unit(None if math.isnan(peak) else peak)
@@ -247,10 +252,7 @@ class TrafficView(QWidget):
         # The x range first, so each curve computes what it shows once, not twice.
         oldest = min((float(t[0]) for t, _ in data.values() if len(t)), default=None)
         follow_now(self.plot, self._window, oldest, time.time())
-        # One point per pixel of the plot area: buckets of two pixels, each drawn as its
-        # min and max, so a spike stays visible at any zoom.
-        points = max(MIN_DRAWN_POINTS, int(self.plot.getPlotItem().vb.width()))
-        for key, (times, values) in data.items():
+        for key, (shown_t, shown_v) in shown.items():
             curve = self._curves.get(key)
             if curve is None:
                 name, direction = key
@@ -261,7 +263,6 @@ class TrafficView(QWidget):
                     pen.setStyle(Qt.PenStyle.DashLine)
                 curve = self._curves[key] = pg.PlotCurveItem(pen=pen)
                 self.plot.addItem(curve)
-            shown_t, shown_v = decimate(times, values, points)
             curve.setData(shown_t, shown_v / self._scale, connect="finite")
         top = 1.0 if math.isnan(peak) or peak <= 0 else peak / self._scale
         self.plot.setYRange(0.0, top * 1.05, padding=0)

@@ -7,9 +7,38 @@ a value the router did not report is shown as an em dash, never as 0.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 DASH = "\u2014"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberStyle:
+    """Digit grouping and decimal mark of the interface language (25,000 vs 25.000)."""
+
+    group: str = ","
+    decimal: str = "."
+
+    @classmethod
+    def for_language(cls, language: str) -> NumberStyle:
+        return cls(".", ",") if language.startswith("pt") else cls()
+
+
+_style = NumberStyle()
+
+
+def use_number_style(style: NumberStyle) -> None:
+    """Set the grouping every view uses; i18n calls it with the chosen language."""
+    global _style  # noqa: PLW0603 -- process-wide, like QLocale.setDefault
+    _style = style
+
+
+def _localise(text: str) -> str:
+    """Swap the Python format's ',' and '.' for the current style's marks."""
+    if _style == NumberStyle():
+        return text
+    return text.translate({ord(","): _style.group, ord("."): _style.decimal})
 
 _RATE_UNITS = (("Gbps", 1e9), ("Mbps", 1e6), ("kbps", 1e3))
 
@@ -22,13 +51,13 @@ def format_count(value: int | float | None) -> str:
     """`12,345`; a dash for no data."""
     if is_missing(value):
         return DASH
-    return f"{round(value):,}"
+    return _localise(f"{round(value):,}")
 
 
 def format_percent(value: float | None, digits: int = 0) -> str:
     if is_missing(value):
         return DASH
-    return f"{value:.{digits}f}%"
+    return _localise(f"{value:.{digits}f}%")
 
 
 def rate_unit(peak_bps: float | None) -> tuple[str, float]:
@@ -49,7 +78,7 @@ def format_bps(value: float | None) -> str:
     scaled = value / scale
     if unit == "bps":
         return f"{scaled:.0f} bps"
-    return f"{scaled:.3g} {unit}" if scaled < 100 else f"{scaled:.0f} {unit}"
+    return _localise(f"{scaled:.3g} {unit}" if scaled < 100 else f"{scaled:.0f} {unit}")
 
 
 def format_delta(value: int | float | None) -> str:
@@ -59,7 +88,7 @@ def format_delta(value: int | float | None) -> str:
     rounded = round(value)
     if rounded == 0:
         return "\u00b10"
-    return f"{rounded:+,}"
+    return _localise(f"{rounded:+,}")
 
 
 def format_duration(seconds: float | None) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.domain.paths import resources_dir
+from app.ui.formatting import NumberStyle, use_number_style
 
 _log = logging.getLogger("ne8000monitor.ui.i18n")
 
@@ -64,12 +65,14 @@ def install_translator(app: QCoreApplication, language: str | None = None) -> st
         app.removeTranslator(translator)
     _installed.clear()
     chosen = resolve_language(language)
+    use_number_style(NumberStyle.for_language(chosen))
     if chosen == ENGLISH:
         if language:  # an explicit choice also sets number and date formats
             QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return ENGLISH
     if not _load(app, f"{APP_CATALOG}_{chosen}", translations_dir()):
         _log.warning("no %s translation in %s; using English", chosen, translations_dir())
+        use_number_style(NumberStyle())
         return ENGLISH
     qt_translations = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
     if not _load(app, f"qtbase_{chosen}", qt_translations):

@@ -10,12 +10,14 @@ import pytest
 from app.engine.pool import PoolState
 from app.ui.formatting import (
     DASH,
+    NumberStyle,
     format_bps,
     format_count,
     format_delta,
     format_duration,
     format_percent,
     rate_unit,
+    use_number_style,
 )
 from app.ui.views.overview import RouterRow, total_subscribers
 from app.ui.views.subscribers import change_over
@@ -82,3 +84,16 @@ def test_overview_total_skips_routers_without_data() -> None:
 
 def test_slots_sort_numerically() -> None:
     assert sorted(["10", "9", "CFCARD", "2"], key=slot_key) == ["2", "9", "10", "CFCARD"]
+
+
+def test_brazilian_portuguese_groups_with_dots() -> None:
+    use_number_style(NumberStyle.for_language("pt_BR"))
+    try:
+        assert format_count(24155) == "24.155"
+        assert format_delta(-3400) == "-3.400"
+        assert format_percent(61.04, 1) == "61,0%"
+        assert format_bps(1.25e9) == "1,25 Gbps"
+        assert format_count(None) == DASH
+    finally:
+        use_number_style(NumberStyle())
+    assert format_count(24155) == "24,155"

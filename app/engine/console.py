@@ -19,7 +19,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.domain.errors import RouterError, ValidationError
+from app.domain.errors import NE8000MonitorError, RouterError, ValidationError
 from app.domain.router import CommandResult, PromptKind
 from app.engine.audit import AuditLog
 from app.engine.ports import RouterSession
@@ -81,20 +81,31 @@ class Console:
         *,
         operator_mode: bool = False,
         confirmed_line: str | None = None,
+        audit_every: bool = False,
     ) -> ConsoleResult:
-        """Run one console line; `confirmed_line` must repeat a non-read-only line exactly."""
+        """Run one console line; `confirmed_line` must repeat a non-read-only line exactly.
+
+        Configuration lines are always audited; `audit_every` (remote commands from the feed)
+        also records read-only lines and refusals, so the audit log shows every line that
+        arrived over the network.
+        """
         line = line.strip()
-        kind = classify_console_command(line)
-        if kind is CommandClass.CONFIGURATION:
-            if not operator_mode:
-                raise OperatorModeRequired(
-                    f"{line.split()[0]!r} is not a read-only command; switch to operator mode"
-                )
-            if confirmed_line is None or confirmed_line.strip() != line:
-                raise OperatorModeRequired(f"confirm {line!r} before it is sent")
-        self._limiter.acquire(router, _LIMIT_FOR[kind])
+        try:
+            kind = classify_console_command(line)
+            if kind is CommandClass.CONFIGURATION:
+                if not operator_mode:
+                    raise OperatorModeRequired(
+                        f"{line.split()[0]!r} is not a read-only command; switch to operator mode"
+                    )
+                if confirmed_line is None or confirmed_line.strip() != line:
+                    raise OperatorModeRequired(f"confirm {line!r} before it is sent")
+            self._limiter.acquire(router, _LIMIT_FOR[kind])
+        except NE8000MonitorError as error:
+            if audit_every:
+                await self._audit.record(router, [line], "refused", detail=str(error))
+            raise
         timeout = DIAGNOSTIC_TIMEOUT if kind is CommandClass.DIAGNOSTIC else self._timeout
-        audited = kind is CommandClass.CONFIGURATION
+        audited = audit_every or kind is CommandClass.CONFIGURATION
         async with self._sessions(router).session() as session:
             try:
                 result = await session.run(line, timeout=timeout)

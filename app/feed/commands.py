@@ -183,7 +183,7 @@ async def execute_command(ctx: FeedContext, payload: Mapping[str, Any]) -> dict[
     operator_mode = ctx.options.operator_mode
     try:
         outcome = await ctx.console.run(
-            router, command, operator_mode=operator_mode, confirmed_line=confirm
+            router, command, operator_mode=operator_mode, confirmed_line=confirm, audit_every=True
         )
     except OperatorModeRequired as error:
         if operator_mode:  # only the confirmation is missing

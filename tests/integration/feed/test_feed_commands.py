@@ -203,7 +203,12 @@ async def test_the_token_must_be_presented(command_rig) -> None:
     assert reply["id"] == 7
     assert reply["router"] == ROUTER
     assert "VRP (R) software" in reply["output"]
-    assert rig.audit() == []  # reading is not a change: nothing to audit
+    # Every line that arrived over the network is audited, reads included; the requests
+    # the token middleware turned away never reached the console.
+    assert [(e["commands"], e["outcome"]) for e in rig.audit()] == [
+        (["display version"], "sent"),
+        (["display version"], "sent"),
+    ]
 
 
 async def test_the_handler_itself_refuses_an_unauthorized_caller(command_rig) -> None:
@@ -256,7 +261,13 @@ async def test_configuration_lines_are_refused_outside_operator_mode(command_rig
         assert "operator_mode" in body["error"]["message"]
     reply = await rig.ws_command({"command": "system-view"}, query=f"?token={TOKEN}")
     assert (reply["status"], reply["code"]) == (403, "not_read_only")
-    assert rig.audit() == []
+    refused = rig.audit()
+    assert [(e["commands"][0].split()[0], e["outcome"]) for e in refused] == [
+        ("system-view", "refused"),
+        ("reset", "refused"),
+        ("system-view", "refused"),
+    ]
+    assert "operator mode" in refused[0]["detail"]
 
 
 @pytest.mark.parametrize(
@@ -313,7 +324,8 @@ async def test_operator_mode_runs_a_confirmed_configuration_line(command_rig) ->
     assert body["class"] == "configuration"
     assert body["prompt"] == "[~NE8000]"
     assert body["cleanup"] == ["return"]
-    (entry,) = rig.audit()
+    unconfirmed, entry = rig.audit()
+    assert (unconfirmed["commands"], unconfirmed["outcome"]) == (["system-view"], "refused")
     assert entry["commands"] == ["system-view", "return"]
     assert entry["outcome"] == "sent"
 

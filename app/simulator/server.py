@@ -116,6 +116,7 @@ class Simulator:
         except (SessionClosedError, ConnectionError, asyncssh.Error):
             pass
         finally:
+            terminal.close()
             self.vty.release(line)
 
 

@@ -50,6 +50,51 @@ class Terminal:
         self.idle_timeout = idle_timeout
         self._pending = ""
         self._after_cr = False
+        # The idle-timeout watchdog: one timer per idle period, not one per read. A timeout
+        # around every read would leave a cancelled 10-minute timer behind each keystroke,
+        # and loops such as qasync's keep cancelled timers until they would have fired.
+        self._deadline = 0.0
+        self._reader: asyncio.Task[object] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        self._idled_out = False
+
+    def close(self) -> None:
+        """Stop the idle watchdog (the session is over)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    async def _watch_idle(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            remaining = self._deadline - loop.time()
+            if remaining <= 0 and self._reader is not None:
+                self._idled_out = True
+                self._reader.cancel()
+                return
+            # Not reading now (the CLI is busy): the next read sets a new deadline.
+            await asyncio.sleep(remaining if remaining > 0 else self.idle_timeout or 1.0)
+
+    async def _read_chunk(self) -> str:
+        """The next chunk of input, or SessionClosedError after `idle_timeout` without any."""
+        if self.idle_timeout is None:
+            return await self.channel.read()
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.time() + self.idle_timeout
+        if self._watchdog is None:
+            self._watchdog = loop.create_task(self._watch_idle())
+        self._reader = asyncio.current_task()
+        try:
+            return await self.channel.read()
+        except asyncio.CancelledError:
+            if not self._idled_out:
+                raise
+            if self._reader is not None:
+                self._reader.uncancel()
+            # VRP's `idle-timeout` (10 minutes by default): the VTY is simply closed.
+            raise SessionClosedError("idle timeout") from None
+        finally:
+            self._reader = None
 
     def write(self, text: str) -> None:
         """Write text; ``\\n`` becomes ``\\r\\n`` as on a real terminal line."""
@@ -62,11 +107,7 @@ class Terminal:
 
     async def _raw(self) -> str:
         while not self._pending:
-            try:
-                chunk = await asyncio.wait_for(self.channel.read(), self.idle_timeout)
-            except TimeoutError:
-                # VRP's `idle-timeout` (10 minutes by default): the VTY is simply closed.
-                raise SessionClosedError("idle timeout") from None
+            chunk = await self._read_chunk()
             if not chunk:
                 raise SessionClosedError("end of input")
             self._pending = chunk

@@ -66,3 +66,27 @@ async def test_idle_terminal_is_closed() -> None:
     terminal = Terminal(channel, idle_timeout=0.05)
     with pytest.raises(SessionClosedError, match="idle timeout"):
         await asyncio.wait_for(terminal.read_line(), 5)
+
+
+async def test_keystrokes_leave_no_idle_timers_behind() -> None:
+    """One watchdog per session, not a 10-minute timer per read: event loops such as
+    qasync keep cancelled timers until they would have fired, which grew a demo's memory."""
+    channel = ScriptedChannel()
+    terminal = Terminal(channel, idle_timeout=600)
+    loop = asyncio.get_running_loop()
+    for _ in range(300):
+        channel.feed("x")
+        await terminal.key()
+    scheduled = loop._scheduled  # CPython's timer heap: the thing that grew
+    assert len(scheduled) <= 2
+    terminal.close()
+
+
+async def test_a_slow_typist_is_not_cut_off() -> None:
+    channel = ScriptedChannel()
+    terminal = Terminal(channel, idle_timeout=0.2)
+    for _ in range(4):  # 4 x 0.1 s of typing: longer than the timeout, never idle for it
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.1, channel.feed, "y")
+        assert await asyncio.wait_for(terminal.key(), 5) == "y"
+    terminal.close()

@@ -236,10 +236,11 @@ class TrafficView(QWidget):
         self._dirty = False
         self._sync_series_list()
         data = self._drawn = self._visible_data()
-        # One point per pixel of the plot area: buckets of two pixels, each drawn as its
-        # min and max, so a spike stays visible at any zoom. Peak decimation keeps every
-        # bucket's maximum, so the scale's peak comes from the (far smaller) drawn arrays.
-        points = max(MIN_DRAWN_POINTS, int(self.plot.getPlotItem().vb.width()))
+        # A point every other pixel: buckets of four pixels, each drawn as its min and max,
+        # so a spike stays visible at any zoom while 32 day-long curves still redraw within
+        # a frame. Peak decimation keeps every bucket's maximum, so the scale's peak comes
+        # from the (far smaller) drawn arrays.
+        points = max(MIN_DRAWN_POINTS, int(self.plot.getPlotItem().vb.width()) // 2)
         shown = {key: decimate(times, values, points) for key, (times, values) in data.items()}
         peak = max(
             (float(np.fmax.reduce(v)) for _, v in shown.values() if len(v)),

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.engine.runtime import Runtime
 from app.ui.console_view import CommandHistory, ConsoleView
 from tests.ui.support_g2 import (
     ROUTER,
@@ -18,6 +19,17 @@ from tests.ui.support_g2 import (
     until,
     wait_widget,
 )
+
+
+def recording_console(
+    runtime: Runtime, qtbot: QtBot
+) -> tuple[ConsoleView, list[tuple[str, bool]]]:
+    """A console on the test router, and the (line, ok) of every command it finishes."""
+    view = ConsoleView(runtime, ROUTER)
+    qtbot.addWidget(view)
+    finished: list[tuple[str, bool]] = []
+    view.command_finished.connect(lambda line, ok: finished.append((line, ok)))
+    return view, finished
 
 
 def _output(view: ConsoleView) -> str:
@@ -29,11 +41,8 @@ def test_display_version_shows_the_routers_output(
 ) -> None:
     async def body() -> None:
         async with bench(tmp_path) as setup:
-            view = ConsoleView(setup.runtime, ROUTER)
-            qtbot.addWidget(view)
+            view, finished = recording_console(setup.runtime, qtbot)
             view.show()
-            finished: list[tuple[str, bool]] = []
-            view.command_finished.connect(lambda line, ok: finished.append((line, ok)))
             assert view.mode_label.text() == "Read-only"
             view.command_edit.setText("display version")
             view.submit()
@@ -59,10 +68,7 @@ def test_a_configuration_command_is_refused_outside_operator_mode(
 ) -> None:
     async def body() -> None:
         async with bench(tmp_path) as setup:
-            view = ConsoleView(setup.runtime, ROUTER)
-            qtbot.addWidget(view)
-            finished: list[tuple[str, bool]] = []
-            view.command_finished.connect(lambda line, ok: finished.append((line, ok)))
+            view, finished = recording_console(setup.runtime, qtbot)
             view.command_edit.setText("system-view")
             view.submit()
             await until(lambda: finished, "the refusal")
@@ -85,11 +91,8 @@ def test_operator_mode_asks_for_confirmation_and_audits_the_line(
             runtime.save_settings(
                 replace(runtime.settings, feed=replace(runtime.settings.feed, operator_mode=True))
             )
-            view = ConsoleView(runtime, ROUTER)
-            qtbot.addWidget(view)
+            view, finished = recording_console(runtime, qtbot)
             assert view.mode_label.text() == "Operator mode"
-            finished: list[tuple[str, bool]] = []
-            view.command_finished.connect(lambda line, ok: finished.append((line, ok)))
 
             # Declined: nothing is sent.
             view.run_line("system-view")
@@ -191,10 +194,7 @@ def test_a_line_with_a_chaining_character_never_reaches_the_router(
 ) -> None:
     async def body() -> None:
         async with bench(tmp_path) as setup:
-            view = ConsoleView(setup.runtime, ROUTER)
-            qtbot.addWidget(view)
-            finished: list[tuple[str, bool]] = []
-            view.command_finished.connect(lambda line, ok: finished.append((line, ok)))
+            view, finished = recording_console(setup.runtime, qtbot)
             view.run_line("display version; reboot")
             await until(lambda: finished, "the refusal")
             assert finished == [("display version; reboot", False)]
@@ -209,11 +209,8 @@ def test_stop_cancels_a_command_that_hangs_and_the_window_keeps_working(
     async def body() -> None:
         async with bench(tmp_path) as setup:
             setup.device.faults.hang_commands.add("display device")
-            view = ConsoleView(setup.runtime, ROUTER)
-            qtbot.addWidget(view)
+            view, finished = recording_console(setup.runtime, qtbot)
             view.show()
-            finished: list[tuple[str, bool]] = []
-            view.command_finished.connect(lambda line, ok: finished.append((line, ok)))
             task = view.run_line("display device")
             await until(view.busy.isVisible, "the busy indicator")
             # The loop keeps turning while the router says nothing: the UI is not blocked.

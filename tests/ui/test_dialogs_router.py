@@ -46,6 +46,23 @@ def _state(runtime: Runtime, router: str) -> PoolState:
     return runtime.monitor.router_status(router)[0].pool.state
 
 
+async def _change_host_key(runtime: Runtime, device: SimulatorHandle) -> tuple[str, str]:
+    """Reboot the simulated router with a new host key and wait until the pool refuses it;
+    returns the (old, new) fingerprints."""
+    await until(lambda: _state(runtime, ROUTER) is PoolState.CONNECTED, "first login")
+    old = device.host_key_fingerprint
+    device.faults.change_host_key = True
+    await device.restart()
+    new = device.host_key_fingerprint
+    assert new != old
+    await until(
+        lambda: _state(runtime, ROUTER) is PoolState.HOST_KEY_CHANGED,
+        "the changed key to stop the router",
+        timeout=40,
+    )
+    return old, new
+
+
 async def _add_through_dialog(
     qtbot: QtBot, runtime: Runtime, device: SimulatorHandle, name: str
 ) -> RouterDialog:
@@ -277,17 +294,7 @@ def test_changed_host_key_dialog_shows_both_fingerprints(
     async def body() -> None:
         async with bench(tmp_path) as setup:
             runtime, device = setup.runtime, setup.device
-            await until(lambda: _state(runtime, ROUTER) is PoolState.CONNECTED, "first login")
-            old = device.host_key_fingerprint
-            device.faults.change_host_key = True
-            await device.restart()
-            new = device.host_key_fingerprint
-            assert new != old
-            await until(
-                lambda: _state(runtime, ROUTER) is PoolState.HOST_KEY_CHANGED,
-                "the changed key to stop the router",
-                timeout=40,
-            )
+            old, new = await _change_host_key(runtime, device)
             task = asyncio.ensure_future(resolve_changed_host_key(None, runtime, ROUTER))
             keys = await wait_widget("hostKeyDialog")
             assert isinstance(keys, HostKeyDialog)
@@ -316,15 +323,7 @@ def test_rejecting_a_changed_key_keeps_the_router_stopped(
     async def body() -> None:
         async with bench(tmp_path) as setup:
             runtime, device = setup.runtime, setup.device
-            await until(lambda: _state(runtime, ROUTER) is PoolState.CONNECTED, "first login")
-            old = device.host_key_fingerprint
-            device.faults.change_host_key = True
-            await device.restart()
-            await until(
-                lambda: _state(runtime, ROUTER) is PoolState.HOST_KEY_CHANGED,
-                "the changed key to stop the router",
-                timeout=40,
-            )
+            old, _new = await _change_host_key(runtime, device)
             task = asyncio.ensure_future(resolve_changed_host_key(None, runtime, ROUTER))
             keys = await wait_widget("hostKeyDialog")
             keys.reject()

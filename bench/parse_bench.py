@@ -45,7 +45,7 @@ from app.vrp.text import clean_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES_DIR = Path(
-    os.environ.get("NE8000_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures" / "vrp")
+    os.environ.get("NE8000_FIXTURES", REPO_ROOT / "tests" / "fixtures" / "vrp")
 )
 INTERFACE_COUNT = 2_000
 BRIEF_ROWS = 5_000

@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "vrp"
+FIXTURE = ROOT / "tests" / "fixtures" / "vrp"
 CPU_CAPTURE = "display-cpu-usage__ce-vrp8-lab-notes__1.txt"  # a real VRP8 capture (17 %)
 READY = re.compile(r"feed listening on (http://\S+)")
 

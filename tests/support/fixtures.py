@@ -1,8 +1,9 @@
-"""Access to the real VRP output collection in ../shared/fixtures/vrp.
+"""Access to the real VRP output collection in tests/fixtures/vrp.
 
-The collection lives beside the repository (it is shared with other tools). Set
-NE8000_FIXTURES to use another copy. A missing collection is an error, never a skip:
-the parser tests are meaningless without it.
+The collection is part of the repository, so a fresh clone tests on its own (see the
+collection's README for where each capture came from). Set NE8000_FIXTURES to use another
+copy. A missing collection is an error, never a skip: the parser tests are meaningless
+without it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = Path(
-    os.environ.get("NE8000_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures" / "vrp")
+    os.environ.get("NE8000_FIXTURES", REPO_ROOT / "tests" / "fixtures" / "vrp")
 )
 
 
@@ -20,7 +21,7 @@ def _require_dir() -> Path:
     if not FIXTURES_DIR.is_dir():
         raise FileNotFoundError(
             f"VRP fixture collection not found at {FIXTURES_DIR}; "
-            "clone next to ../shared or set NE8000_FIXTURES"
+            "it ships with the repository (tests/fixtures/vrp); set NE8000_FIXTURES to use another copy"
         )
     return FIXTURES_DIR
 

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from app import __version__
@@ -45,9 +46,17 @@ def _give_windowed_builds_streams() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
+def _quiet_library_deprecations() -> None:
+    """asyncssh's crypto layer still loads DSA support, and newer `cryptography` releases warn
+    about it on import. That is a note for asyncssh's developers, not for an operator, and it
+    would land in the middle of a command's output."""
+    warnings.filterwarnings("ignore", module=r"asyncssh\.crypto(\.|$)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen subcommand and return its exit status."""
     _give_windowed_builds_streams()
+    _quiet_library_deprecations()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):  # no subcommand: the desktop application

@@ -1,18 +1,32 @@
-"""Reaching a real Secret Service keyring (gnome-keyring on the session bus) in tests.
+"""Reaching a real Secret Service keyring (gnome-keyring on a D-Bus session bus) in tests.
 
-CI runs the suite inside `dbus-run-session` with an unlocked gnome-keyring, so keyring tests
-use the real thing there. Elsewhere they skip, unless NE8000_REQUIRE_ALL=1 makes a missing
-keyring a failure instead of a silent skip.
+Where `dbus-daemon` and `gnome-keyring-daemon` are installed, the suite starts its own
+private session bus with an unlocked gnome-keyring the first time a test asks for the
+keyring, so the same test command runs the keyring tests on a developer's desktop and in CI
+alike, and never touches the developer's own login keyring. The daemons live in a temporary
+directory and end with the test process. Without those programs the tests fall back to a
+Secret Service already on the session bus, and otherwise skip, unless NE8000_REQUIRE_ALL=1
+makes a missing keyring a failure instead of a silent skip.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
 
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+_TOOLS = ("dbus-daemon", "gnome-keyring-daemon")
+_KEYRING_PASSWORD = b"ne8000monitor-tests"
+
 
 
 def probe_secret_service() -> tuple[KeyringBackend | None, str]:
@@ -27,10 +41,79 @@ def probe_secret_service() -> tuple[KeyringBackend | None, str]:
     return backend, ""
 
 
+def _start_private_session() -> str:
+    """Start a session bus and an unlocked gnome-keyring on it; return the bus address."""
+    home = Path(tempfile.mkdtemp(prefix="ne8000-keyring-"))
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    address = bus.stdout.readline().strip() if bus.stdout else ""
+    if not address:
+        bus.kill()
+        raise RuntimeError("dbus-daemon printed no bus address")
+
+    def stop() -> None:
+        bus.terminate()  # gnome-keyring-daemon leaves when its bus goes away
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            bus.wait(5)
+        shutil.rmtree(home, ignore_errors=True)
+
+    atexit.register(stop)
+    env = {
+        **os.environ,
+        "DBUS_SESSION_BUS_ADDRESS": address,
+        "XDG_DATA_HOME": str(home / "data"),  # a fresh keyring, never the user's own
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+    started = subprocess.run(
+        ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+        input=_KEYRING_PASSWORD,
+        env=env,
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    if started.returncode != 0:
+        raise RuntimeError(f"gnome-keyring-daemon failed: {started.stderr.decode().strip()}")
+    return address
+
+
+@functools.cache
+def _private_session() -> tuple[str | None, str | None]:
+    """(bus address, None) once the private session runs, else (None, why not). Once per
+    test process."""
+    missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
+    if missing:
+        return None, f"{', '.join(missing)} not installed"
+    try:
+        return _start_private_session(), None
+    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+        return None, f"private keyring session failed: {error}"
+
+
+def use_private_session() -> str | None:
+    """Point this process (and the subprocesses it starts) at the private keyring session.
+
+    Returns why it could not, or None.
+    """
+    address, failure = _private_session()
+    if address is not None:
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+    return failure
+
+
 def require_secret_service() -> KeyringBackend:
     """The real backend, or skip (fail under NE8000_REQUIRE_ALL=1) when there is none."""
+    private_failure = use_private_session()
     backend, why = probe_secret_service()
     if backend is None:
+        if private_failure:
+            why = f"{why}; {private_failure}"
         message = f"no Secret Service keyring on the session bus ({why})"
         if os.environ.get("NE8000_REQUIRE_ALL") == "1":
             pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")

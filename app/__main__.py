@@ -25,11 +25,20 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+# Options of the top-level parser itself; any other leading option belongs to `gui`.
+TOP_LEVEL_OPTIONS = frozenset({"-h", "--help", "--version"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="ne8000monitor",
         description="NOC monitor for Huawei NE8000 BRAS routers, with an NE8000 simulator.",
+        epilog=(
+            "Without a subcommand the desktop window opens, and the window's options work "
+            "there too (ne8000monitor --lang pt_BR --demo-routers 3); see "
+            "`ne8000monitor gui --help`."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
@@ -53,12 +62,21 @@ def _quiet_library_deprecations() -> None:
     warnings.filterwarnings("ignore", module=r"asyncssh\.crypto(\.|$)")
 
 
+def default_to_gui(argv: Sequence[str]) -> list[str]:
+    """The window is the default command, so its options work without `gui`:
+    `ne8000monitor --lang pt_BR` means `ne8000monitor gui --lang pt_BR`."""
+    args = list(argv)
+    if args and args[0].startswith("-") and args[0] not in TOP_LEVEL_OPTIONS:
+        return ["gui", *args]
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen subcommand and return its exit status."""
     _give_windowed_builds_streams()
     _quiet_library_deprecations()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(default_to_gui(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "handler", None):  # no subcommand: the desktop application
         from app.commands.gui import run as run_gui  # noqa: PLC0415
 

@@ -159,6 +159,17 @@ def test_gui_subcommand_and_default(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(calls) == 1
 
 
+def test_window_options_work_without_the_gui_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ne8000monitor --lang pt_BR --demo-routers 3`: the GUI is the default command."""
+    calls: list[object] = []
+    monkeypatch.setattr(gui, "run", lambda parsed: calls.append(parsed) or 0)
+    assert cli_main(["--lang", "pt_BR", "--demo-routers", "3", "--demo"]) == 0
+    (args,) = calls
+    assert (args.lang, args.demo_routers, args.demo) == ("pt_BR", 3, True)
+    with pytest.raises(SystemExit):  # a mistyped option still fails, as `gui`'s would
+        cli_main(["--no-such-option"])
+
+
 def test_gui_rejects_bad_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     assert gui.run(build_parser().parse_args(["gui", "--demo-routers", "0"])) == 2
     assert gui.run(build_parser().parse_args(["gui", "--poll-scale", "-1"])) == 2

@@ -66,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
     poll_scale = getattr(args, "poll_scale", None)
     if problem := runtime_argument_error(args):
         return _fail(problem)
+    from app.ui.platform_libs import xcb_problem  # noqa: PLC0415 -- stdlib only, no Qt
+
+    if problem := xcb_problem():  # Qt would abort the process on a missing library
+        return _fail(problem)
     try:
         from app.ui.application import GuiOptions  # noqa: PLC0415 -- Qt only when used
         from app.ui.application import run as run_gui  # noqa: PLC0415
@@ -78,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         demo=True if getattr(args, "demo", False) else None,
         demo_routers=demo_routers,
         poll_scale=poll_scale,
+        configure_logging=True,
     )
     options = GuiOptions(
         language=getattr(args, "lang", None),

@@ -25,7 +25,7 @@ from app.engine.backoff import Backoff
 from app.engine.changes import ChangeWorkflow, InterfaceDirectory
 from app.engine.console import Console
 from app.engine.history_store import HistoryStore
-from app.engine.logging_setup import register_secret
+from app.engine.logging_setup import configure_from_settings, register_secret
 from app.engine.monitor import build_monitor
 from app.engine.pool import PasswordSource, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
@@ -268,6 +268,7 @@ async def start_runtime(
     history: bool = True,
     environ: Mapping[str, str] | None = None,
     router_password: str | None = None,
+    configure_logging: bool = False,
 ) -> Runtime:
     """Build and start everything the GUI and `serve` run: engine, monitor, history, demo.
 
@@ -277,12 +278,16 @@ async def start_runtime(
     monitored, their history kept apart from real routers'. The monitor is running when this
     returns; :meth:`Runtime.close` undoes all of it. `router_password` (ROUTER_PASSWORD of
     settings the caller already built) is used for routers with no keyring entry.
+    `configure_logging` installs the ``[logging]`` settings' handlers (the rotating log file
+    included) as soon as the settings are known: the GUI asks for it; `serve` configures
+    logging itself before it builds the runtime.
     """
     paths = paths or AppPaths.default()
     # Read settings.toml (or a legacy routers.toml); always save as settings.toml.
     source = paths.settings_file
     settings_path = paths.config_dir / SETTINGS_FILE
     env_password = router_password
+    notes: tuple[str, ...] = ()
     if settings is None:
         overrides = apply_environment(
             load_settings(source) if source is not None else Settings(),
@@ -290,8 +295,12 @@ async def start_runtime(
         )
         settings = overrides.settings
         env_password = overrides.router_password or env_password
-        for note in overrides.notes:
-            _log.info("%s", note)
+        notes = tuple(overrides.notes)
+    if configure_logging:
+        configure_from_settings(settings.logging)
+        _log.info("NE8000 Monitor %s starting", __version__)
+    for note in notes:
+        _log.info("%s", note)
     register_secret(env_password)
     demo = not settings.routers if demo is None else demo
     if demo and demo_routers < 1:

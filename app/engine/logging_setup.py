@@ -195,7 +195,20 @@ def configure(
         setattr(handler, _MARK, True)
         root.addHandler(handler)
     root.setLevel(numeric)
+    _quiet_chatty_libraries(numeric)
     return handlers
+
+
+# Libraries that log every connection step at INFO (asyncssh: each channel open/close, each
+# auth attempt). Below DEBUG only their warnings reach the operator's console and log file;
+# the app logs what matters about a session itself.
+CHATTY_LIBRARIES: tuple[str, ...] = ("asyncssh", "telnetlib3")
+
+
+def _quiet_chatty_libraries(level: int) -> None:
+    library_level = logging.NOTSET if level <= logging.DEBUG else max(level, logging.WARNING)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(library_level)
 
 
 def configure_from_settings(

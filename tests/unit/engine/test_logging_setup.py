@@ -227,3 +227,21 @@ def test_configure_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert logging.getLogger().level == logging.DEBUG
     (null,) = configure_from_settings(LoggingSettings(file=False), console=False)
     assert type(null) is logging.NullHandler
+
+
+def test_ssh_library_chatter_stays_out_below_debug(tmp_path: Path) -> None:
+    """asyncssh logs every channel and auth step at INFO; `serve` must not fill the console."""
+    log_file = tmp_path / "app.log"
+    configure("INFO", log_file=log_file, console=False)
+    logging.getLogger("asyncssh").info("[conn=0, chan=1] Command: display cpu-usage")
+    logging.getLogger("asyncssh").warning("connection lost")
+    logging.getLogger("ne8000monitor.engine").info("router up")
+    logging_setup.shutdown()
+    text = log_file.read_text(encoding="utf-8")
+    assert "Command: display cpu-usage" not in text
+    assert "connection lost" in text
+    assert "router up" in text
+    configure("DEBUG", log_file=log_file, console=False)
+    logging.getLogger("asyncssh").info("[conn=0, chan=2] Command: display version")
+    logging_setup.shutdown()
+    assert "Command: display version" in log_file.read_text(encoding="utf-8")

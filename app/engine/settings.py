@@ -35,10 +35,24 @@ One TOML file holds everything the app needs that is not a secret::
     enabled = false
     host = "127.0.0.1"
     port = 8000
-    # token = "..."      # absent means none
+    # token = "..."      # absent means none (seat tokens: [seats.NAME] below)
     remote_commands = false
     operator_mode = false
     cors_origins = []
+    # tls_cert = "/etc/ne8000monitor/feed.crt"   # both: serve https/wss instead of http/ws
+    # tls_key = "/etc/ne8000monitor/feed.key"
+
+    [alertmanager]       # post every alert to Prometheus Alertmanager's API v2
+    # url = "http://alertmanager:9093"           # absent means off
+    resend_interval = 60.0                       # seconds between re-sends of active alerts
+    timeout = 10.0
+
+    [notify]             # direct notifications (apprise URLs) for sites without Alertmanager
+    urls = []            # e.g. ["tgram://BOT_TOKEN/CHAT_ID", "mailto://user:pass@smtp.example"]
+    min_severity = "major"
+    group_seconds = 10.0 # alerts raised within this window go out as one message
+    max_per_hour = 20    # messages per hour at most; the rest are counted and summarised
+    send_cleared = true  # also tell when an alert clears
 
     [logging]
     level = "INFO"
@@ -48,6 +62,11 @@ One TOML file holds everything the app needs that is not a secret::
 
     [routers.bras-sp1]   # the fields of app.domain.router.RouterProfile
     host = "10.0.0.1"
+
+    [seats.noc-1]        # a feed token per seat, written by `ne8000monitor token add`
+    id = "3fa2c1d9"      # public half of the token
+    hash = "scrypt$16384$8$1$..."   # salted hash of the secret half; the token is never kept
+    created = "2025-06-01T12:00:00+00:00"
 
 Every error names the file and the key (``intervals.pppoe: expected a positive number, got
 "abc"``); unknown keys are errors, so a typo never silently falls back to a default. A key
@@ -70,7 +89,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from app.domain.alerts import Severity
 from app.domain.errors import NE8000MonitorError
 from app.domain.paths import user_config_dir
 from app.domain.router import RouterProfile, TransportKind
@@ -78,6 +99,7 @@ from app.engine.alerts import AlertThresholds
 from app.engine.cache import DEFAULT_TTLS
 from app.engine.poller import PollIntervals
 from app.engine.ratelimit import DEFAULT_LIMITS, LimitKind
+from app.engine.seats import SeatToken, valid_hash, valid_seat_id, valid_seat_name, valid_timestamp
 
 SETTINGS_FILE = "settings.toml"
 LEGACY_PROFILES_FILE = "routers.toml"
@@ -166,6 +188,45 @@ LEVEL = Check(
     str,
     str.upper,
 )
+_SEVERITIES = tuple(str(level) for level in Severity)
+SEVERITY = Check(
+    f"one of {', '.join(_SEVERITIES)}",
+    lambda v: isinstance(v, str) and v.strip().lower() in _SEVERITIES,
+    str,
+    lambda v: v.strip().lower(),
+)
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str) or any(char.isspace() for char in value.strip()):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _is_url_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(
+        isinstance(item, str) and "://" in item and not any(c.isspace() for c in item.strip())
+        for item in value
+    )
+
+
+HTTP_URL = Check(
+    "an http:// or https:// URL",
+    _is_http_url,
+    str,
+    lambda v: v.strip().rstrip("/"),
+)
+URL_LIST = Check(
+    "a list of notification URLs (scheme://...)",
+    _is_url_list,
+    lambda text: [part.strip() for part in text.split(",") if part.strip()],
+    lambda v: tuple(i.strip() for i in v),
+)
 
 
 def _setting(default: Any, check: Check) -> Any:
@@ -232,6 +293,37 @@ class FeedSettings:
     remote_commands: bool = _setting(False, BOOL)
     operator_mode: bool = _setting(False, BOOL)
     cors_origins: tuple[str, ...] = _setting((), TEXT_LIST)
+    # Both set: the feed speaks TLS (https/wss); paths to PEM files. Checked at start.
+    tls_cert: str | None = _setting(None, TEXT)
+    tls_key: str | None = _setting(None, TEXT)
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None or self.tls_key is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertmanagerSettings:
+    """Prometheus Alertmanager: where alerts are posted (None: not at all) and how often
+    active ones are re-sent (Prometheus re-sends every minute)."""
+
+    url: str | None = _setting(None, HTTP_URL)
+    resend_interval: float = _setting(60.0, POSITIVE)
+    timeout: float = _setting(10.0, POSITIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """Direct notifications through apprise URLs (Telegram, e-mail, webhooks ...).
+
+    The URLs usually hold secrets (bot tokens, SMTP passwords): the file is written 0600
+    and the URLs are masked in every log line."""
+
+    urls: tuple[str, ...] = _setting((), URL_LIST)
+    min_severity: str = _setting(str(Severity.MAJOR), SEVERITY)
+    group_seconds: float = _setting(10.0, POSITIVE)
+    max_per_hour: int = _setting(20, POSITIVE_INT)
+    send_cleared: bool = _setting(True, BOOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +343,8 @@ SECTIONS: Mapping[str, type] = {
     "rate_limits": RateLimits,
     "feed": FeedSettings,
     "logging": LoggingSettings,
+    "alertmanager": AlertmanagerSettings,
+    "notify": NotifySettings,
 }
 
 
@@ -264,8 +358,12 @@ class Settings:
     rate_limits: RateLimits = field(default_factory=RateLimits)
     feed: FeedSettings = field(default_factory=FeedSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    alertmanager: AlertmanagerSettings = field(default_factory=AlertmanagerSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     # Router profiles by name, in file order. Treat as read-only: use with_router().
     routers: dict[str, RouterProfile] = field(default_factory=dict, hash=False)
+    # Feed seat tokens by seat name (hashes only); managed by `ne8000monitor token`.
+    seats: dict[str, SeatToken] = field(default_factory=dict, hash=False)
 
     def with_router(self, profile: RouterProfile) -> Settings:
         """A copy with `profile` added (or replacing the one with the same name)."""
@@ -393,13 +491,77 @@ def make_profile(name: str, values: Mapping[str, Any], where: str) -> RouterProf
         raise SettingsError(f"{where}: {error}") from None
 
 
+_SEAT_CHECKS: Mapping[str, Check] = {
+    "id": Check(
+        "8 lowercase hexadecimal digits (written by `ne8000monitor token add`)",
+        lambda v: isinstance(v, str) and valid_seat_id(v),
+        str,
+    ),
+    "hash": Check(
+        "a scrypt$N$r$p$salt$digest hash (written by `ne8000monitor token add`)",
+        lambda v: isinstance(v, str) and valid_hash(v),
+        str,
+    ),
+    "created": Check(
+        "an ISO 8601 time with its UTC offset",
+        lambda v: isinstance(v, str) and valid_timestamp(v),
+        str,
+    ),
+}
+
+
+def seat_token(name: str, table: Any, where: str) -> SeatToken:
+    """One ``[seats.NAME]`` table as a SeatToken; SettingsError names the bad key."""
+    if not valid_seat_name(name):
+        raise SettingsError(
+            f"{where}: {name!r} is not a seat name (1-64 letters, digits, '.', '-', '_')"
+        )
+    if not isinstance(table, dict):
+        raise SettingsError(f"{where}: must be a table ([seats.{name}])")
+    values: dict[str, str] = {}
+    for key, value in table.items():
+        check = _SEAT_CHECKS.get(key)
+        if check is None:
+            names = ", ".join(_SEAT_CHECKS)
+            raise SettingsError(f"{where}.{key}: unknown setting (known: {names})")
+        values[key] = checked(check, value, f"{where}.{key}")
+    for key in _SEAT_CHECKS:
+        if key not in values:
+            raise SettingsError(
+                f"{where}.{key}: missing (seats are written by `ne8000monitor token add`)"
+            )
+    return SeatToken(name=name, **values)
+
+
+def seat_tokens(value: Any, source: str) -> dict[str, SeatToken]:
+    """The ``[seats]`` table: every seat valid, no two with the same id."""
+    if not isinstance(value, dict):
+        raise SettingsError(f"{source}: seats must be a table of [seats.NAME] tables")
+    seats: dict[str, SeatToken] = {}
+    owners: dict[str, str] = {}
+    for name, table in value.items():
+        seat = seat_token(name, table, f"{source}: seats.{name}")
+        if seat.id in owners:
+            raise SettingsError(
+                f"{source}: seats.{name}.id: {seat.id!r} is already the id of "
+                f"seats.{owners[seat.id]}; revoke one and add it again"
+            )
+        owners[seat.id] = name
+        seats[name] = seat
+    return seats
+
+
 def from_document(document: Mapping[str, Any], *, source: str = SETTINGS_FILE) -> Settings:
     """Validate a parsed, current-version document; errors start with `source`."""
     _refuse_secrets(document, f"{source}: ")
     sections: dict[str, Any] = {}
     routers: dict[str, RouterProfile] = {}
+    seats: dict[str, SeatToken] = {}
     for key, value in document.items():
         if key == "version":
+            continue
+        if key == "seats":
+            seats = seat_tokens(value, source)
             continue
         if key == "routers":
             if not isinstance(value, dict):
@@ -411,9 +573,9 @@ def from_document(document: Mapping[str, Any], *, source: str = SETTINGS_FILE) -
         elif key in SECTIONS:
             sections[key] = _section(SECTIONS[key], value, f"{source}: {key}")
         else:
-            known = ", ".join([*SECTIONS, "routers"])
+            known = ", ".join([*SECTIONS, "routers", "seats"])
             raise SettingsError(f"{source}: unknown top-level key {key!r} (known: {known})")
-    return Settings(**sections, routers=routers)
+    return Settings(**sections, routers=routers, seats=seats)
 
 
 # ----- versions and migrations -------------------------------------------------------------
@@ -580,6 +742,10 @@ def dump_settings(settings: Settings) -> str:
         if not values["monitored"]:
             del values["monitored"]  # most profiles watch nothing yet: keep their table short
         lines += _table(f"routers.{format_key(name)}", values)
+    for name, seat in settings.seats.items():
+        lines += _table(
+            f"seats.{format_key(name)}", {"id": seat.id, "hash": seat.hash, "created": seat.created}
+        )
     return "\n".join(lines)
 
 

@@ -6,16 +6,22 @@ Each entry is written with a single ``write`` on an ``O_APPEND`` descriptor and 
 concurrent writers never interleave and an entry survives a crash right after a change.
 Passwords never reach a router command line in this app; as a second line of defence any
 registered secret found in a field is replaced before writing.
+
+Commands that arrive over the network (the feed's remote commands) also record who sent
+them: the feed wraps each request in :func:`audit_client`, and every entry written inside
+it, in that task or the tasks it starts, carries ``client`` (remote address and seat).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +42,25 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
+# Who is asking, when a request came over the network (None: the local operator).
+_CLIENT: ContextVar[Mapping[str, Any] | None] = ContextVar("audit_client", default=None)
+
+
+@contextlib.contextmanager
+def audit_client(**client: Any) -> Iterator[None]:
+    """Entries recorded inside carry ``client`` (e.g. ``address=..., seat=...``)."""
+    token = _CLIENT.set(dict(client))
+    try:
+        yield
+    finally:
+        _CLIENT.reset(token)
+
+
+def current_client() -> Mapping[str, Any] | None:
+    """The client of the request being served (None outside :func:`audit_client`)."""
+    return _CLIENT.get()
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One line of the audit log."""
@@ -47,6 +72,7 @@ class AuditEntry:
     outcome: str  # committed, applied, aborted, refused, failed
     output: str  # excerpt of the router's answers
     detail: str | None = None  # the error or router message behind a non-success outcome
+    client: Mapping[str, Any] | None = None  # remote requests: address and seat
 
     def to_json(self) -> str:
         record: dict[str, Any] = {
@@ -59,6 +85,8 @@ class AuditEntry:
         }
         if self.detail is not None:
             record["detail"] = self.detail
+        if self.client is not None:
+            record["client"] = dict(self.client)
         return json.dumps(record, ensure_ascii=False)
 
 
@@ -94,8 +122,11 @@ class AuditLog:
         outcome: str,
         output: str = "",
         detail: str | None = None,
+        *,
+        client: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        """Build (but do not write) an entry stamped now."""
+        """Build (but do not write) an entry stamped now; `client` defaults to the
+        :func:`audit_client` of the running request."""
         excerpt = (
             output
             if len(output) <= OUTPUT_EXCERPT_CHARS
@@ -109,6 +140,7 @@ class AuditLog:
             outcome=outcome,
             output=self._scrub(excerpt),
             detail=self._scrub(detail) if detail is not None else None,
+            client=client if client is not None else current_client(),
         )
 
     def append(self, entry: AuditEntry) -> None:
@@ -135,9 +167,10 @@ class AuditLog:
         detail: str | None = None,
     ) -> AuditEntry:
         """Build and write an entry without blocking the event loop (fsync, secret lookup)."""
+        client = current_client()
 
         def write() -> AuditEntry:
-            entry = self.entry(router, commands, outcome, output, detail)
+            entry = self.entry(router, commands, outcome, output, detail, client=client)
             self.append(entry)
             return entry
 

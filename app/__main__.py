@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "app.commands.snapshot",
     "app.commands.credentials",
     "app.commands.hostkey",
+    "app.commands.token",
     "app.commands.change",
     "app.commands.import_env",
 )

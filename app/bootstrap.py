@@ -32,6 +32,7 @@ from app.engine.ports import RouterSession, SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
 from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
+from app.engine.seats import USAGE_FILE
 from app.engine.settings import SETTINGS_FILE, Settings, load_settings, locate_settings
 from app.engine.settings_env import apply_environment
 from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
@@ -269,6 +270,7 @@ async def start_runtime(
     environ: Mapping[str, str] | None = None,
     router_password: str | None = None,
     configure_logging: bool = False,
+    settings_path: Path | None = None,
 ) -> Runtime:
     """Build and start everything the GUI and `serve` run: engine, monitor, history, demo.
 
@@ -280,12 +282,13 @@ async def start_runtime(
     settings the caller already built) is used for routers with no keyring entry.
     `configure_logging` installs the ``[logging]`` settings' handlers (the rotating log file
     included) as soon as the settings are known: the GUI asks for it; `serve` configures
-    logging itself before it builds the runtime.
+    logging itself before it builds the runtime. `settings_path` is the file saved to and
+    watched for seat tokens (default: settings.toml in the config directory).
     """
     paths = paths or AppPaths.default()
     # Read settings.toml (or a legacy routers.toml); always save as settings.toml.
-    source = paths.settings_file
-    settings_path = paths.config_dir / SETTINGS_FILE
+    source = settings_path or paths.settings_file
+    settings_path = settings_path or paths.config_dir / SETTINGS_FILE
     env_password = router_password
     notes: tuple[str, ...] = ()
     if settings is None:
@@ -427,17 +430,28 @@ class FeedController:
     def client_count(self) -> int:
         return self._server.client_count if self._server is not None else 0
 
+    @property
+    def fingerprint(self) -> str | None:
+        return self._server.fingerprint if self._server is not None else None
+
     async def start(self) -> None:
         """Start (or restart with new settings); raises FeedConfigError or OSError."""
+        from app.feed.seats import SeatBook, settings_file_seats  # noqa: PLC0415
         from app.feed.server import FeedServer  # noqa: PLC0415 -- aiohttp only when used
 
         await self.stop()
         runtime = self._runtime
+        seats = SeatBook(
+            runtime.settings.seats,
+            loader=settings_file_seats(runtime.settings_path),
+            usage_path=runtime.data_dir / USAGE_FILE,
+        )
         server = FeedServer(
             runtime.monitor,
             runtime.settings.feed,
             console=runtime.console,
             version=runtime.version,
+            seats=seats,
         )
         await server.start()
         self._server = server

@@ -2,8 +2,10 @@
 
 Routers come from the settings file, from the earlier service's ROUTER_* variables, or with
 `--demo` from embedded simulators. The feed is always on here (it is the point of `serve`);
-the bind/token rule still applies. SIGINT and SIGTERM stop it cleanly: sessions logged out,
-history flushed, clients told the server is going away.
+the bind/token rule still applies. With a certificate and key (``--tls-cert``/``--tls-key``
+or ``[feed] tls_cert``/``tls_key``) it serves https/wss and prints the certificate's SHA-256
+fingerprint, which clients of a self-signed certificate pin. SIGINT and SIGTERM stop it
+cleanly: sessions logged out, history flushed, clients told the server is going away.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from app.engine.settings import Settings
 _log = logging.getLogger("ne8000monitor.serve")
 
 READY_LINE = "feed listening on {url}"
+FINGERPRINT_LINE = "TLS certificate SHA-256 fingerprint {fingerprint}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--token", default=None, help="feed token (required for a non-loopback --host)"
+    )
+    parser.add_argument(
+        "--tls-cert",
+        default=None,
+        metavar="FILE",
+        help="PEM certificate (chain): serve https/wss instead of http/ws",
+    )
+    parser.add_argument(
+        "--tls-key", default=None, metavar="FILE", help="the certificate's unencrypted PEM key"
     )
     parser.add_argument(
         "--settings", type=Path, default=None, metavar="FILE", help="settings file to use"
@@ -75,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         host=args.host if args.host is not None else feed.host,
         port=args.port if args.port is not None else feed.port,
         token=args.token if args.token is not None else feed.token,
+        tls_cert=args.tls_cert if args.tls_cert is not None else feed.tls_cert,
+        tls_key=args.tls_key if args.tls_key is not None else feed.tls_key,
     )
     settings = replace(settings, feed=feed)
     if not settings.routers and not args.demo:
@@ -103,6 +117,7 @@ async def _serve(
             demo_routers=args.demo_routers,
             poll_scale=args.poll_scale,
             router_password=env_password,
+            settings_path=args.settings,
         )
     except (NE8000MonitorError, OSError, ValueError) as error:
         return _fail(str(error))
@@ -113,6 +128,12 @@ async def _serve(
         except (NE8000MonitorError, OSError) as error:
             return _fail(str(error))
         print(READY_LINE.format(url=runtime.feed.url), file=sys.stderr, flush=True)
+        if runtime.feed.fingerprint is not None:
+            print(
+                FINGERPRINT_LINE.format(fingerprint=runtime.feed.fingerprint),
+                file=sys.stderr,
+                flush=True,
+            )
         await _until_signalled()
         _log.info("shutting down")
     finally:

@@ -19,7 +19,8 @@ from app.engine.audit import AuditLog
 from app.engine.console import Console
 from app.engine.monitor import Monitor
 from app.engine.ports import SecretStore
-from app.engine.settings import Settings, save_settings
+from app.engine.seats import SeatToken
+from app.engine.settings import Settings, SettingsError, load_settings, save_settings
 
 _log = logging.getLogger("ne8000monitor.engine.runtime")
 
@@ -60,6 +61,10 @@ class FeedControl(Protocol):
 
     @property
     def client_count(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str | None:
+        """SHA-256 of the feed's TLS certificate while it serves TLS, else None."""
 
     async def start(self) -> None:
         """Start with the current `runtime.settings.feed` (raises on a bad bind/token)."""
@@ -105,9 +110,21 @@ class Runtime:
     # ---- configuration ----
 
     def save_settings(self, settings: Settings) -> None:
-        """Write the settings file atomically and keep the new values."""
+        """Write the settings file atomically and keep the new values.
+
+        Seat tokens belong to ``ne8000monitor token``, which may have changed them since
+        this runtime read the file: the seats on disk are kept, never overwritten."""
+        settings = replace(settings, seats=self._seats_on_disk(settings))
         save_settings(settings, self.settings_path)
         self.settings = settings
+
+    def _seats_on_disk(self, settings: Settings) -> dict[str, SeatToken]:
+        if not self.settings_path.exists():
+            return settings.seats
+        try:
+            return load_settings(self.settings_path).seats
+        except (SettingsError, OSError):
+            return settings.seats
 
     async def add_router(self, profile: RouterProfile, password: str | None) -> None:
         """Save a new router profile, put its password in the keyring, and start polling it.

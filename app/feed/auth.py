@@ -1,8 +1,11 @@
 """The feed's gatekeeping middlewares: the token rule, CORS and the WebSocket origin check.
 
-* **Token**: when a token is configured, every request must present it (``?token=``,
+* **Token**: when a token is configured (the shared ``[feed] token``, or seat tokens from
+  ``ne8000monitor token add``), every request must present one (``?token=``,
   ``Authorization: Bearer``, ``X-API-Token``): none -> 401, a wrong one -> 403. A feed
-  bound beyond loopback never runs without a token (the server refuses to start).
+  bound beyond loopback never runs without a token (the server refuses to start). The
+  caller found (which seat, or the shared token) rides on the request, and every audit
+  entry the request causes records it with the remote address.
 * **CORS** is closed by default: no ``Access-Control-Allow-Origin`` is ever sent unless
   the origin is listed in the ``cors_origins`` setting, and then only that origin.
 * **WebSocket origin**: browsers do not apply CORS to WebSockets, so a page on another
@@ -17,8 +20,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
+from app.engine.audit import audit_client
 from app.feed.context import FeedContext, request_token
 from app.feed.http_api import error_response
+from app.feed.seats import CALLER_KEY, Caller
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -64,15 +69,23 @@ def middlewares(ctx: FeedContext) -> list[Callable[..., Awaitable[web.StreamResp
 
     @web.middleware
     async def token(request: web.Request, handler: Handler) -> web.StreamResponse:
+        caller = Caller()
         if ctx.token_required:
             presented = request_token(request)
             if presented is None:
                 return error_response(
                     ctx, 401, "token_required", "this feed needs its token (?token= or header)"
                 )
-            if not ctx.token_matches(presented):
+            found = await ctx.identify(presented)
+            if found is None:
                 return error_response(ctx, 403, "bad_token", "wrong token")
-        return await handler(request)
+            caller = found
+        request[CALLER_KEY] = caller
+        with (
+            audit_client(address=request.remote, seat=caller.seat),
+            ctx.seats.track(caller.seat, request),
+        ):
+            return await handler(request)
 
     @web.middleware
     async def websocket_origin(request: web.Request, handler: Handler) -> web.StreamResponse:

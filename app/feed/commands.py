@@ -4,8 +4,9 @@ A remote client is further from the router than the operator at the console, so 
 gate of the console applies and a few more are added in front of it:
 
 1. off unless the operator enabled ``remote_commands`` in the feed settings (403);
-2. a feed token must be configured (403: without one anybody on the machine could send
-   commands) and the request must present it (401);
+2. a feed token must be configured, shared or per seat (403: without one anybody on the
+   machine could send commands) and the request must present it (401); the audit log
+   records the caller's seat and address;
 3. console lines go through the engine :class:`Console`: read-only lines only, unless
    ``operator_mode`` is on (403), then a configuration line needs ``confirm`` repeating it;
 4. interface shutdown / undo shutdown needs operator mode and goes through the engine's
@@ -103,11 +104,12 @@ def check_access(ctx: FeedContext, *, authorized: bool) -> None:
             "remote commands are disabled; enable them with `remote_commands = true` "
             "in the [feed] settings",
         )
-    if not ctx.options.token:
+    if not ctx.token_required:
         raise CommandFailure(
             403,
             "token_not_configured",
-            "remote commands need a feed token; set `token` in the [feed] settings",
+            "remote commands need a feed token; set `token` in the [feed] settings or add "
+            "a seat with `ne8000monitor token add NAME`",
         )
     if not authorized:
         raise CommandFailure(

@@ -20,6 +20,7 @@ from aiohttp import web
 from app.engine.console import Console
 from app.engine.monitor import Monitor
 from app.engine.settings import FeedSettings
+from app.feed.seats import Caller, SeatBook, caller_of
 
 if TYPE_CHECKING:
     from app.feed.broadcast import Hub
@@ -90,10 +91,22 @@ class FeedContext:
     hub: Hub | None = None
     traffic: TrafficRates | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # free slot for route modules
+    seats: SeatBook = field(default_factory=SeatBook)  # per-seat tokens beside the shared one
 
     @property
     def token_required(self) -> bool:
-        return bool(self.options.token)
+        """A shared ``[feed] token`` or any seat token is configured."""
+        return bool(self.options.token) or self.seats.has_seats
+
+    async def identify(self, token: str) -> Caller | None:
+        """Who presents `token`: the shared token, a seat, or None (wrong token)."""
+        if self.token_matches(token):
+            return Caller(shared_token=True)
+        seat = await self.seats.identify(token)
+        if seat is None:
+            return None
+        self.seats.used(seat)
+        return Caller(seat=seat.name)
 
     def token_matches(self, token: str | None) -> bool:
         expected = self.options.token
@@ -102,7 +115,12 @@ class FeedContext:
         return hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
 
     def authorized(self, request: web.BaseRequest) -> bool:
-        """The token rule: the configured token presented, or no token on a loopback bind."""
-        if not self.options.token:
+        """The token rule: a configured token (shared or a seat's) presented, or no token
+        on a loopback bind. Seats are recognised by the token middleware, which has run
+        before any handler asks."""
+        caller = caller_of(request)
+        if caller is not None and caller.authenticated:
+            return True
+        if not self.token_required:
             return is_loopback_host(self.options.host)
         return self.token_matches(request_token(request))

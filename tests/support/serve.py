@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.support.cli import ROOT, environment
 
-READY = re.compile(r"feed listening on (http://\S+)")
+READY = re.compile(r"feed listening on (https?://\S+)")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 
 
 @dataclass(frozen=True)
-class TestCertificate:
+class SelfSigned:
     cert: Path
     key: Path
     fingerprint: str  # AB:CD:... (SHA-256 of the DER certificate)
@@ -29,7 +29,7 @@ class TestCertificate:
 
 def make_certificate(
     directory: Path, name: str = "feed", *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
-) -> TestCertificate:
+) -> SelfSigned:
     """A self-signed certificate and key for `hosts` in `directory` (PEM, mode 0600)."""
     directory.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
@@ -68,7 +68,7 @@ def make_certificate(
     spki = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return TestCertificate(
+    return SelfSigned(
         cert=cert_path,
         key=key_path,
         fingerprint=":".join(f"{b:02X}" for b in hashlib.sha256(der).digest()),

@@ -79,7 +79,7 @@ class SeatBook:
         self._clock = clock
         self._verified: dict[bytes, SeatToken] = {}
         self._checks = asyncio.Semaphore(MAX_PARALLEL_CHECKS)
-        self._open: dict[str, set[web.BaseRequest]] = {}
+        self._open: dict[str, set[asyncio.BaseTransport]] = {}
         self._last_use: dict[str, float] = {}  # seat id -> epoch seconds, not yet written
         self._pending_usage = False
 
@@ -154,25 +154,25 @@ class SeatBook:
 
     @contextlib.contextmanager
     def track(self, seat: str | None, request: web.BaseRequest) -> Iterator[None]:
-        """Count `request` as one of `seat`'s open connections while it is served."""
-        if seat is None:
+        """Count `request`'s connection as one of `seat`'s while the request is served."""
+        transport = request.transport
+        if seat is None or transport is None:
             yield
             return
-        requests = self._open.setdefault(seat, set())
-        requests.add(request)
+        transports = self._open.setdefault(seat, set())
+        transports.add(transport)
         try:
             yield
         finally:
-            requests.discard(request)
-            if not requests:
+            transports.discard(transport)
+            if not transports:
                 self._open.pop(seat, None)
 
     def disconnect(self, seat: str) -> int:
         """Close every open connection of `seat` (its token was revoked); how many."""
         closed = 0
-        for request in list(self._open.get(seat, ())):
-            transport = request.transport
-            if transport is not None and not transport.is_closing():
+        for transport in list(self._open.get(seat, ())):
+            if not transport.is_closing():
                 transport.close()
                 closed += 1
         if closed:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from app import __version__
 from app.domain.errors import CredentialsUnavailable
+from app.domain.notifications import Channel, DeliveryStatus, TargetResult
 from app.domain.paths import user_config_dir, user_data_dir, user_log_dir
 from app.domain.router import RouterProfile, TransportKind
 from app.engine.alerts import AlertManager
@@ -33,7 +34,13 @@ from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
 from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
 from app.engine.seats import USAGE_FILE
-from app.engine.settings import SETTINGS_FILE, Settings, load_settings, locate_settings
+from app.engine.settings import (
+    SETTINGS_FILE,
+    NotifySettings,
+    Settings,
+    load_settings,
+    locate_settings,
+)
 from app.engine.settings_env import apply_environment
 from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
 from app.simulator.server import SimulatorHandle, start_simulator
@@ -44,6 +51,7 @@ from app.transport.telnet import open_telnet_session
 
 if TYPE_CHECKING:
     from app.feed.server import FeedServer
+    from app.notify.service import NotificationService
 
 _log = logging.getLogger("ne8000monitor.bootstrap")
 
@@ -403,8 +411,12 @@ async def start_runtime(
     runtime.on_close(stop_simulators)
     feed = FeedController(runtime)
     runtime.feed = feed
+    notifications = NotificationsController(runtime)
+    runtime.notifications = notifications
+    runtime.on_close(notifications.stop)
     try:
         await monitor.start()
+        await notifications.start()  # after start: alerts restored from the store are known
     except BaseException:
         await runtime.close()
         raise
@@ -461,3 +473,55 @@ class FeedController:
         server, self._server = self._server, None
         if server is not None:
             await server.stop()
+
+
+class NotificationsController:
+    """Builds, restarts and reports the alert delivery of the runtime (GUI and serve).
+
+    Nothing is imported or started while neither ``[alertmanager] url`` nor ``[notify]
+    urls`` is set, so a plain desktop never loads aiohttp's client or apprise for this."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._service: NotificationService | None = None
+        self._settings: tuple[object, object] | None = None
+
+    @property
+    def problem(self) -> str | None:
+        return self._service.problem if self._service is not None else None
+
+    def status(self) -> tuple[DeliveryStatus, ...]:
+        if self._service is not None:
+            return self._service.status()
+        return (
+            DeliveryStatus(Channel.ALERTMANAGER, enabled=False),
+            DeliveryStatus(Channel.NOTIFY, enabled=False),
+        )
+
+    async def start(self) -> None:
+        await self.apply(self._runtime.settings)
+
+    async def apply(self, settings: Settings) -> None:
+        wanted = (settings.alertmanager, settings.notify)
+        if wanted == self._settings:
+            return
+        await self.stop()
+        self._settings = wanted
+        if settings.alertmanager.url is None and not settings.notify.urls:
+            return
+        from app.notify.service import NotificationService  # noqa: PLC0415
+
+        service = NotificationService(self._runtime.monitor, settings)
+        await service.start()
+        self._service = service
+
+    async def send_test(self, settings: NotifySettings) -> tuple[TargetResult, ...]:
+        from app.notify.service import send_test  # noqa: PLC0415
+
+        return tuple(await send_test(settings))
+
+    async def stop(self) -> None:
+        service, self._service = self._service, None
+        self._settings = None
+        if service is not None:
+            await service.stop()

@@ -14,13 +14,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from app.domain.notifications import DeliveryStatus, TargetResult
 from app.domain.router import RouterProfile
 from app.engine.audit import AuditLog
 from app.engine.console import Console
 from app.engine.monitor import Monitor
 from app.engine.ports import SecretStore
 from app.engine.seats import SeatToken
-from app.engine.settings import Settings, SettingsError, load_settings, save_settings
+from app.engine.settings import (
+    NotifySettings,
+    Settings,
+    SettingsError,
+    load_settings,
+    save_settings,
+)
 
 _log = logging.getLogger("ne8000monitor.engine.runtime")
 
@@ -72,6 +79,25 @@ class FeedControl(Protocol):
     async def stop(self) -> None: ...
 
 
+class NotificationControl(Protocol):
+    """Alert delivery (Alertmanager, direct notifications) as the GUI sees it."""
+
+    @property
+    def problem(self) -> str | None:
+        """Why a configured channel cannot run (a notification URL apprise rejects)."""
+
+    def status(self) -> tuple[DeliveryStatus, ...]:
+        """Alertmanager's and the direct notifications' delivery status."""
+        ...
+
+    async def apply(self, settings: Settings) -> None:
+        """Follow new ``[alertmanager]``/``[notify]`` settings (restarts what changed)."""
+
+    async def send_test(self, settings: NotifySettings) -> tuple[TargetResult, ...]:
+        """Send a test message to these URLs (saved or not); one result per URL."""
+        ...
+
+
 @dataclass
 class Runtime:
     """The monitor plus what an operator can do to the configuration around it."""
@@ -95,6 +121,7 @@ class Runtime:
     reset_router: Callable[[str], Awaitable[None]]
     demo: DemoInfo | None = None
     feed: FeedControl | None = None
+    notifications: NotificationControl | None = None
     # Extra clean-up after the monitor stops (the demo simulator, a feed server).
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _closed: bool = False

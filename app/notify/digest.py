@@ -146,6 +146,9 @@ class Digest:
         if self._first_pending is None:
             self._first_pending = now
         self._pending.append(change)
+        self._trim(now)
+        if len(self._sent) >= self.settings.max_per_hour:
+            self._waited = True  # the message will say these waited for the limit
         return True
 
     def _trim(self, now: float) -> None:
@@ -168,8 +171,6 @@ class Digest:
         if wait is None:
             return None
         if wait > 0:
-            if len(self._sent) >= self.settings.max_per_hour:
-                self._waited = True
             return None
         message = self.flush()
         self._sent.append(now)

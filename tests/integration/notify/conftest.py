@@ -4,11 +4,19 @@ enough that a mass drop is raised and cleared within a test."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+import logging
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
 
 from app.bootstrap import AppPaths, Engine, build_engine
 from app.domain.alerts import Alert, AlertKind
@@ -27,9 +35,9 @@ FAST = PollIntervals(
     interfaces=0.5, subscribers=0.2, system=0.5, traffic=0.5, jitter=0.1, version_every=5
 )
 TTLS = {"interfaces": 0.1, "pppoe": 0.1, "system": 0.1, "traffic": 0.1}
-# A 30% drop is seen within a second; with no further drop it settles (clears) a second
-# later: the whole life of an alert in a test.
-QUICK_ALERTS = AlertThresholds(drop_window_seconds=1.0, drop_settle_seconds=1.0)
+# A 30% drop is seen within a second; with no further drop it settles (clears) some seconds
+# later: the whole life of an alert in a test, with the clear well apart from the raise.
+QUICK_ALERTS = AlertThresholds(drop_window_seconds=1.0, drop_settle_seconds=4.0)
 WAIT = 30.0  # bound for what must happen; no test measures time
 
 
@@ -93,3 +101,119 @@ async def engine_rig(tmp_path: Path) -> AsyncIterator[EngineRig]:
         await monitor.stop()
         await engine.close()
         await handle.close()
+
+
+# ----- local receivers for apprise ---------------------------------------------------------
+
+
+@dataclass
+class Webhook:
+    """What an aiohttp server received from apprise's json:// plugin."""
+
+    port: int
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    auth: list[str | None] = field(default_factory=list)
+    status: int = 200  # what it answers; 500 plays a broken receiver
+
+    def url(self, credentials: str = "") -> str:
+        return f"json://{credentials}127.0.0.1:{self.port}/hook"
+
+    async def wait_posts(self, count: int) -> list[dict[str, Any]]:
+        async with asyncio.timeout(WAIT):
+            while len(self.posts) < count:
+                await asyncio.sleep(0.05)
+        return self.posts
+
+
+@pytest.fixture
+async def webhook() -> AsyncIterator[Webhook]:
+    holder: list[Webhook] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        hook = holder[0]
+        hook.auth.append(request.headers.get("Authorization"))
+        if hook.status != 200:
+            return web.Response(status=hook.status, text="receiver is broken")
+        hook.posts.append(await request.json())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.add_routes([web.post("/hook", receive)])
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    holder.append(Webhook(runner.addresses[0][1]))
+    try:
+        yield holder[0]
+    finally:
+        await runner.cleanup()
+
+
+SMTP_USER = "noc"
+SMTP_PASSWORD = "Sm7p-S3cret-pw"
+
+
+@dataclass
+class Mailbox:
+    """A local SMTP server (aiosmtpd, in its own thread) and the mail it accepted."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    authenticated: list[bool] = field(default_factory=list)
+    hold: threading.Event = field(default_factory=threading.Event)  # cleared: DATA waits
+    holding: threading.Event = field(default_factory=threading.Event)  # a DATA is waiting
+
+    def url(self) -> str:
+        return (
+            f"mailto://{SMTP_USER}:{SMTP_PASSWORD}@localhost:{self.port}"
+            "?from=noc@example.com&to=ops@example.com&mode=insecure"
+        )
+
+    async def wait_messages(self, count: int) -> list[EmailMessage]:
+        async with asyncio.timeout(WAIT):
+            while len(self.messages) < count:
+                await asyncio.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    box = Mailbox(0)
+    box.hold.set()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd's name
+            box.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, box.hold.wait)
+            box.holding.clear()
+            box.authenticated.append(bool(session.authenticated))
+            box.messages.append(message_from_bytes(envelope.content, policy=default))
+            return "250 Message accepted for delivery"
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
+        )
+        return AuthResult(success=ok)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        box.port = probe.getsockname()[1]
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=box.port,
+        authenticator=authenticate,
+        auth_require_tls=False,  # loopback only; real servers use TLS (mailtos://)
+    )
+    controller.start()
+    try:
+        yield box
+    finally:
+        box.hold.set()
+        controller.stop()

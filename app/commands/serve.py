@@ -123,6 +123,9 @@ async def _serve(
         return _fail(str(error))
     try:
         assert runtime.feed is not None  # start_runtime always attaches the feed control
+        problem = runtime.notifications.problem if runtime.notifications is not None else None
+        if problem is not None:  # a headless service must not run with alerts going nowhere
+            return _fail(problem)
         try:
             await runtime.feed.start()
         except (NE8000MonitorError, OSError) as error:

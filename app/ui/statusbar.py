@@ -1,5 +1,6 @@
 """The status bar: connection, last poll and its latency, cache hit rate, the feed, and a
-busy indicator while routers are connecting. Errors appear here (and stay in the tooltip)."""
+busy indicator while routers are connecting. Errors appear here (and stay in the tooltip),
+and so does alert delivery (Alertmanager, notifications) whenever it is failing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from app.engine.pool import PoolState
 from app.ui.context import UiContext
+from app.ui.delivery import delivery_line, failing_summary
 from app.ui.formatting import DASH, format_local_time
 from app.ui.views.state_names import state_text
 
@@ -39,8 +41,12 @@ class StatusBar(QStatusBar):
         self.cache.setObjectName("statusCache")
         self.feed = QLabel(self)
         self.feed.setObjectName("statusFeed")
+        self.delivery = QLabel(self)
+        self.delivery.setObjectName("statusDelivery")
+        self.delivery.setStyleSheet("QLabel { color: #b00020; font-weight: bold; }")
+        self.delivery.hide()
         self.addPermanentWidget(self.busy)
-        for label in (self.connection, self.poll, self.cache, self.feed):
+        for label in (self.delivery, self.connection, self.poll, self.cache, self.feed):
             self.addPermanentWidget(label)
         ctx.live.state_changed.connect(lambda _router: self.refresh())
         ctx.live.error_occurred.connect(self.show_error)
@@ -91,6 +97,17 @@ class StatusBar(QStatusBar):
             self.tr("Cache hits: %1").replace("%1", DASH if rate is None else f"{rate:.0%}")
         )
         self.feed.setText(self._feed_text())
+        self._show_delivery()
+
+    def _show_delivery(self) -> None:
+        """A red warning while alerts cannot get out; the reasons in its tooltip."""
+        control = self.ctx.runtime.notifications
+        statuses = control.status() if control is not None else ()
+        summary = failing_summary(statuses)
+        self.delivery.setVisible(summary is not None)
+        if summary is not None:
+            self.delivery.setText("\u26a0 " + summary)
+            self.delivery.setToolTip("\n".join(delivery_line(status) for status in statuses))
 
     def _poll_text(self, router: str) -> str:
         live = self.ctx.live.routers[router]

@@ -1,9 +1,11 @@
-"""The settings dialog: alert thresholds, polling, the local feed, operator mode, desktop prefs.
+"""The settings dialog: alert thresholds, polling, the local feed, alert delivery
+(Alertmanager and direct notifications), operator mode, desktop prefs.
 
 Engine settings are frozen dataclasses saved through the runtime (one atomic write of the
 settings file); desktop preferences go to QSettings. The feed's one hard rule, no
 non-loopback bind without a token, is checked here too so the operator reads it in the
-dialog instead of finding a feed that silently did not start.
+dialog instead of finding a feed that silently did not start. "Send test notification"
+sends to the URLs as typed, before they are saved, and shows the outcome per URL.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTabWidget,
@@ -31,8 +34,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import NE8000MonitorError
+from app.domain.notifications import TargetResult
 from app.engine.runtime import Runtime
-from app.engine.settings import FeedSettings, Intervals, Settings, Thresholds
+from app.engine.settings import (
+    HTTP_URL,
+    URL_LIST,
+    AlertmanagerSettings,
+    FeedSettings,
+    Intervals,
+    NotifySettings,
+    Settings,
+    Thresholds,
+)
+from app.ui.delivery import delivery_line
 from app.ui.dialogs.preferences import UiPreferences
 from app.ui.dialogs.tasks import TaskSet
 
@@ -99,6 +113,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._alerts_tab(settings.thresholds), self.tr("Alerts"))
         tabs.addTab(self._polling_tab(settings.intervals), self.tr("Polling"))
         tabs.addTab(self._feed_tab(settings.feed), self.tr("Feed"))
+        tabs.addTab(
+            self._delivery_tab(settings.alertmanager, settings.notify), self.tr("Notifications")
+        )
         tabs.addTab(self._general_tab(settings.feed, preferences), self.tr("General"))
 
         self.error_label = QLabel()
@@ -190,6 +207,60 @@ class SettingsDialog(QDialog):
         form.addRow(self.feed_status)
         return page
 
+    def _delivery_tab(self, alertmanager: AlertmanagerSettings, notify: NotifySettings) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.alertmanager_url = QLineEdit(alertmanager.url or "")
+        self.alertmanager_url.setObjectName("alertmanagerUrl")
+        self.alertmanager_url.setPlaceholderText(self.tr("http://alertmanager:9093 (empty: off)"))
+        self.alertmanager_url.setToolTip(
+            self.tr(
+                "Every alert is posted to Prometheus Alertmanager, re-sent while active and "
+                "ended when it clears; Alertmanager groups, silences and routes them."
+            )
+        )
+        self.notify_urls = QPlainTextEdit("\n".join(notify.urls))
+        self.notify_urls.setObjectName("notifyUrls")
+        self.notify_urls.setPlaceholderText(
+            self.tr("One apprise URL per line, e.g.\ntgram://BOT_TOKEN/CHAT_ID\n"
+                    "mailto://user:password@smtp.example.com?to=noc@example.com")
+        )
+        self.notify_urls.setTabChangesFocus(True)
+        self.min_severity = QComboBox()
+        self.min_severity.setObjectName("notifyMinSeverity")
+        for value, label in (
+            ("critical", self.tr("Critical only")),
+            ("major", self.tr("Major and critical")),
+            ("minor", self.tr("Minor and above")),
+            ("warning", self.tr("Everything (warning and above)")),
+        ):
+            self.min_severity.addItem(label, value)
+        self.min_severity.setCurrentIndex(max(0, self.min_severity.findData(notify.min_severity)))
+        secrets_note = QLabel(
+            self.tr(
+                "These URLs may hold passwords and bot tokens. They are kept in the settings "
+                "file, which only your user can read, and are masked in the log."
+            )
+        )
+        secrets_note.setWordWrap(True)
+        self.test_button = QPushButton(self.tr("Send test notification"))
+        self.test_button.setObjectName("sendTestNotification")
+        self.test_button.clicked.connect(self.send_test)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("notifyTestResult")
+        self.test_result.setWordWrap(True)
+        self.delivery_status = QLabel(self._delivery_status_text())
+        self.delivery_status.setObjectName("deliveryStatus")
+        self.delivery_status.setWordWrap(True)
+        form.addRow(self.tr("Alertmanager:"), self.alertmanager_url)
+        form.addRow(self.tr("Notification URLs:"), self.notify_urls)
+        form.addRow(secrets_note)
+        form.addRow(self.tr("Notify about:"), self.min_severity)
+        form.addRow(self.test_button)
+        form.addRow(self.test_result)
+        form.addRow(self.delivery_status)
+        return page
+
     def _general_tab(self, feed: FeedSettings, preferences: UiPreferences) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
@@ -229,6 +300,60 @@ class SettingsDialog(QDialog):
                 url=feed.url, clients=feed.client_count
             )
         return self.tr("Feed stopped.")
+
+    def _delivery_status_text(self) -> str:
+        control = self.runtime.notifications
+        if control is None:
+            return ""
+        lines = [delivery_line(status) for status in control.status()]
+        return "\n".join(line for line in lines if line)
+
+    # ---- test notification ----
+
+    def _typed_urls(self) -> tuple[str, ...]:
+        return tuple(
+            line.strip() for line in self.notify_urls.toPlainText().splitlines() if line.strip()
+        )
+
+    def send_test(self) -> None:
+        """Send a test message to the URLs as typed; show what happened to each."""
+        urls = self._typed_urls()
+        if not urls:
+            self.test_result.setText(self.tr("Enter at least one notification URL first."))
+            return
+        if not URL_LIST.accepts(list(urls)):
+            self.test_result.setText(self._url_problem())
+            return
+        if self.runtime.notifications is None or self.tasks.busy:
+            return
+        self.test_button.setEnabled(False)
+        self.test_result.setText(self.tr("Sending…"))
+        self.tasks.spawn(self._send_test(NotifySettings(urls=urls)))
+
+    async def _send_test(self, settings: NotifySettings) -> None:
+        control = self.runtime.notifications
+        assert control is not None
+        try:
+            results = await control.send_test(settings)
+        except NE8000MonitorError as error:
+            self.test_result.setText(str(error))
+            return
+        finally:
+            self.test_button.setEnabled(True)
+        self.test_result.setText("\n".join(self._result_text(result) for result in results))
+
+    def _result_text(self, result: TargetResult) -> str:
+        if result.delivered:
+            return self.tr("Delivered to {target}").format(target=result.target)
+        return self.tr("Not delivered to {target}: {error}").format(
+            target=result.target, error=result.error or ""
+        )
+
+    def _url_problem(self) -> str:
+        return self.tr(
+            "Each notification URL needs a scheme (tgram://, mailto://, json:// …) and no "
+            "spaces, one per line."
+        )
 
     # ---- values ----
 
@@ -276,6 +401,21 @@ class SettingsDialog(QDialog):
             system=self.interval_system.value(),
             jitter=self.jitter.value(),
         )
+        alertmanager_url = self.alertmanager_url.text().strip() or None
+        if alertmanager_url is not None and not HTTP_URL.accepts(alertmanager_url):
+            raise ValueError(
+                self.tr("The Alertmanager address must be an http:// or https:// URL.")
+            )
+        urls = self._typed_urls()
+        if not URL_LIST.accepts(list(urls)):
+            raise ValueError(self._url_problem())
+        alertmanager = replace(
+            old.alertmanager,
+            url=None if alertmanager_url is None else HTTP_URL.normalise(alertmanager_url),
+        )
+        notify = replace(
+            old.notify, urls=urls, min_severity=str(self.min_severity.currentData())
+        )
         feed = replace(
             old.feed,
             enabled=self.feed_enabled.isChecked(),
@@ -285,7 +425,14 @@ class SettingsDialog(QDialog):
             remote_commands=self.remote_commands.isChecked(),
             operator_mode=self.operator_mode.isChecked(),
         )
-        return replace(old, thresholds=thresholds, intervals=intervals, feed=feed)
+        return replace(
+            old,
+            thresholds=thresholds,
+            intervals=intervals,
+            feed=feed,
+            alertmanager=alertmanager,
+            notify=notify,
+        )
 
     def preferences(self) -> UiPreferences:
         return UiPreferences(
@@ -329,6 +476,17 @@ class SettingsDialog(QDialog):
                     )
                 )
                 return
+            notifications = self.runtime.notifications
+            if notifications is not None:
+                await notifications.apply(settings)
+                self.delivery_status.setText(self._delivery_status_text())
+                if notifications.problem is not None:
+                    self.show_error(
+                        self.tr("Settings saved, but notifications cannot run: {error}").format(
+                            error=notifications.problem
+                        )
+                    )
+                    return
         finally:
             self.save_button.setEnabled(True)
         self.accept()
@@ -349,3 +507,4 @@ class SettingsDialog(QDialog):
     def done(self, result: int) -> None:
         self.tasks.cancel_all()
         super().done(result)
+

@@ -23,11 +23,12 @@ def delivery_line(status: DeliveryStatus) -> str:
     if not status.enabled:
         return QCoreApplication.translate("Delivery", "%1: off").replace("%1", name)
     if status.failing:
-        count = status.failed_attempts
-        text = QCoreApplication.translate(
-            "Delivery", "%1: failing (%n failed attempt(s)): %2", "", max(count, 1)
+        return (
+            QCoreApplication.translate("Delivery", "%1: failing (last attempt %2): %3")
+            .replace("%1", name)
+            .replace("%2", format_datetime(status.last_failure))
+            .replace("%3", status.error or "")
         )
-        return text.replace("%1", name).replace("%2", status.error or "")
     if status.healthy:
         return (
             QCoreApplication.translate("Delivery", "%1: delivering (last at %2)")

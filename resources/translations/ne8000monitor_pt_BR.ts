@@ -392,6 +392,41 @@
     </message>
 </context>
 <context>
+    <name>Delivery</name>
+    <message>
+        <source>Alertmanager</source>
+        <translation>Alertmanager</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notificações</translation>
+    </message>
+    <message>
+        <source>%1: off</source>
+        <translation>%1: desligado</translation>
+    </message>
+    <message>
+        <source>%1: failing (last attempt %2): %3</source>
+        <translation>%1: falhando (última tentativa %2): %3</translation>
+    </message>
+    <message>
+        <source>%1: delivering (last at %2)</source>
+        <translation>%1: entregando (última às %2)</translation>
+    </message>
+    <message>
+        <source>%1: ready, nothing sent yet</source>
+        <translation>%1: pronto, nada enviado ainda</translation>
+    </message>
+    <message>
+        <source>Alert delivery failing</source>
+        <translation>Entrega de alertas falhando</translation>
+    </message>
+    <message>
+        <source>%1 failing</source>
+        <translation>%1 falhando</translation>
+    </message>
+</context>
+<context>
     <name>HostKeyDialog</name>
     <message>
         <source>Reject</source>
@@ -1030,6 +1065,10 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <translation>Feed</translation>
     </message>
     <message>
+        <source>Notifications</source>
+        <translation>Notificações</translation>
+    </message>
+    <message>
         <source>General</source>
         <translation>Geral</translation>
     </message>
@@ -1122,6 +1161,58 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <translation>Token:</translation>
     </message>
     <message>
+        <source>http://alertmanager:9093 (empty: off)</source>
+        <translation>http://alertmanager:9093 (vazio: desligado)</translation>
+    </message>
+    <message>
+        <source>Every alert is posted to Prometheus Alertmanager, re-sent while active and ended when it clears; Alertmanager groups, silences and routes them.</source>
+        <translation>Cada alerta é enviado ao Prometheus Alertmanager, reenviado enquanto ativo e encerrado quando normaliza; o Alertmanager agrupa, silencia e encaminha os alertas.</translation>
+    </message>
+    <message>
+        <source>One apprise URL per line, e.g.
+tgram://BOT_TOKEN/CHAT_ID
+mailto://user:password@smtp.example.com?to=noc@example.com</source>
+        <translation>Uma URL do apprise por linha, por exemplo
+tgram://BOT_TOKEN/CHAT_ID
+mailto://user:password@smtp.example.com?to=noc@example.com</translation>
+    </message>
+    <message>
+        <source>Critical only</source>
+        <translation>Somente críticos</translation>
+    </message>
+    <message>
+        <source>Major and critical</source>
+        <translation>Maiores e críticos</translation>
+    </message>
+    <message>
+        <source>Minor and above</source>
+        <translation>Menores e acima</translation>
+    </message>
+    <message>
+        <source>Everything (warning and above)</source>
+        <translation>Tudo (aviso e acima)</translation>
+    </message>
+    <message>
+        <source>These URLs may hold passwords and bot tokens. They are kept in the settings file, which only your user can read, and are masked in the log.</source>
+        <translation>Estas URLs podem conter senhas e tokens de bot. Elas ficam no arquivo de configurações, que só o seu usuário pode ler, e são mascaradas no log.</translation>
+    </message>
+    <message>
+        <source>Send test notification</source>
+        <translation>Enviar notificação de teste</translation>
+    </message>
+    <message>
+        <source>Alertmanager:</source>
+        <translation>Alertmanager:</translation>
+    </message>
+    <message>
+        <source>Notification URLs:</source>
+        <translation>URLs de notificação:</translation>
+    </message>
+    <message>
+        <source>Notify about:</source>
+        <translation>Notificar sobre:</translation>
+    </message>
+    <message>
         <source>Operator mode: allow configuration commands in the console</source>
         <translation>Modo operador: permitir comandos de configuração no console</translation>
     </message>
@@ -1162,6 +1253,26 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <translation>Feed parado.</translation>
     </message>
     <message>
+        <source>Enter at least one notification URL first.</source>
+        <translation>Informe primeiro ao menos uma URL de notificação.</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Enviando…</translation>
+    </message>
+    <message>
+        <source>Delivered to {target}</source>
+        <translation>Entregue em {target}</translation>
+    </message>
+    <message>
+        <source>Not delivered to {target}: {error}</source>
+        <translation>Não entregue em {target}: {error}</translation>
+    </message>
+    <message>
+        <source>Each notification URL needs a scheme (tgram://, mailto://, json:// …) and no spaces, one per line.</source>
+        <translation>Cada URL de notificação precisa de um esquema (tgram://, mailto://, json:// …) e nenhum espaço, uma por linha.</translation>
+    </message>
+    <message>
         <source>Enter the feed&apos;s bind address (127.0.0.1 for this machine only).</source>
         <translation>Informe o endereço de escuta do feed (127.0.0.1 somente para esta máquina).</translation>
     </message>
@@ -1178,12 +1289,20 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <translation>O token não pode conter espaços.</translation>
     </message>
     <message>
+        <source>The Alertmanager address must be an http:// or https:// URL.</source>
+        <translation>O endereço do Alertmanager deve ser uma URL http:// ou https://.</translation>
+    </message>
+    <message>
         <source>Could not save the settings: {error}</source>
         <translation>Não foi possível salvar as configurações: {error}</translation>
     </message>
     <message>
         <source>Settings saved, but the feed could not start: {error}</source>
         <translation>Configurações salvas, mas o feed não pôde iniciar: {error}</translation>
+    </message>
+    <message>
+        <source>Settings saved, but notifications cannot run: {error}</source>
+        <translation>Configurações salvas, mas as notificações não podem funcionar: {error}</translation>
     </message>
 </context>
 <context>

@@ -3,8 +3,9 @@
     python scripts/smoke_bundle.py dist/ne8000monitor
 
 Runs the bundled executable the way an operator would: `--version`, `parse` on a real VRP
-capture, `serve --demo` answering `/health`, and the GUI starting offscreen in demo mode for
-a few seconds. Prints the bundle size. Exits non-zero on the first failure, with its output.
+capture, `serve --demo` answering `/health` (with a notification URL in its settings, so the
+bundled apprise must find its plugins), and the GUI starting offscreen in demo mode for a
+few seconds. Prints the bundle size. Exits non-zero on the first failure, with its output.
 """
 
 from __future__ import annotations
@@ -72,9 +73,21 @@ def check_parse(binary: Path, env: dict[str, str]) -> None:
     print(f"ok  parse display cpu-usage {capture.name} -> usage {parsed['cpu_percent']}%")
 
 
-def check_serve(binary: Path, env: dict[str, str]) -> None:
+def check_serve(binary: Path, env: dict[str, str], home: Path) -> None:
+    # serve refuses to start when apprise cannot load a notification URL: a bundle without
+    # apprise's plugins fails here. Nothing listens on port 9, and nothing is sent unless an
+    # alert is raised.
+    settings = home / "smoke-settings.toml"
+    settings.write_text(
+        'version = 1\n[notify]\nurls = ["json://127.0.0.1:9/smoke", '
+        '"mailto://localhost:9?from=noc@example.com&to=ops@example.com"]\n',
+        encoding="utf-8",
+    )
     process = subprocess.Popen(
-        [str(binary), "serve", "--demo", "--port", "0", "--poll-scale", "0.05"],
+        [
+            str(binary), "serve", "--demo", "--port", "0", "--poll-scale", "0.05",
+            "--settings", str(settings),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -104,7 +117,7 @@ def check_serve(binary: Path, env: dict[str, str]) -> None:
                 time.sleep(0.5)
         if status != 200:
             fail(f"/health never answered 200: {''.join(lines)}")
-        print(f"ok  serve --demo -> {url}/health 200")
+        print(f"ok  serve --demo (apprise URLs loaded) -> {url}/health 200")
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -145,7 +158,7 @@ def main() -> None:
         env = isolated_env(Path(home))
         check_version(binary, env, __version__)
         check_parse(binary, env)
-        check_serve(binary, env)
+        check_serve(binary, env, Path(home))
         check_gui(binary, env, args.gui_seconds)
     print(f"bundle size: {size_of(args.bundle) / 2**20:.1f} MiB ({args.bundle})")
 

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.alerts import AlertKind
 from app.domain.notifications import Channel
+from app.engine.seats import issue_seat
 from app.engine.settings import AlertmanagerSettings, Settings, load_settings
 from app.ui.application import GuiSession
 from app.ui.dialogs.settings_dialog import SettingsDialog
@@ -174,5 +175,30 @@ def test_the_status_bar_warns_while_alertmanager_is_unreachable(
                 assert am.channel is Channel.ALERTMANAGER
             finally:
                 await session.close(runtime=False)
+
+    run(qapp, body())
+
+
+def test_seat_tokens_count_as_tokens_for_a_network_bind(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        seat, _ = issue_seat("noc-1")
+        settings = Settings(seats={"noc-1": seat})
+        async with bench(tmp_path, with_router=False, settings=settings) as setup:
+            runtime = setup.runtime
+            dialog = SettingsDialog(runtime, _store(tmp_path))
+            qtbot.addWidget(dialog)
+            dialog.open()
+            dialog.feed_host.setText("0.0.0.0")
+            dialog.feed_token.clear()
+            dialog.remote_commands.setChecked(True)
+            saved: list[object] = []
+            dialog.saved.connect(saved.append)
+            dialog.save_button.click()
+            await until(lambda: saved, "the save")
+            assert runtime.settings.feed.host == "0.0.0.0"
+            assert runtime.settings.feed.token is None
+            assert load_settings(runtime.settings_path).seats == {"noc-1": seat}
 
     run(qapp, body())

@@ -370,14 +370,16 @@ class SettingsDialog(QDialog):
             raise ValueError(
                 self.tr("Enter the feed's bind address (127.0.0.1 for this machine only).")
             )
-        if not is_loopback(host) and token is None:
+        # Seat tokens (`ne8000monitor token add`) count as tokens too.
+        tokens = token is not None or bool(old.seats)
+        if not is_loopback(host) and not tokens:
             raise ValueError(
                 self.tr(
                     "The feed would listen on {host}, reachable from the network, without a "
                     "token. Set a token (Generate) or bind to 127.0.0.1."
                 ).format(host=host)
             )
-        if self.remote_commands.isChecked() and token is None:
+        if self.remote_commands.isChecked() and not tokens:
             raise ValueError(
                 self.tr("Remote commands need a token: set one (Generate) or untick them.")
             )

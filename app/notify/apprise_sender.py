@@ -84,7 +84,12 @@ def load_targets(urls: Sequence[str], *, key: str = "notify.urls") -> list[Targe
 
     targets: list[Target] = []
     for index, url in enumerate(urls):
-        plugin = apprise.Apprise.instantiate(url.strip())
+        try:
+            plugin = apprise.Apprise.instantiate(url.strip())
+        except Exception as error:  # apprise's plugin discovery itself failed (a broken install)
+            raise NotifyConfigError(
+                f"{key}: apprise cannot load its notification services ({type(error).__name__})"
+            ) from None
         if plugin is None:
             scheme = url.split("://", 1)[0]
             raise NotifyConfigError(

@@ -28,7 +28,7 @@ from typing import Any
 
 from aiohttp import web
 
-from app.engine.seats import SeatToken, find_seat, read_usage, write_usage
+from app.engine.seats import SeatToken, find_seat, read_usage, split_token, write_usage
 from app.engine.settings import load_settings
 
 _log = logging.getLogger("ne8000monitor.feed.seats")
@@ -106,6 +106,8 @@ class SeatBook:
         known = self._verified.get(key)
         if known is not None and self._seats.get(known.name) == known:
             return known
+        if not self._seats or split_token(token) is None:
+            return None  # nothing to check against, or not a seat token at all
         seats = dict(self._seats)
         async with self._checks:
             seat = await asyncio.to_thread(find_seat, seats, token)

@@ -27,7 +27,7 @@ from app.feed.broadcast import (
 )
 from app.feed.context import FeedContext, is_loopback_host
 from app.feed.errors import FeedConfigError
-from app.feed.publisher import Publisher
+from app.feed.publisher import FRESHNESS_CHECK_INTERVAL, Publisher
 from app.feed.sections import TrafficRates
 
 _log = logging.getLogger("ne8000monitor.feed.server")
@@ -63,6 +63,7 @@ class FeedServer:
         lag_limit: int = DEFAULT_LAG_LIMIT,
         send_timeout: float = DEFAULT_SEND_TIMEOUT,
         clock: Callable[[], float] = time.time,
+        freshness_interval: float = FRESHNESS_CHECK_INTERVAL,
     ) -> None:
         """The keyword extras after `version` exist for tests and the benchmark."""
         self.monitor = monitor
@@ -71,6 +72,7 @@ class FeedServer:
             monitor=monitor, options=options, console=console, version=version, clock=clock
         )
         self._heartbeat_interval = heartbeat_interval
+        self._freshness_interval = freshness_interval
         self._hub_options = {
             "queue_size": queue_size,
             "lag_limit": lag_limit,
@@ -130,7 +132,12 @@ class FeedServer:
             raise
         self._runner = runner
         self._port = _bound_port(runner, self.options.port)
-        self._publisher = Publisher(ctx, ctx.hub, heartbeat_interval=self._heartbeat_interval)
+        self._publisher = Publisher(
+            ctx,
+            ctx.hub,
+            heartbeat_interval=self._heartbeat_interval,
+            freshness_interval=self._freshness_interval,
+        )
         self._publisher.start()
         self._state = "running"
         _log.info("feed listening on %s", self.url)

@@ -1,13 +1,15 @@
-"""The status bar: connection, last poll and its latency, cache hit rate, the feed, and a
-busy indicator while routers are connecting. Errors appear here (and stay in the tooltip)."""
+"""The status bar: connection, last data and the poll latency, cache hit rate, the feed, and
+a busy indicator while routers are connecting. Errors appear here (and stay in the tooltip).
+
+"Last data" is the router's last real answer; the latency is shown only while some of the
+router's data is fresh (a timed-out poll is not a round trip, an old one says nothing)."""
 
 from __future__ import annotations
-
-import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
+from app.engine.freshness import Freshness
 from app.engine.pool import PoolState
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_local_time
@@ -98,11 +100,13 @@ class StatusBar(QStatusBar):
             status = self.ctx.monitor.router_status(router)[0].polling
         except KeyError:
             return DASH
-        latency = max(status.last_poll_seconds.values(), default=None)
+        now = self.ctx.live.clock()
+        answering = any(r.state(now) is Freshness.FRESH for r in status.sections.values())
+        latency = max(status.last_poll_seconds.values(), default=None) if answering else None
         when = format_local_time(live.last_update)
-        age = "" if live.last_update is None else f" ({time.time() - live.last_update:.0f} s)"
+        age = "" if live.last_update is None else f" ({max(0.0, now - live.last_update):.0f} s)"
         latency_text = DASH if latency is None else f"{latency * 1000:.0f} ms"
-        return self.tr("Last poll: %1%2, latency %3").replace("%1", when).replace(
+        return self.tr("Last data: %1%2, latency %3").replace("%1", when).replace(
             "%2", age).replace("%3", latency_text)
 
     def _feed_text(self) -> str:

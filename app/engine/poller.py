@@ -244,7 +244,7 @@ class PollerStatus:
     router: str
     last_error: str | None  # the newest error of a section that still fails
     last_error_at: float | None
-    last_poll_seconds: dict[str, float]  # data set -> duration of its last *answered* poll
+    last_poll_seconds: dict[str, float]  # data set -> its last poll's duration, if answered
     polls: int
     failures: int
     sections: dict[str, SectionRecord] = field(default_factory=dict)
@@ -434,8 +434,12 @@ class RouterPoller:
                 *(self._read(dataset, command, self._seen.get(command)) for _, command in commands)
             )
             answered = self._report(dataset, commands, results)
-        if answered:  # a poll nobody answered measures timeouts, not the router
+        # Latency only from a real answer: a poll nobody answered measures a timeout, and
+        # the data set's previous figure says nothing about the router now.
+        if answered:
             self._durations[str(dataset)] = time.perf_counter() - started
+        else:
+            self._durations.pop(str(dataset), None)
         self._polls += 1
 
     async def read(self, dataset: DataSet, command: str) -> Reading | NE8000MonitorError:

@@ -82,20 +82,19 @@ def router_status_dict(status: RouterStatus, now: float | None = None) -> dict[s
     """One router's connection and polling state (also `/api/router_status` and /health).
 
     `sections` holds every engine section's freshness, consecutive failures and errors;
-    `latency_seconds` is only given while some section is fresh: a timed-out poll is not a
-    round trip, and an old one says nothing about the router now.
+    `last_poll_seconds` (and so `latency_seconds`) holds only data sets whose last poll the
+    router answered: a timed-out poll is not a round trip.
     """
     now = time.time() if now is None else now
     pool, polling = status.pool, status.polling
     durations = polling.last_poll_seconds
-    fresh = any(r.state(now) is Freshness.FRESH for r in polling.sections.values())
     answered = polling.last_answer_at
     return {
         "router": status.router,
         "state": str(pool.state),
         "reachable": pool.state is PoolState.CONNECTED,
         # The quickest data set's last poll: the closest thing to a command round trip.
-        "latency_seconds": min(durations.values()) if durations and fresh else None,
+        "latency_seconds": min(durations.values()) if durations else None,
         "last_poll_seconds": dict(durations),
         "last_answer_at": None if answered is None else iso_z(answered),
         "failing_sections": sorted(n for n, r in polling.sections.items() if r.failures),

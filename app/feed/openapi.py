@@ -275,13 +275,14 @@ def _schemas() -> dict[str, Schema]:
                 "reachable": _BOOLEAN,
                 "latency_seconds": {
                     "anyOf": [_NUMBER, {"type": "null"}],
-                    "description": "The quickest data set's last answered poll; null while "
-                    "no section is fresh (a timeout is not a round trip).",
+                    "description": "The quickest data set's last poll; null when no data "
+                    "set's last poll was answered (a timeout is not a round trip).",
                 },
                 "last_poll_seconds": {
                     "type": "object",
                     "additionalProperties": _NUMBER,
-                    "description": "Per data set, the duration of its last answered poll.",
+                    "description": "Per data set, the duration of its last poll, only when "
+                    "the router answered it.",
                 },
                 "last_answer_at": {
                     "anyOf": [_TIME, {"type": "null"}],

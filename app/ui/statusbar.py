@@ -1,15 +1,14 @@
 """The status bar: connection, last data and the poll latency, cache hit rate, the feed, and
 a busy indicator while routers are connecting. Errors appear here (and stay in the tooltip).
 
-"Last data" is the router's last real answer; the latency is shown only while some of the
-router's data is fresh (a timed-out poll is not a round trip, an old one says nothing)."""
+"Last data" is the router's last real answer; the latency comes only from polls the router
+answered (a timed-out poll is not a round trip, and is not shown)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from app.engine.freshness import Freshness
 from app.engine.pool import PoolState
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_local_time
@@ -101,8 +100,8 @@ class StatusBar(QStatusBar):
         except KeyError:
             return DASH
         now = self.ctx.live.clock()
-        answering = any(r.state(now) is Freshness.FRESH for r in status.sections.values())
-        latency = max(status.last_poll_seconds.values(), default=None) if answering else None
+        # The engine keeps a data set's duration only while its last poll was answered.
+        latency = max(status.last_poll_seconds.values(), default=None)
         when = format_local_time(live.last_update)
         age = "" if live.last_update is None else f" ({max(0.0, now - live.last_update):.0f} s)"
         latency_text = DASH if latency is None else f"{latency * 1000:.0f} ms"

@@ -293,6 +293,10 @@ def _network_traffic(
         return None
     record = snapshot.records.get("traffic")
     max_age = math.inf if record is None else record.max_age
+    try:
+        monitored = set(monitor.monitored_interfaces(snapshot.router))
+    except KeyError:  # removed meanwhile
+        monitored = set()
     rows = []
     for name, detail in details.items():
         if not isinstance(detail, InterfaceDetail):
@@ -301,6 +305,7 @@ def _network_traffic(
         rows.append(
             {
                 "name": name,
+                "monitored": name in monitored,
                 "description": detail.description,
                 "phy_up": detail.phy_up,
                 "protocol_up": detail.protocol_up,
@@ -323,10 +328,12 @@ def _network_traffic(
                 "output_util_percent": detail.output_util_percent,
             }
         )
+    # Every up port is polled; the totals are the uplinks' (the monitored ones) when any are.
+    counted = [row for row in rows if row["monitored"]] or rows
     return {
         "interfaces": rows,
-        "total_in_bps": _sum(row["in_bps"] for row in rows),
-        "total_out_bps": _sum(row["out_bps"] for row in rows),
+        "total_in_bps": _sum(row["in_bps"] for row in counted),
+        "total_out_bps": _sum(row["out_bps"] for row in counted),
     }
 
 

@@ -23,9 +23,14 @@ NOW = 120.0
 
 @dataclass
 class FakeMonitor:
-    """The part of the Monitor the sections read (the history ring for stored rates)."""
+    """The part of the Monitor the sections read (the history ring for stored rates, the
+    monitored uplinks)."""
 
     history: History = field(default_factory=History)
+    monitored: tuple[str, ...] = ()
+
+    def monitored_interfaces(self, router: str) -> tuple[str, ...]:
+        return self.monitored
 
 
 def snapshot(**sections: tuple[Any, float]) -> RouterSnapshot:
@@ -248,3 +253,29 @@ def test_a_partial_source_is_marked_with_its_skipped_lines() -> None:
             "line_number": 9,
         }
     ]
+
+
+def test_traffic_totals_are_the_monitored_uplinks_when_there_are_any() -> None:
+    rates = TrafficRates()
+    snap = snapshot(
+        traffic=({UPLINK: detail(UPLINK, 1), "GigabitEthernet0/2/0": detail("x", 1)}, 50.0)
+    )
+    rates.update(
+        "r1",
+        [
+            TrafficSample("r1", UPLINK, 50.0, 800.0, 400.0, None, None),
+            TrafficSample("r1", "GigabitEthernet0/2/0", 50.0, 100.0, 100.0, None, None),
+        ],
+    )
+    every = build_sections(FakeMonitor(), snap, rates, ["network_traffic"], now=NOW)
+    assert every["network_traffic"]["total_in_bps"] == 900.0  # type: ignore[index]
+    uplinks = build_sections(
+        FakeMonitor(monitored=(UPLINK,)),  # type: ignore[arg-type]
+        snap,
+        rates,
+        ["network_traffic"],
+        now=NOW,
+    )["network_traffic"]
+    assert uplinks is not None
+    assert uplinks["total_in_bps"] == 800.0
+    assert [row["monitored"] for row in uplinks["interfaces"]] == [True, False]

@@ -67,7 +67,7 @@ class Publisher:
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Last state told to clients: (router, feed section) and (router, engine section).
-        self._sent: dict[tuple[str, str], str] = {}
+        self._sent: dict[tuple[str, str], tuple[str, str | None]] = {}
         self._engine_states: dict[tuple[str, str], str] = {}
         self._failed: set[str] = set()  # routers with a failed poll in the current round
 
@@ -108,9 +108,10 @@ class Publisher:
     def check_freshness(self, routers: set[str] | None = None) -> None:
         """Tell clients about sections whose freshness changed since they last heard.
 
-        Every feed section whose state (fresh / stale / never) differs from the one last
-        sent goes out in one `router_data` per router; a change of any engine section's
-        state sends a `system_status` (its per-section list changed).
+        Every feed section whose state (fresh / stale / never) or error code differs from
+        the one last sent goes out in one `router_data` per router (a section stale by age
+        that then fails says why); a change of any engine section's state sends a
+        `system_status` (its per-section list changed).
         """
         now = self._ctx.clock()
         monitor = self._ctx.monitor
@@ -122,7 +123,7 @@ class Publisher:
                 continue
             flipped = []
             for name in FEED_SECTIONS:
-                state = section_freshness(snapshot, name, now)["state"]
+                state = _told(section_freshness(snapshot, name, now))
                 if self._sent.setdefault((router, name), state) != state:
                     flipped.append(name)
                     self._sent[(router, name)] = state
@@ -144,7 +145,7 @@ class Publisher:
             return
         now = self._ctx.clock()
         for name in sections:
-            self._sent[(router, name)] = section_freshness(snapshot, name, now)["state"]
+            self._sent[(router, name)] = _told(section_freshness(snapshot, name, now))
 
     async def _consume(self, subscription: Subscription) -> None:
         changed: dict[str, set[str]] = {}
@@ -198,3 +199,10 @@ class Publisher:
         failed, self._failed = self._failed & routers, set()
         if failed:  # a failed poll turns its section stale at once: say so now
             self.check_freshness(failed)
+
+
+def _told(freshness: dict[str, object]) -> tuple[str, str | None]:
+    """What clients know of a section's freshness: its state and its error code."""
+    error = freshness["error"]
+    code = error.get("code") if isinstance(error, dict) else None
+    return str(freshness["state"]), None if code is None else str(code)

@@ -144,6 +144,10 @@ def test_a_hanging_command_says_stale_since_with_its_reason(run: Runner, tmp_pat
                 assert view.total_caption.text().startswith("Stale since ")
                 assert view.total.property("stale") is True
                 assert "Online subscribers: stale since " in view.freshness.text.text()
+                # The router list names the failing section too (the others still answer).
+                item = session.window.routers.item_of(ROUTER)
+                assert item is not None
+                assert "Online subscribers: stale since " in item.toolTip()
                 bench_.device.faults.hang_commands = set()
                 await wait_for(lambda: view.total_caption.text() == "", what="fresh again")
                 assert view.total.property("stale") is False

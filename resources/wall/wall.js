@@ -308,6 +308,40 @@
     return at !== null && serverNow() - at > ROUTER_STALE_MS;
   }
 
+  /** One engine source of a section (`sources.cpu`): stale by the server's word or by its
+   * own max age on our clock. */
+  function sourceStale(source) {
+    if (!source || typeof source !== "object") return false;
+    if (source.state === "stale") return true;
+    const at = typeof source.collected_at === "string" ? Date.parse(source.collected_at) : NaN;
+    return typeof source.max_age_s === "number" && Number.isFinite(at) &&
+      serverNow() > at + source.max_age_s * 1000;
+  }
+
+  /** Whether the parts `names` of a section are stale (the whole section when the feed
+   * sends no per-source detail): CPU and memory stay live while the board table fails. */
+  function partStale(section, names) {
+    const sources = section && section.sources && typeof section.sources === "object"
+      ? section.sources
+      : null;
+    if (!sources) return sectionStale(section);
+    return names.some((name) => sourceStale(sources[name]));
+  }
+
+  /** {at: server ms of the stale data shown, error} of one stale part of a card. */
+  function staleTimeAndWhy(name, section) {
+    if (name === "system_metrics" && section && section.sources) {
+      const parts = ["cpu", "memory"]
+        .map((source) => section.sources[source])
+        .filter((source) => sourceStale(source))
+        .map((source) => ({ at: Date.parse(source.collected_at), error: source.error }))
+        .filter((part) => Number.isFinite(part.at))
+        .sort((a, b) => a.at - b.at);
+      if (parts.length) return parts[0];
+    }
+    return { at: epochMs(section), error: section ? section.error : null };
+  }
+
   function staleReason(section) {
     const code = section && section.error && typeof section.error.code === "string"
       ? section.error.code
@@ -668,8 +702,13 @@
     badge.title = status.last_error || "";
 
     const updated = card.querySelector(".updated");
-    const shown = ["online_total", "system_metrics", "network_traffic"];
-    const stale = shown.filter((name) => sectionStale(view.sections[name]));
+    // What the card shows of each section: the gauges are only CPU and memory.
+    const shown = {
+      online_total: (section) => sectionStale(section),
+      system_metrics: (section) => partStale(section, ["cpu", "memory"]),
+      network_traffic: (section) => sectionStale(section),
+    };
+    const stale = Object.keys(shown).filter((name) => shown[name](view.sections[name]));
     card.classList.toggle("card-stale", stale.length > 0);
     card.querySelector(".subs").classList.toggle("stale", stale.includes("online_total"));
     card.querySelector(".gauges").classList.toggle("stale", stale.includes("system_metrics"));
@@ -677,15 +716,14 @@
     if (stale.length) {
       // Since the oldest figure on the card that is not current, and why.
       const oldest = stale
-        .map((name) => ({ name, at: epochMs(view.sections[name]) }))
+        .map((name) => staleTimeAndWhy(name, view.sections[name]))
         .filter((entry) => entry.at !== null)
-        .sort((a, b) => a.at - b.at)[0];
-      const section = view.sections[oldest ? oldest.name : stale[0]];
-      const since = oldest ? new Date(oldest.at - state.serverOffsetMs) : null;
+        .sort((a, b) => a.at - b.at)[0] || staleTimeAndWhy(stale[0], view.sections[stale[0]]);
+      const since = oldest.at !== null ? new Date(oldest.at - state.serverOffsetMs) : null;
       updated.textContent = since
-        ? t("staleSectionSince", { time: formatClock(since), reason: staleReason(section) })
-        : staleReason(section);
-      updated.title = section && section.error ? String(section.error.message || "") : "";
+        ? t("staleSectionSince", { time: formatClock(since), reason: staleReason(oldest) })
+        : staleReason(oldest);
+      updated.title = oldest.error ? String(oldest.error.message || "") : "";
     } else if (view.lastDataMs === null) {
       updated.textContent = "";
       updated.title = "";

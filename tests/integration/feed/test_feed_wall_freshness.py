@@ -88,3 +88,54 @@ async def test_a_section_turns_stale_on_the_wall_by_the_clock_alone(make_rig: Ma
             timeout=20,
         )
         assert re.fullmatch(r"Desatualizado desde \d\d:\d\d:\d\d · sem dados novos", text), text
+
+
+async def test_cpu_and_memory_stay_live_while_another_system_source_fails(
+    make_rig: MakeRig,
+) -> None:
+    """system_metrics is stale when any of its sources is (the board table here); the
+    wall's gauges show only CPU and memory, so they dim only when those are stale."""
+    chromium = chromium_binary()
+    rig = await make_rig((ROUTER,), start_monitor=False)
+    async with launch_chromium(chromium) as browser:
+        page = await browser.new_page(1280, 720)
+        await page.navigate(f"{rig.url}/wall")
+        await page.wait_for("NE8000Wall.state.connection === 'live'")
+        now = time.time()
+
+        def iso(epoch: float) -> str:
+            return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + ".000Z"
+
+        def source(state: str, at: float, code: str | None = None) -> dict[str, object]:
+            error = None if code is None else {"code": code, "message": f"{code} detail"}
+            return {"state": state, "collected_at": iso(at), "max_age_s": 60, "error": error}
+
+        def system(cpu: dict[str, object]) -> str:
+            section = {
+                "cpu_percent": 31,
+                "memory_percent": 22,
+                "collected_epoch": now - 300,
+                "stale": True,
+                "fresh_until_epoch": now - 1,
+                "sources": {
+                    "cpu": cpu,
+                    "memory": source("fresh", now - 2),
+                    "health": source("stale", now - 300, "parse_error"),
+                },
+            }
+            message = {"type": "router_data", "router": "box", "data": {"system_metrics": section}}
+            return f"NE8000Wall.handle({json.dumps(message)}); NE8000Wall.flush();"
+
+        gauges = "document.querySelector('.card[data-router=\"box\"] .gauges')"
+        updated = "document.querySelector('.card[data-router=\"box\"] .updated').textContent"
+        await page.evaluate(system(source("fresh", now - 2)))
+        assert await page.evaluate(f"{gauges}.classList.contains('stale')") is False
+        await page.evaluate(system(source("stale", now - 90, "timeout")))
+        assert await page.evaluate(f"{gauges}.classList.contains('stale')") is True
+        text = await page.evaluate(updated)
+        since = await page.evaluate(
+            f"new Date(Date.parse('{iso(now - 90)}') - NE8000Wall.state.serverOffsetMs)"
+            ".toLocaleTimeString('en', {hour: '2-digit', minute: '2-digit', second: '2-digit', "
+            "hourCycle: 'h23'})"
+        )
+        assert text == f"Stale since {since} · no answer in time"  # the CPU's time, not 300 s

@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "app.commands.simulate",
     "app.commands.parse",
     "app.commands.snapshot",
+    "app.commands.capture",
     "app.commands.credentials",
     "app.commands.hostkey",
     "app.commands.token",

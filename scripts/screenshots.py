@@ -4,9 +4,11 @@ Starts the real application stack in demo mode (embedded simulated NE8000s, the 
 engine polling them over loopback SSH) with an offscreen Qt platform (or run it under
 `xvfb-run`), waits until the views have a couple of minutes' worth of samples, and grabs
 the overview, subscribers, system, interfaces, traffic and alarms views (and the traffic
-view once more in the dark palette).
+view once more in the dark palette). Then a scripted outage (scripts/stale_routers.py:
+one router hangs two commands, one is powered off) for the stale states:
+``screenshot-stale-subscribers.png`` and ``screenshot-stale-overview.png``.
 
-    python scripts/screenshots.py [--out docs] [--routers 3] [--seconds 60]
+    python scripts/screenshots.py [--out docs] [--routers 3] [--seconds 60] [--only stale]
 
 Settings, history and QSettings go to a temporary directory: the user's are not touched.
 """
@@ -32,6 +34,7 @@ from app.transport.credentials import MemorySecretStore
 from app.ui import theme
 from app.ui.application import GuiSession, prepare_application
 from app.ui.formatting import DASH
+from scripts import stale_routers
 
 SIZE = (1360, 860)
 
@@ -95,11 +98,59 @@ async def capture(out: Path, routers: int, seconds: float, work: Path) -> list[P
     return saved
 
 
+async def capture_stale(out: Path, seconds: float, work: Path) -> list[Path]:
+    """A router going stale: its subscriber view (hung commands) and the overview."""
+    outage = await stale_routers.start(work)
+    session = GuiSession(outage.runtime)
+    window = session.window
+    saved: list[Path] = []
+    try:
+        window.resize(*SIZE)
+        window.show()
+        await stale_routers.all_reporting(outage)
+        window.routers.select(stale_routers.HUNG_ROUTER)
+        dashboard = window.dashboards[stale_routers.HUNG_ROUTER]
+        dashboard.setCurrentWidget(dashboard.subscribers)
+        await asyncio.sleep(seconds)  # some history in the plot before the outage
+        await stale_routers.break_routers(outage)
+        await asyncio.sleep(2.5)  # the views' timers re-evaluate freshness
+        for name, select in (
+            ("stale-subscribers", stale_routers.HUNG_ROUTER),
+            ("stale-overview", ""),
+        ):
+            window.routers.select(select)
+            await asyncio.sleep(2.0)
+            path = out / f"screenshot-{name}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+    finally:
+        await session.close(runtime=False)
+        await outage.close()
+    return saved
+
+
+async def capture_all(
+    out: Path, routers: int, seconds: float, work: Path, only: str | None
+) -> list[Path]:
+    """The main views (demo), then the outage; one event loop for both."""
+    saved: list[Path] = []
+    for name in ("views", "stale"):
+        (work / name).mkdir()
+    if only != "stale":
+        saved += await capture(out, routers, seconds, work / "views")
+    if only != "views":
+        saved += await capture_stale(out, min(seconds, 20.0), work / "stale")
+    return saved
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs"))
     parser.add_argument("--routers", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--only", choices=("views", "stale"), help="only the main views, or only the outage"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ne8000-shots-") as work:
@@ -109,7 +160,7 @@ def main() -> int:
         )
         prepare_application("en")
         saved = asyncio.run(
-            capture(args.out, args.routers, args.seconds, Path(work)),
+            capture_all(args.out, args.routers, args.seconds, Path(work), args.only),
             loop_factory=qasync.QEventLoop,
         )
     for path in saved:

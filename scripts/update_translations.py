@@ -52,9 +52,10 @@ def untranslated(ts_file: Path) -> list[str]:
             kind = translation.get("type")
             if kind in ("obsolete", "vanished"):
                 continue
-            text = translation.text or "".join(
-                form.text or "" for form in translation.iter("numerusform")
-            )
+            forms = [form.text or "" for form in translation.iter("numerusform")]
+            # A plural message holds its text in numerus forms (each must be filled).
+            text = "" if forms and not all(f.strip() for f in forms) else "".join(forms)
+            text = text or translation.text or ""
             if kind == "unfinished" or not text.strip():
                 missing.append(f"{name}: {message.findtext('source', '')}")
     return missing

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.alerts import Alert
+from app.engine.freshness import SectionRecord
 from app.engine.pool import PoolState
 from app.engine.rates import TrafficPoint
 
@@ -29,12 +30,18 @@ DEFAULT_QUEUE_SIZE = 256
 
 @dataclass(frozen=True, slots=True)
 class RouterDataUpdated:
-    """A section of a router's data was collected and parsed (``data`` is the model)."""
+    """A section of a router's data was collected and parsed (``data`` is the model).
+
+    ``timestamp`` is when the router answered (for a derived section: the oldest of its
+    inputs); ``record`` is the section's whole record after this poll (outcome, failures,
+    warnings of a partial parse), so consumers need not ask the engine.
+    """
 
     router: str
     section: str  # e.g. `online_total`, `interface_brief`, `cpu`
     data: Any
     timestamp: float  # epoch seconds
+    record: SectionRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +66,17 @@ class TrafficSampled:
 
 @dataclass(frozen=True, slots=True)
 class PollFailed:
-    """Collecting a section failed; its data stays as it was (shown as stale, not zero)."""
+    """Collecting a section failed; its data stays as it was (shown as stale, not zero).
+
+    ``error`` is the English detail; ``record.last_error`` has its stable code, the first
+    line not understood, and ``record.raw`` the router's text when it answered.
+    """
 
     router: str
     section: str
     error: str
     timestamp: float
+    record: SectionRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)

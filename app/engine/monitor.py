@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from app.domain.alerts import Alert
@@ -29,6 +29,7 @@ from app.engine.changes import (
     InterfaceDirectory,
 )
 from app.engine.events import AlertChanged, EventBus, RouterStateChanged, Subscription
+from app.engine.freshness import Freshness, SectionRecord
 from app.engine.history import History, Point
 from app.engine.history_store import HistoryStore, Resolution, SeriesData
 from app.engine.poller import (
@@ -47,14 +48,27 @@ _log = logging.getLogger("ne8000monitor.engine.monitor")
 
 @dataclass(frozen=True, slots=True)
 class RouterSnapshot:
-    """The latest data of every section of one router (None: never collected yet)."""
+    """The latest data of every section of one router (None: never collected yet).
+
+    ``records`` holds each section's whole record (time of the answer, last outcome,
+    failures, error, raw text); :meth:`state` applies the one freshness rule to it.
+    """
 
     router: str
     sections: dict[str, SectionValue | None]
+    records: dict[str, SectionRecord] = field(default_factory=dict)
 
     def data(self, section: str) -> object | None:
         value = self.sections.get(section)
         return None if value is None else value.data
+
+    def record(self, section: str) -> SectionRecord | None:
+        return self.records.get(section)
+
+    def state(self, section: str, now: float) -> Freshness:
+        """fresh / stale / never of `section` at `now` (never when it is unknown)."""
+        record = self.records.get(section)
+        return Freshness.NEVER if record is None else record.state(now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +257,12 @@ class Monitor:
             raise KeyError(f"no router named {router!r}") from None
 
     def snapshot(self, router: str) -> RouterSnapshot:
-        return RouterSnapshot(router, self._poller(router).sections())
+        poller = self._poller(router)
+        return RouterSnapshot(router, poller.sections(), poller.records())
+
+    def now(self) -> float:
+        """The engine's clock (epoch seconds): what section times are measured against."""
+        return self._parts.clock()
 
     def subscribe(
         self,

@@ -13,10 +13,23 @@ Why it is shaped like this:
   it is newer than the one it reported last time and younger than half the interval, so a
   TTL longer than the interval never makes the history repeat an old reading; history and
   rates use the time of the answer, not of the poll.
+* **Every section keeps its own record** (:class:`~app.engine.freshness.SectionRecord`):
+  the newest good value with the time the router answered it, the last poll's outcome,
+  consecutive failures, the last error as a stable code, and the router's own text when an
+  answer could not be read or was read only in part. A section failing every poll stays
+  visible while the others succeed; the router-wide last error is the newest error of a
+  section that is still failing, so another section's success never clears it.
+* **Derived values take the oldest time of their inputs**: the subscriber summary combines
+  four commands and is as old as the oldest of the answers it shows, never "now".
 * **Every outcome is published**: a parsed section as :class:`RouterDataUpdated`, a failed
-  one as :class:`PollFailed` plus a gap (None) in the history -- never a zero -- and the
-  alert rules are fed with what was seen, their raised/cleared alerts published as
-  :class:`AlertChanged`.
+  one as :class:`PollFailed` (both carrying the section's record) plus a gap (None) in the
+  history -- never a zero -- and the alert rules are fed with what was seen, their
+  raised/cleared alerts published as :class:`AlertChanged`. A parse failure is logged once
+  per command and shape (:mod:`app.engine.failure_log`), not at every poll.
+* **Traffic polls every up port and Eth-Trunk plus the monitored interfaces**, whatever is
+  marked: marking an uplink "monitored" changes its alerts and where it is drawn, never
+  which other interfaces have rates. Each interface's rate comes from its own two newest
+  counter readings, at the times the router gave them.
 """
 
 from __future__ import annotations
@@ -40,6 +53,7 @@ from app.domain.errors import (
     UnknownCommandError,
 )
 from app.domain.interfaces import InterfaceBrief, InterfaceDetail, InterfaceDetails
+from app.domain.parsing import ParseWarning, is_partial, warnings_of
 from app.domain.router import CommandResult
 from app.domain.subscribers import AccessUserCounters, AccessUserSlots, DomainList, IpPoolList
 from app.domain.system import CpuUsage, MemoryUsage
@@ -53,6 +67,18 @@ from app.engine.events import (
     RouterDataUpdated,
     TrafficSampled,
 )
+from app.engine.failure_log import FailureLog
+from app.engine.freshness import (
+    ErrorCode,
+    SectionError,
+    SectionRecord,
+    SectionValue,
+    derive,
+    failed,
+    max_age_for,
+    section_error,
+    succeeded,
+)
 from app.engine.history import History
 from app.engine.rates import RateTracker, TrafficSample
 from app.engine.snapshot import is_detail_candidate
@@ -61,6 +87,19 @@ from app.vrp.catalog import parse_output
 from app.vrp.names import normalise_interface_name
 
 _log = logging.getLogger("ne8000monitor.engine.poller")
+
+__all__ = [  # SectionValue moved to app.engine.freshness; importing it from here still works
+    "COMMANDS",
+    "SECTIONS",
+    "DataSet",
+    "PollIntervals",
+    "PollerParts",
+    "PollerStatus",
+    "Reading",
+    "RouterPoller",
+    "SectionValue",
+    "UnreadableOutput",
+]
 
 
 class DataSet(StrEnum):
@@ -92,6 +131,8 @@ COMMANDS: Mapping[DataSet, tuple[tuple[str, str], ...]] = {
 VERSION = ("version", "display version")
 TRAFFIC_SECTION = "traffic"  # data: {interface name: InterfaceDetail}
 SUBSCRIBERS_SECTION = "subscribers"  # data: SubscriberSummary combined from its sources
+# The sections the subscriber summary is built from (in the order of its arguments).
+SUBSCRIBER_SOURCES: tuple[str, ...] = ("online_total", "domains", "slots", "ip_pools")
 
 # Every section a snapshot has (None until first collected).
 SECTIONS: tuple[str, ...] = (
@@ -100,6 +141,14 @@ SECTIONS: tuple[str, ...] = (
     SUBSCRIBERS_SECTION,
     TRAFFIC_SECTION,
 )
+
+# Section -> the data set that polls it (the summary follows its sources' data set).
+DATASET_OF: Mapping[str, DataSet] = {
+    **{section: dataset for dataset, commands in COMMANDS.items() for section, _ in commands},
+    VERSION[0]: DataSet.SYSTEM,
+    SUBSCRIBERS_SECTION: DataSet.SUBSCRIBERS,
+    TRAFFIC_SECTION: DataSet.TRAFFIC,
+}
 
 # Errors that mean the router did answer (its output was refused or unparsable).
 _ANSWERED = (ParseError, CommandRejected, UnknownCommandError)
@@ -133,6 +182,11 @@ class PollIntervals:
             DataSet.TRAFFIC: self.traffic,
         }[dataset]
 
+    def of_section(self, section: str) -> float:
+        """Seconds between two answers of `section` (`version`: every Nth system poll)."""
+        interval = self.of(DATASET_OF[section])
+        return interval * self.version_every if section == VERSION[0] else interval
+
 
 class Runner(Protocol):
     """The router's session pool as the poller uses it."""
@@ -150,18 +204,37 @@ class HistorySink(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """A parsed command output and when the router answered it (epoch seconds)."""
+    """A parsed command output and when the router answered it (epoch seconds).
+
+    ``raw`` is the router's text, kept only when the parse was partial.
+    """
 
     data: Any
     taken_at: float
+    raw: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SectionValue:
-    """The latest good data of one section and when it was collected."""
+class UnreadableOutput(ParseError):
+    """The router answered but its text could not be read: the error, the text, the time.
 
-    data: Any
-    timestamp: float
+    Still a :class:`ParseError` (the router answered: it is reachable); ``cause`` is what
+    the parser raised (a :class:`RouterCommandError` for an `Error:` answer, or a bug's
+    exception), ``raw`` the exact text for "Show router output".
+    """
+
+    def __init__(self, cause: Exception, raw: str, taken_at: float, command: str) -> None:
+        if isinstance(cause, ParseError):
+            super().__init__(
+                cause.message,
+                line=cause.line,
+                line_number=cause.line_number,
+                command=cause.command or command,
+            )
+        else:
+            super().__init__(f"internal error: {type(cause).__name__}: {cause}", command=command)
+        self.cause = cause
+        self.raw = raw
+        self.taken_at = taken_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +242,13 @@ class PollerStatus:
     """What the UI shows about the polling of one router."""
 
     router: str
-    last_error: str | None  # the newest failure, cleared by the next fully good poll
+    last_error: str | None  # the newest error of a section that still fails
     last_error_at: float | None
-    last_poll_seconds: dict[str, float]  # data set -> duration of its last poll
+    last_poll_seconds: dict[str, float]  # data set -> its last poll's duration, if answered
     polls: int
     failures: int
+    sections: dict[str, SectionRecord] = field(default_factory=dict)
+    last_answer_at: float | None = None  # when the router last answered anything
 
 
 @dataclass
@@ -190,6 +265,7 @@ class PollerParts:
     clock: Callable[[], float] = time.time  # epoch seconds, for events and history
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
+    failure_log: FailureLog = field(default_factory=lambda: FailureLog(_log))
 
 
 class RouterPoller:
@@ -212,15 +288,19 @@ class RouterPoller:
         self._timeout = timeout
         self._monitored: tuple[str, ...] = ()
         self.set_monitored(monitored)
-        self._latest: dict[str, SectionValue] = {}
+        self._records: dict[str, SectionRecord] = {
+            name: SectionRecord(name, max_age_for(self.intervals.of_section(name), timeout))
+            for name in SECTIONS
+        }
         self._task: asyncio.Task[None] | None = None
         self._wake: dict[DataSet, asyncio.Event] = {}
         self._system_polls = 0
         self._seen: dict[str, float] = {}  # command -> time of the reading last reported
         self._previous_pools: tuple[str, ...] = ()  # pool metrics of the last good poll
         self._durations: dict[str, float] = {}
-        self._last_error: str | None = None
-        self._last_error_at: float | None = None
+        self._failure_order: dict[str, int] = {}  # section -> sequence of its last failure
+        self._sequence = 0
+        self._last_answer_at: float | None = None
         self._polls = 0
         self._failures = 0
 
@@ -254,7 +334,7 @@ class RouterPoller:
     # ---- observation ----
 
     def set_monitored(self, names: Iterable[str]) -> list[Alert]:
-        """Interfaces whose rates are tracked and whose down state raises an alert."""
+        """Interfaces whose down state raises an alert (and that are always rate-polled)."""
         self._monitored = tuple(dict.fromkeys(normalise_interface_name(n) or n for n in names))
         changes = self._parts.alerts.set_monitored_interfaces(self.router, self._monitored)
         self._publish_alerts(changes)
@@ -265,21 +345,38 @@ class RouterPoller:
         return self._monitored
 
     def latest(self, section: str) -> SectionValue | None:
-        return self._latest.get(section)
+        record = self._records.get(section)
+        return None if record is None else record.value
 
     def sections(self) -> dict[str, SectionValue | None]:
         """Every known section with its latest good data, None for never collected."""
-        return {name: self._latest.get(name) for name in SECTIONS}
+        return {name: self._records[name].value for name in SECTIONS}
+
+    def records(self) -> dict[str, SectionRecord]:
+        """Every section's record: value, time, last outcome, failures, error, raw text."""
+        return dict(self._records)
 
     def status(self) -> PollerStatus:
+        error, error_at = self._router_error()
         return PollerStatus(
             router=self.router,
-            last_error=self._last_error,
-            last_error_at=self._last_error_at,
+            last_error=error,
+            last_error_at=error_at,
             last_poll_seconds=dict(self._durations),
             polls=self._polls,
             failures=self._failures,
+            sections=dict(self._records),
+            last_answer_at=self._last_answer_at,
         )
+
+    def _router_error(self) -> tuple[str | None, float | None]:
+        """The newest failure among the sections that fail now (None when none does)."""
+        failing = [r for r in self._records.values() if r.error is not None]
+        if not failing:
+            return None, None
+        newest = max(failing, key=lambda r: self._failure_order.get(r.section, 0))
+        assert newest.error is not None
+        return f"{newest.section}: {newest.error.detail}", newest.error.at
 
     # ---- the loops ----
 
@@ -326,7 +423,7 @@ class RouterPoller:
         """Poll one data set once and report everything it found (also used by tests)."""
         started = time.perf_counter()
         if dataset is DataSet.TRAFFIC:
-            await self._poll_traffic()
+            answered = await self._poll_traffic()
         else:
             commands = COMMANDS[dataset]
             if dataset is DataSet.SYSTEM:
@@ -336,8 +433,13 @@ class RouterPoller:
             results = await asyncio.gather(
                 *(self._read(dataset, command, self._seen.get(command)) for _, command in commands)
             )
-            self._report(dataset, commands, results)
-        self._durations[str(dataset)] = time.perf_counter() - started
+            answered = self._report(dataset, commands, results)
+        # Latency only from a real answer: a poll nobody answered measures a timeout, and
+        # the data set's previous figure says nothing about the router now.
+        if answered:
+            self._durations[str(dataset)] = time.perf_counter() - started
+        else:
+            self._durations.pop(str(dataset), None)
         self._polls += 1
 
     async def read(self, dataset: DataSet, command: str) -> Reading | NE8000MonitorError:
@@ -354,14 +456,26 @@ class RouterPoller:
         """The parsed output of `command` through the cache, or the error that prevented it.
 
         A cached reading taken at or before `newer_than`, or older than half the data set's
-        interval, is reloaded from the router.
+        interval, is reloaded from the router. An answer that cannot be read comes back as
+        :class:`UnreadableOutput`, holding the router's text.
         """
         key = CacheKey(self.router, str(dataset), command)
         cache = self._parts.cache
 
         async def load() -> Reading:
             result = await self._runner.run(command, timeout=self._timeout)
-            return Reading(parse_output(command, result.output), self._parts.clock())
+            taken_at = self._parts.clock()
+            try:
+                data = parse_output(command, result.output)
+            except ParseError as error:
+                raise UnreadableOutput(error, result.output, taken_at, command) from None
+            except UnknownCommandError:
+                raise
+            except Exception as error:
+                # A parser bug must cost one section, not the data set; the traceback is logged.
+                _log.exception("router %s: parsing %r failed unexpectedly", self.router, command)
+                raise UnreadableOutput(error, result.output, taken_at, command) from None
+            return Reading(data, taken_at, result.output if is_partial(data) else None)
 
         try:
             reading: Reading = await cache.get(key, load)
@@ -372,7 +486,7 @@ class RouterPoller:
         except NE8000MonitorError as error:
             return error
         except Exception as error:
-            # A parser bug must cost one section, not the data set; the traceback is logged.
+            # A runner bug must cost one section, not the data set; the traceback is logged.
             _log.exception("router %s: %r failed unexpectedly", self.router, command)
             return ParseError(f"internal error: {type(error).__name__}: {error}", command=command)
         return reading
@@ -384,7 +498,8 @@ class RouterPoller:
         dataset: DataSet,
         commands: Iterable[tuple[str, str]],
         results: Iterable[Reading | NE8000MonitorError],
-    ) -> None:
+    ) -> bool:
+        """Record and publish one data set's outcomes; True when the router answered."""
         now = self._parts.clock()
         outcomes: dict[str, Reading | NE8000MonitorError] = {}
         good: dict[str, Reading] = {}
@@ -393,18 +508,17 @@ class RouterPoller:
             if isinstance(outcome, Reading):
                 self._seen[command] = outcome.taken_at
                 good[section] = outcome
-                self._store_section(section, outcome.data, outcome.taken_at)
+                self._succeed(section, command, outcome, now)
             else:
-                self._fail(section, outcome, now)
-        self._observe_reachability(outcomes.values())
+                self._fail(section, outcome, now, command)
+        answered = self._observe_reachability(outcomes.values())
         if dataset is DataSet.SYSTEM:
             self._report_system(good, now)
         elif dataset is DataSet.INTERFACES:
             self._report_interfaces(good)
         elif dataset is DataSet.SUBSCRIBERS:
             self._report_subscribers(good, now)
-        if all(isinstance(outcome, Reading) for outcome in outcomes.values()):
-            self._last_error = self._last_error_at = None
+        return answered
 
     def _report_system(self, good: Mapping[str, Reading], now: float) -> None:
         alerts = self._parts.alerts
@@ -440,7 +554,7 @@ class RouterPoller:
             slots=self._current("slots", AccessUserSlots),
             pools=self._current("ip_pools", IpPoolList),
         )
-        self._store_section(SUBSCRIBERS_SECTION, summary, now)
+        self._derive(SUBSCRIBERS_SECTION, summary, SUBSCRIBER_SOURCES, now)
         self._record(_taken(good, "online_total", now), {"subscribers.total": total})
         if pools is not None:
             usage = {f"pool.{p.name}.percent": p.percent for p in summary.pools or ()}
@@ -454,11 +568,12 @@ class RouterPoller:
             changes += alerts.observe_pools(self.router, pools)
         self._publish_alerts(changes)
 
-    async def _poll_traffic(self) -> None:
+    async def _poll_traffic(self) -> bool:
+        """One traffic poll; True when the router answered any of its commands."""
         names = await self._traffic_interfaces()
         if names is None:
-            return
-        # Only answers given during this poll: rates need one time for all of them.
+            return False
+        # Only answers given during this poll: a rate needs two readings of its own.
         started = self._parts.clock()
         commands = [f"display interface {name}" for name in names]
         results = await asyncio.gather(
@@ -466,29 +581,45 @@ class RouterPoller:
         )
         now = self._parts.clock()
         details: dict[str, InterfaceDetail] = {}
-        failed: list[str] = []
-        taken: list[float] = []
+        taken: dict[str, float] = {}  # detail name -> when the router printed its counters
+        failed_names: list[str] = []
         errors: list[NE8000MonitorError] = []
-        for name, result in zip(names, results, strict=True):
+        warnings: list[ParseWarning] = []
+        raws: list[str] = []
+        for name, command, result in zip(names, commands, results, strict=True):
             detail = _detail_of(result.data) if isinstance(result, Reading) else None
             if isinstance(result, Reading) and detail is not None:
                 details[name] = detail
-                taken.append(result.taken_at)
-            else:
-                failed.append(name)
-                if isinstance(result, NE8000MonitorError):
-                    errors.append(result)
-        if errors:
-            self._fail(TRAFFIC_SECTION, errors[0], now)
-        if names:
-            self._observe_reachability(results)
-        # One timestamp per poll: the newest answer (per-interface answers are close).
-        t = max(taken) if taken else now
-        points = self._parts.rates.update(self.router, t, details.values(), failed=failed)
+                taken[detail.name] = result.taken_at
+                warnings.extend(warnings_of(result.data))
+                if result.raw is not None:
+                    raws.append(_raw_block(command, result.raw))
+                continue
+            failed_names.append(name)
+            error = (
+                result
+                if isinstance(result, NE8000MonitorError)
+                else ParseError("no interface block in the answer", command=command)
+            )
+            errors.append(error)
+            line = error.line if isinstance(error, ParseError) else None
+            warnings.append(ParseWarning(" ".join(str(error).split()), line or command))
+            if isinstance(error, UnreadableOutput):
+                raws.append(_raw_block(command, error.raw))
+        answered = self._observe_reachability(results) if names else False
+        newest = max(taken.values(), default=now)
+        points = self._parts.rates.update(
+            self.router, newest, details.values(), failed=failed_names, taken=taken
+        )
         if details:
-            self._store_section(TRAFFIC_SECTION, details, t)
+            raw = "\n".join(raws) if raws else None
+            oldest = min(taken.values())
+            self._succeed_with(TRAFFIC_SECTION, details, oldest, now, warnings=warnings, raw=raw)
+        elif errors:
+            raw = "\n".join(raws) if raws else None
+            self._fail(TRAFFIC_SECTION, errors[0], now, commands[0], raw=raw)
         if points:
-            self._parts.bus.publish(TrafficSampled(self.router, tuple(points), t))
+            self._parts.bus.publish(TrafficSampled(self.router, tuple(points), newest))
             for point in points:
                 sample = point if isinstance(point, TrafficSample) else None
                 self._record(
@@ -498,19 +629,27 @@ class RouterPoller:
                         f"if.{point.interface}.out_bps": sample.out_bps if sample else None,
                     },
                 )
+        return answered
 
     async def _traffic_interfaces(self) -> list[str] | None:
-        """Monitored interfaces, else every up physical port and Eth-Trunk of the brief."""
-        if self._monitored:
-            return list(self._monitored)
+        """Every up physical port and Eth-Trunk of the brief, plus the monitored ones.
+
+        Which interfaces are marked never changes which others are polled, so marking one
+        never costs another its rate. Without a brief (it cannot be read) the monitored
+        interfaces alone are polled; with neither, the poll fails.
+        """
         brief = self._current("interface_brief", InterfaceBrief)
         if brief is None:
             reading = await self._read(DataSet.INTERFACES, "display interface brief", None)
-            if not isinstance(reading, Reading) or not isinstance(reading.data, InterfaceBrief):
+            if isinstance(reading, Reading) and isinstance(reading.data, InterfaceBrief):
+                brief = reading.data
+            elif self._monitored:
+                return list(self._monitored)
+            else:
                 error = reading if isinstance(reading, NE8000MonitorError) else None
                 now = self._parts.clock()
                 if error is not None:
-                    self._fail(TRAFFIC_SECTION, error, now)
+                    self._fail(TRAFFIC_SECTION, error, now, "display interface brief")
                     self._observe_reachability([error])
                 gaps = self._parts.rates.poll_failed(self.router, now)
                 for gap in gaps:
@@ -521,38 +660,101 @@ class RouterPoller:
                 if gaps:
                     self._parts.bus.publish(TrafficSampled(self.router, tuple(gaps), now))
                 return None
-            brief = reading.data
-        return [row.name for row in brief.interfaces if is_detail_candidate(row)]
+        candidates = [row.name for row in brief.interfaces if is_detail_candidate(row)]
+        return list(dict.fromkeys([*candidates, *self._monitored]))
 
-    # ---- helpers ----
+    # ---- records ----
 
     def _current(self, section: str, kind: type) -> Any:
-        value = self._latest.get(section)
+        value = self._records[section].value
         return value.data if value is not None and isinstance(value.data, kind) else None
 
-    def _store_section(self, section: str, data: Any, timestamp: float) -> None:
-        self._latest[section] = SectionValue(data, timestamp)
-        self._parts.bus.publish(RouterDataUpdated(self.router, section, data, timestamp))
+    def _succeed(self, section: str, command: str, reading: Reading, now: float) -> None:
+        warnings = warnings_of(reading.data)
+        if warnings:
+            first = warnings[0]
+            self._parts.failure_log.partial(self.router, command, str(first), first.line)
+        self._succeed_with(
+            section, reading.data, reading.taken_at, now, warnings=warnings, raw=reading.raw
+        )
 
-    def _fail(self, section: str, error: NE8000MonitorError, now: float) -> None:
-        message = " ".join(str(error).split()) or type(error).__name__
+    def _succeed_with(
+        self,
+        section: str,
+        data: Any,
+        taken_at: float,
+        now: float,
+        *,
+        warnings: Iterable[ParseWarning] = (),
+        raw: str | None = None,
+    ) -> None:
+        self._last_answer_at = max(self._last_answer_at or taken_at, taken_at)
+        record = succeeded(
+            self._records[section], data, taken_at, now, raw=raw, warnings=tuple(warnings)
+        )
+        self._records[section] = record
+        self._parts.bus.publish(RouterDataUpdated(self.router, section, data, taken_at, record))
+
+    def _derive(self, section: str, data: Any, sources: Iterable[str], now: float) -> None:
+        """Store a value built from other sections, as old as the oldest of them."""
+        record = derive(self._records[section], data, (self._records[s] for s in sources), now)
+        self._records[section] = record
+        if record.value is not None:  # nothing answered yet: nothing to show, no event
+            self._parts.bus.publish(
+                RouterDataUpdated(self.router, section, data, record.value.timestamp, record)
+            )
+
+    def _fail(
+        self,
+        section: str,
+        error: NE8000MonitorError,
+        now: float,
+        command: str | None = None,
+        *,
+        raw: str | None = None,
+    ) -> None:
+        if isinstance(error, UnreadableOutput):
+            raw = raw if raw is not None else error.raw
+            self._last_answer_at = max(self._last_answer_at or error.taken_at, error.taken_at)
+        details = section_error(error, now, command=command)
+        previous = self._records[section]
+        record = failed(previous, details, raw=raw)
+        self._records[section] = record
+        self._sequence += 1
+        self._failure_order[section] = self._sequence
         self._failures += 1
-        self._last_error = f"{section}: {message}"
-        self._last_error_at = now
-        _log.info("router %s: %s failed: %s", self.router, section, message)
-        self._parts.bus.publish(PollFailed(self.router, section, message, now))
+        self._log_failure(section, details, previous)
+        self._parts.bus.publish(PollFailed(self.router, section, details.detail, now, record))
 
-    def _observe_reachability(self, outcomes: Iterable[object]) -> None:
+    def _log_failure(self, section: str, error: SectionError, previous: SectionRecord) -> None:
+        """Parse failures once per command and shape; others when a failure streak starts
+        or its kind changes (an unreachable router is not logged at every poll)."""
+        if error.code is ErrorCode.PARSE_ERROR:
+            command = error.command or section
+            self._parts.failure_log.unreadable(self.router, command, error.detail, error.line)
+            return
+        known = previous.error
+        starts = known is None or known.code is not error.code
+        _log.log(
+            logging.INFO if starts else logging.DEBUG,
+            "router %s: %s failed: %s",
+            self.router,
+            section,
+            error.detail,
+        )
+
+    def _observe_reachability(self, outcomes: Iterable[object]) -> bool:
         """Reachable when any command was answered (even with an error or bad output)."""
         outcomes = list(outcomes)
         if not outcomes:
-            return
+            return False
         answered = any(isinstance(o, (Reading, *_ANSWERED)) for o in outcomes)
         error = None
         if not answered:
             error = next((str(o) for o in outcomes if isinstance(o, Exception)), None)
         changes = self._parts.alerts.observe_reachability(self.router, answered, error)
         self._publish_alerts(changes)
+        return answered
 
     def _record(self, timestamp: float, metrics: Mapping[str, float | None]) -> None:
         if not metrics:
@@ -591,3 +793,8 @@ def _detail_of(data: Any) -> InterfaceDetail | None:
     if isinstance(data, InterfaceDetails) and data.interfaces:
         return data.interfaces[0]
     return None
+
+
+def _raw_block(command: str, text: str) -> str:
+    """One command's text in a combined raw view (traffic reads many commands)."""
+    return f"<{command}>\n{text}"

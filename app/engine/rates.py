@@ -13,7 +13,7 @@ Two rules keep the graphs honest:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -93,11 +93,14 @@ class RateTracker:
         interfaces: Iterable[InterfaceDetail],
         *,
         failed: Iterable[str] = (),
+        taken: Mapping[str, float] | None = None,
     ) -> list[TrafficPoint]:
         """Feed one poll of `router` taken at `t`; returns its samples and gap markers.
 
         `t` is when the output was actually received (not when the poll was scheduled), so
-        jitter and slow commands cost no accuracy.
+        jitter and slow commands cost no accuracy. `taken` gives an interface (by its
+        printed name) its own answer time instead: each rate is then its own two readings'
+        counter delta over their own time apart.
 
         `interfaces` are the parsed `display interface` blocks; `failed` names interfaces
         whose own command failed this time (a gap for each, their state kept). An
@@ -113,7 +116,8 @@ class RateTracker:
         for detail in interfaces:
             if isinstance(current.get(detail.name), _Reading):
                 continue  # printed twice in one poll: the first block counts
-            reading = _Reading.of(detail, t)
+            at = t if taken is None else taken.get(detail.name, t)
+            reading = _Reading.of(detail, at)
             current[detail.name] = reading
             before = previous.get(detail.name)
             if before is not None:

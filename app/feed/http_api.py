@@ -12,7 +12,13 @@ Shapes (every answer is JSON with ``success`` and ``timestamp``):
   known: a partial sum would look like a mass drop); an unknown name is 404;
 * `router_status` lists every router (or the one asked for); `cache_statistics` covers the
   shared cache (``?router=`` narrows its entries); `websocket_stats` the feed's clients;
-* `/health` is 200 while at least one router is reachable, else 503.
+* every data answer adds the section's freshness: ``collected_at`` (the oldest answer it
+  shows), ``age_s``, ``stale``, ``state`` and ``error`` (the newest error of a source that
+  fails now, with the first line the parser could not read); ``collected`` is false when
+  the data is stale or missing, while ``data`` still holds the last figures (marked);
+* `/health` is 200 while at least one router is reachable, else 503; its ``status`` is
+  ``degraded`` while a router is unreachable or some router's sections fail or are stale
+  (each router lists them under ``sections``).
 """
 
 from __future__ import annotations
@@ -25,11 +31,12 @@ from aiohttp import web
 from app.engine.cache import CacheStatistics
 from app.engine.pool import PoolState
 from app.feed.context import FeedContext
-from app.feed.messages import router_status_dict, status_of
+from app.feed.messages import problem_sections, router_status_dict, status_of
 from app.feed.sections import (
     FEED_SECTIONS,
     ONLINE_TOTAL,
     build_sections,
+    section_freshness,
 )
 from app.feed.serialize import dumps, iso_z
 
@@ -113,11 +120,14 @@ class _Api:
     def _now(self) -> str:
         return iso_z(self._ctx.clock())
 
-    def _section(self, router: str, name: str) -> dict[str, Any] | None:
+    def _section(self, router: str, name: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The section's data (None: never collected) and its freshness fields."""
         ctx = self._ctx
         assert ctx.traffic is not None
+        now = ctx.clock()
         snapshot = ctx.monitor.snapshot(router)
-        return build_sections(ctx.monitor, snapshot, ctx.traffic, [name])[name]
+        data = build_sections(ctx.monitor, snapshot, ctx.traffic, [name], now=now)[name]
+        return data, section_freshness(snapshot, name, now)
 
     def section_handler(self, name: str) -> Handler:
         async def handler(request: web.Request) -> web.Response:
@@ -127,16 +137,19 @@ class _Api:
                 return error.response
             if router is None:
                 return self._online_total_all()
-            data = self._section(router, name)
+            data, freshness = self._section(router, name)
             body: dict[str, Any] = {
                 "success": True,
                 "router": router,
                 "timestamp": self._now(),
-                "collected": data is not None,
+                "collected": data is not None and not freshness["stale"],
+                **_answer_freshness(freshness),
                 "data": data,
             }
             if data is None:
                 body["message"] = "not collected yet"
+            elif freshness["stale"]:
+                body["message"] = "stale: the router has not given current data"
             return json_response(body)
 
         handler.__name__ = f"get_{name}"
@@ -144,9 +157,15 @@ class _Api:
 
     def _online_total_all(self) -> web.Response:
         per_router = {}
+        stale = False
         for router in self._ctx.monitor.routers:
-            data = self._section(router, ONLINE_TOTAL)
-            per_router[router] = {"collected": data is not None, "data": data}
+            data, freshness = self._section(router, ONLINE_TOTAL)
+            stale |= bool(freshness["stale"])
+            per_router[router] = {
+                "collected": data is not None and not freshness["stale"],
+                **_answer_freshness(freshness),
+                "data": data,
+            }
         totals = [
             entry["data"]["total"] if entry["data"] is not None else None
             for entry in per_router.values()
@@ -157,7 +176,9 @@ class _Api:
                 "success": True,
                 "router": None,
                 "timestamp": self._now(),
-                "collected": complete,
+                # The sum of every router's figure; stale when any of them is.
+                "collected": complete and not stale,
+                "stale": stale,
                 "total": sum(totals) if complete else None,  # type: ignore[arg-type]
                 "routers": per_router,
             }
@@ -172,11 +193,12 @@ class _Api:
             router = None
         names = self._ctx.monitor.routers if router is None else [router]
         statuses = [s for name in names for s in status_of(self._ctx, name)]
+        now = self._ctx.clock()
         return json_response(
             {
                 "success": True,
                 "timestamp": self._now(),
-                "routers": [router_status_dict(s) for s in statuses],
+                "routers": [router_status_dict(s, now) for s in statuses],
             }
         )
 
@@ -226,18 +248,21 @@ class _Api:
     async def health(self, request: web.Request) -> web.Response:
         ctx = self._ctx
         statuses = [s for name in ctx.monitor.routers for s in status_of(ctx, name)]
+        now = ctx.clock()
         routers = {
             s.router: {
                 "state": str(s.pool.state),
                 "reachable": s.pool.state is PoolState.CONNECTED,
                 "last_error": s.pool.last_error or s.polling.last_error,
+                "sections": problem_sections(s, now),
             }
             for s in statuses
         }
         reachable = sum(1 for entry in routers.values() if entry["reachable"])
+        troubled = any(entry["sections"] for entry in routers.values())
         if not routers:
             status = "no_routers"
-        elif reachable == len(routers):
+        elif reachable == len(routers) and not troubled:
             status = "ok"
         elif reachable:
             status = "degraded"
@@ -255,6 +280,12 @@ class _Api:
             },
             status=200 if reachable else 503,
         )
+
+
+def _answer_freshness(freshness: dict[str, Any]) -> dict[str, Any]:
+    """The freshness fields a data answer carries beside `data`."""
+    keys = ("collected_at", "age_s", "stale", "state", "fresh_until", "partial", "error")
+    return {key: freshness[key] for key in keys}
 
 
 def _cache_dict(stats: CacheStatistics, router: str | None) -> dict[str, Any]:

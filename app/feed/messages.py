@@ -5,9 +5,12 @@ Every message is a JSON object with ``type``, ``timestamp`` (ISO 8601 UTC, ``Z``
 
 * ``welcome``       {message, server_time, version, routers: [names]}
 * ``router_data``   {router, data: {section: object | null}} -- on connect every section,
-  later only the sections one poll round changed; each section is exactly the ``data`` of
-  the matching HTTP endpoint and carries ``collected_at`` / ``collected_epoch``
-* ``system_status`` {status: {router: router_status_dict}, feed: FeedStats.as_dict()}
+  later the sections one poll round changed or whose freshness changed (a clock-driven
+  check: data turns stale with no event); each section is exactly the ``data`` of the
+  matching HTTP endpoint and carries ``collected_at`` / ``collected_epoch``, ``age_s``,
+  ``stale``, ``fresh_until`` and ``error`` (see :mod:`app.feed.sections`)
+* ``system_status`` {status: {router: router_status_dict}, feed: FeedStats.as_dict()} --
+  per router the connection state and every section's freshness, failures and last error
 * ``alert``         {router, alert: Alert.to_dict() with UTC ``Z`` times}
 * ``heartbeat``     {server_time}
 * ``pong``          {server_time}
@@ -18,14 +21,16 @@ Every message is a JSON object with ``type``, ``timestamp`` (ISO 8601 UTC, ``Z``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from app.domain.alerts import Alert
+from app.engine.freshness import Freshness
 from app.engine.monitor import RouterStatus
 from app.engine.pool import PoolState
 from app.feed.context import FeedContext
-from app.feed.sections import FEED_SECTIONS, build_sections
+from app.feed.sections import FEED_SECTIONS, build_sections, record_dict
 from app.feed.serialize import alert_dict, dumps, iso_z, to_jsonable
 
 WELCOME_TEXT = "Connected to the NE8000 Monitor feed"
@@ -53,14 +58,37 @@ def welcome(ctx: FeedContext, routers: Iterable[str]) -> str:
 def router_data(ctx: FeedContext, router: str, sections: Iterable[str] = FEED_SECTIONS) -> str:
     """`router_data` with the named sections of `router` (a section never collected: null)."""
     assert ctx.traffic is not None
-    data = build_sections(ctx.monitor, ctx.monitor.snapshot(router), ctx.traffic, sections)
+    snapshot = ctx.monitor.snapshot(router)
+    data = build_sections(ctx.monitor, snapshot, ctx.traffic, sections, now=ctx.clock())
     return dumps(envelope(ctx, "router_data", router=router, data=data))
 
 
-def router_status_dict(status: RouterStatus) -> dict[str, Any]:
-    """One router's connection and polling state (also `/api/router_status` and /health)."""
+def problem_sections(status: RouterStatus, now: float) -> dict[str, Any]:
+    """Sections of the router that fail now or are stale, with why (for /health)."""
+    problems: dict[str, Any] = {}
+    for name, record in status.polling.sections.items():
+        state = record.state(now)
+        if record.failures or state is Freshness.STALE:
+            error = record.error
+            problems[name] = {
+                "state": str(state),
+                "consecutive_failures": record.failures,
+                "error": None if error is None else str(error.code),
+            }
+    return problems
+
+
+def router_status_dict(status: RouterStatus, now: float | None = None) -> dict[str, Any]:
+    """One router's connection and polling state (also `/api/router_status` and /health).
+
+    `sections` holds every engine section's freshness, consecutive failures and errors;
+    `last_poll_seconds` (and so `latency_seconds`) holds only data sets whose last poll the
+    router answered: a timed-out poll is not a round trip.
+    """
+    now = time.time() if now is None else now
     pool, polling = status.pool, status.polling
     durations = polling.last_poll_seconds
+    answered = polling.last_answer_at
     return {
         "router": status.router,
         "state": str(pool.state),
@@ -68,6 +96,9 @@ def router_status_dict(status: RouterStatus) -> dict[str, Any]:
         # The quickest data set's last poll: the closest thing to a command round trip.
         "latency_seconds": min(durations.values()) if durations else None,
         "last_poll_seconds": dict(durations),
+        "last_answer_at": None if answered is None else iso_z(answered),
+        "failing_sections": sorted(n for n, r in polling.sections.items() if r.failures),
+        "sections": {name: record_dict(r, now) for name, r in polling.sections.items()},
         "last_error": pool.last_error or polling.last_error,
         "last_error_at": None if polling.last_error_at is None else iso_z(polling.last_error_at),
         "connection_error": pool.last_error,
@@ -92,7 +123,7 @@ def system_status(ctx: FeedContext, routers: Iterable[str] | None = None) -> str
         envelope(
             ctx,
             "system_status",
-            status={s.router: router_status_dict(s) for s in statuses},
+            status={s.router: router_status_dict(s, ctx.clock()) for s in statuses},
             feed=ctx.stats.as_dict(),
         )
     )

@@ -5,15 +5,24 @@ the Monitor when Prometheus scrapes: nothing is copied into global metric object
 servers (tests, a GUI restarting its feed) never share or leak series, and a scrape always
 shows the engine's current state. A value the router did not give us (a failed poll, a
 section never collected) is left out of the scrape, never exported as 0: a 0 subscriber
-count would look like a mass PPPoE drop on the NOC's dashboards.
+count would look like a mass PPPoE drop on the NOC's dashboards. Nor is a stale value
+exported (its section's last poll failed, or its answer is older than the section's max
+age): Prometheus would stamp it with the scrape time and graph an old figure as current.
+A series that vanishes is what Prometheus reads as "no data"; the per-section gauges say
+why.
 
 Metrics (prefix ``ne8000_``; labels in braces):
 
-* routers: ``subscribers_online{router}``, ``domain_subscribers_online{router,domain}``,
-  ``ip_pool_usage_percent{router,pool}``, ``cpu_usage_percent{router}``,
-  ``memory_usage_percent{router}``, ``interface_receive_bits_per_second`` and
-  ``interface_transmit_bits_per_second{router,interface}`` (interfaces with a rate),
-  ``alerts_active{router,severity}``;
+* routers (fresh data only): ``subscribers_online{router}``,
+  ``domain_subscribers_online{router,domain}``, ``ip_pool_usage_percent{router,pool}``,
+  ``cpu_usage_percent{router}``, ``memory_usage_percent{router}``,
+  ``interface_receive_bits_per_second`` and
+  ``interface_transmit_bits_per_second{router,interface}`` (interfaces with a current
+  rate), ``alerts_active{router,severity}``;
+* sections (each engine section of each router): ``section_up{router,section}`` (1 fresh,
+  0 stale or never answered), ``section_last_success_timestamp_seconds{router,section}``
+  (when the router last gave it; absent until it has), and
+  ``section_consecutive_failures{router,section}``;
 * connections and polling: ``router_up{router}`` (1 connected, 0 unreachable or locked out,
   absent while unknown), ``router_pool_state{router,state}``, ``router_sessions_open``,
   ``poll_duration_seconds{router,dataset}``, ``polls_total``, ``poll_failures_total``;
@@ -34,11 +43,12 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from app.domain.alerts import Severity
-from app.domain.subscribers import AccessUserCounters
+from app.domain.subscribers import AccessUserCounters, DomainList, IpPoolList
 from app.domain.system import CpuUsage, MemoryUsage
-from app.engine.monitor import Monitor, RouterStatus
+from app.engine.freshness import Freshness, is_fresh
+from app.engine.monitor import Monitor, RouterSnapshot, RouterStatus
 from app.engine.pool import LOCKED_STATES, PoolState
-from app.engine.subscribers import SubscriberSummary
+from app.engine.subscribers import pool_usage
 
 if TYPE_CHECKING:
     from app.feed.context import FeedContext
@@ -62,9 +72,12 @@ class MonitorCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         monitor = self._ctx.monitor
         routers = monitor.routers
-        yield from _subscriber_metrics(monitor, routers)
-        yield from _system_metrics(monitor, routers)
-        yield from _interface_metrics(monitor, routers)
+        now = self._ctx.clock()
+        snapshots = _snapshots(monitor, routers)
+        yield from _subscriber_metrics(snapshots, now)
+        yield from _system_metrics(snapshots, now)
+        yield from _interface_metrics(monitor, snapshots, now)
+        yield from _section_metrics(snapshots, now)
         yield from _router_metrics(_statuses(monitor, routers))
         yield _alert_metrics(monitor, routers)
         yield from self._cache_metrics()
@@ -113,7 +126,26 @@ class MonitorCollector(Collector):
         yield info
 
 
-def _subscriber_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Metric]:
+def _snapshots(monitor: Monitor, routers: Iterable[str]) -> list[RouterSnapshot]:
+    """Each router's snapshot (routers removed while scraping are left out)."""
+    found = []
+    for router in routers:
+        try:
+            found.append(monitor.snapshot(router))
+        except KeyError:
+            continue
+    return found
+
+
+def _fresh_data[T](snapshot: RouterSnapshot, section: str, kind: type[T], now: float) -> T | None:
+    """The section's data when it is fresh and of `kind`; None when stale or missing."""
+    if not is_fresh(snapshot.record(section), now):
+        return None
+    data = snapshot.data(section)
+    return data if isinstance(data, kind) else None
+
+
+def _subscriber_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iterator[Metric]:
     online = GaugeMetricFamily(
         f"{PREFIX}_subscribers_online", "Online access users (PPPoE/IPoE).", labels=["router"]
     )
@@ -127,47 +159,73 @@ def _subscriber_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Me
         "Share of an IP pool's addresses in use.",
         labels=["router", "pool"],
     )
-    for router in routers:
-        snapshot = monitor.snapshot(router)
-        summary = snapshot.data("subscribers")
-        total = None
-        if isinstance(summary, SubscriberSummary):
-            total = summary.total
-            for domain in summary.domains or ():
-                if domain.online is not None:
-                    domains.add_metric([router, domain.name], domain.online)
-            for pool in summary.pools or ():
-                if pool.percent is not None:
-                    pools.add_metric([router, pool.name], pool.percent)
-        if total is None:  # the subscriber summary is built on the next poll only
-            counters = snapshot.data("online_total")
-            if isinstance(counters, AccessUserCounters):
-                total = counters.total_users
-        if total is not None:
-            online.add_metric([router], total)
+    for snapshot in snapshots:
+        router = snapshot.router
+        counters = _fresh_data(snapshot, "online_total", AccessUserCounters, now)
+        if counters is not None and counters.total_users is not None:
+            online.add_metric([router], counters.total_users)
+        domain_list = _fresh_data(snapshot, "domains", DomainList, now)
+        for domain in () if domain_list is None else domain_list.domains:
+            if domain.online is not None:
+                domains.add_metric([router, domain.name], domain.online)
+        pool_list = _fresh_data(snapshot, "ip_pools", IpPoolList, now)
+        for pool in () if pool_list is None else pool_list.pools:
+            usage = pool_usage(pool)
+            if usage.percent is not None:
+                pools.add_metric([router, usage.name], usage.percent)
     yield from (online, domains, pools)
 
 
-def _system_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Metric]:
+def _system_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iterator[Metric]:
     cpu = GaugeMetricFamily(
         f"{PREFIX}_cpu_usage_percent", "System CPU usage of the router.", labels=["router"]
     )
     memory = GaugeMetricFamily(
         f"{PREFIX}_memory_usage_percent", "Memory usage of the router.", labels=["router"]
     )
-    for router in routers:
-        snapshot = monitor.snapshot(router)
-        cpu_data = snapshot.data("cpu")
-        if isinstance(cpu_data, CpuUsage):
-            cpu.add_metric([router], cpu_data.cpu_percent)
-        memory_data = snapshot.data("memory")
-        if isinstance(memory_data, MemoryUsage):
-            memory.add_metric([router], memory_data.memory_percent)
+    for snapshot in snapshots:
+        cpu_data = _fresh_data(snapshot, "cpu", CpuUsage, now)
+        if cpu_data is not None:
+            cpu.add_metric([snapshot.router], cpu_data.cpu_percent)
+        memory_data = _fresh_data(snapshot, "memory", MemoryUsage, now)
+        if memory_data is not None:
+            memory.add_metric([snapshot.router], memory_data.memory_percent)
     yield from (cpu, memory)
 
 
-def interface_rates(monitor: Monitor, router: str) -> dict[str, tuple[float | None, float | None]]:
-    """interface -> (in bits/s, out bits/s) of the newest sample; None for a gap."""
+def _section_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iterator[Metric]:
+    """Per router and engine section: up, time of the last success, failures in a row."""
+    up = GaugeMetricFamily(
+        f"{PREFIX}_section_up",
+        "1 while the section's data is fresh; 0 when stale (its last poll failed or its "
+        "answer is too old) or never answered.",
+        labels=["router", "section"],
+    )
+    success = GaugeMetricFamily(
+        f"{PREFIX}_section_last_success_timestamp_seconds",
+        "When the router gave the section's newest data (epoch seconds).",
+        labels=["router", "section"],
+    )
+    failures = GaugeMetricFamily(
+        f"{PREFIX}_section_consecutive_failures",
+        "Polls of the section that failed in a row (0 after a success).",
+        labels=["router", "section"],
+    )
+    for snapshot in snapshots:
+        for section, record in snapshot.records.items():
+            labels = [snapshot.router, section]
+            up.add_metric(labels, 1 if record.state(now) is Freshness.FRESH else 0)
+            if record.collected_at is not None:
+                success.add_metric(labels, record.collected_at)
+            failures.add_metric(labels, record.failures)
+    yield from (up, success, failures)
+
+
+def interface_rates(
+    monitor: Monitor, router: str, since: float | None = None
+) -> dict[str, tuple[float | None, float | None]]:
+    """interface -> (in bits/s, out bits/s) of the newest sample; None for a gap, or for
+    a sample taken before `since`."""
     rates: dict[str, tuple[float | None, float | None]] = {}
     for metric in monitor.history.metrics(router):
         if not metric.startswith(_IF_PREFIX):
@@ -176,13 +234,17 @@ def interface_rates(monitor: Monitor, router: str) -> dict[str, tuple[float | No
             if metric.endswith(suffix):
                 name = metric[len(_IF_PREFIX) : -len(suffix)]
                 point = monitor.history.latest(router, metric)
+                if point is not None and since is not None and point[0] < since:
+                    point = None
                 pair = list(rates.get(name, (None, None)))
                 pair[index] = None if point is None else point[1]
                 rates[name] = (pair[0], pair[1])
     return rates
 
 
-def _interface_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Metric]:
+def _interface_metrics(
+    monitor: Monitor, snapshots: Iterable[RouterSnapshot], now: float
+) -> Iterator[Metric]:
     received = GaugeMetricFamily(
         f"{PREFIX}_interface_receive_bits_per_second",
         "Inbound rate between the last two polls (from 64-bit byte counters).",
@@ -193,8 +255,14 @@ def _interface_metrics(monitor: Monitor, routers: Iterable[str]) -> Iterator[Met
         "Outbound rate between the last two polls (from 64-bit byte counters).",
         labels=["router", "interface"],
     )
-    for router in routers:
-        for name, (in_bps, out_bps) in sorted(interface_rates(monitor, router).items()):
+    for snapshot in snapshots:
+        router = snapshot.router
+        record = snapshot.record("traffic")
+        if not is_fresh(record, now):
+            continue
+        assert record is not None
+        oldest = now - record.max_age  # a rate from older counters is not current
+        for name, (in_bps, out_bps) in sorted(interface_rates(monitor, router, oldest).items()):
             if in_bps is not None:
                 received.add_metric([router, name], in_bps)
             if out_bps is not None:

@@ -80,6 +80,125 @@ TOKEN_PARAMETER = {
 }
 
 
+_FRESHNESS = {"type": "string", "enum": ["fresh", "stale", "never"]}
+_ERROR_CODE = {
+    "type": "string",
+    "enum": [
+        "timeout",
+        "unreachable",
+        "auth_failed",
+        "host_key_changed",
+        "key_exchange",
+        "no_credentials",
+        "vty_full",
+        "session_lost",
+        "rejected",
+        "parse_error",
+        "unsupported",
+        "rate_limited",
+        "router_error",
+        "internal",
+    ],
+    "description": "Why the poll failed; stable, for clients to translate.",
+}
+_ANSWER_FRESHNESS: dict[str, Schema] = {
+    "collected_at": {
+        "anyOf": [_TIME, {"type": "null"}],
+        "description": "When the router gave the data (the oldest answer it shows).",
+    },
+    "age_s": {"anyOf": [_NUMBER, {"type": "null"}], "description": "Seconds since then."},
+    "stale": {
+        "type": "boolean",
+        "description": "The data's last poll failed or it is older than its max age.",
+    },
+    "state": _FRESHNESS,
+    "fresh_until": {
+        "anyOf": [_TIME, {"type": "null"}],
+        "description": "When the data turns stale by the clock if no new answer comes.",
+    },
+    "partial": {"type": "boolean", "description": "Some lines of an answer were not read."},
+    "error": {"anyOf": [{"$ref": "#/components/schemas/SectionError"}, {"type": "null"}]},
+}
+
+
+def _freshness_schemas() -> dict[str, Schema]:
+    """Section freshness, errors and the feed section envelope."""
+    error = _object(
+        {
+            "code": _ERROR_CODE,
+            "message": {"type": "string", "description": "English detail."},
+            "section": {"type": "string", "description": "The engine section that failed."},
+            "command": _nullable(_STRING),
+            "line": {
+                "anyOf": [_STRING, {"type": "null"}],
+                "description": "The first line of the router's answer that could not be read.",
+            },
+            "line_number": _nullable(_INTEGER),
+            "at": _TIME,
+            "consecutive_failures": _INTEGER,
+        },
+        required=("code", "message", "section", "at", "consecutive_failures"),
+    )
+    status = _object(
+        {
+            "state": _FRESHNESS,
+            "collected_at": _nullable(_TIME),
+            "age_s": _nullable(_NUMBER),
+            "max_age_s": {
+                "anyOf": [_NUMBER, {"type": "null"}],
+                "description": "Seconds an answer stays fresh (2 x interval + timeout).",
+            },
+            "outcome": _nullable({"type": "string", "enum": ["ok", "partial", "failed"]}),
+            "partial": _BOOLEAN,
+            "consecutive_failures": _INTEGER,
+            "error": _nullable(_ref("SectionError")),
+            "last_error": _nullable(
+                _object({"code": _ERROR_CODE, "message": _STRING, "at": _TIME})
+            ),
+        },
+        required=("state", "collected_at", "age_s", "consecutive_failures", "error"),
+    )
+    section = {
+        "type": "object",
+        "description": "One data section: its figures plus where they come from and how old "
+        "they are. Stale data is sent marked, never re-stamped with the current time.",
+        "properties": {
+            **{k: v for k, v in _ANSWER_FRESHNESS.items() if k != "error"},
+            "collected_epoch": _NUMBER,
+            "fresh_until_epoch": _nullable(_NUMBER),
+            "warnings": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "section": _STRING,
+                        "message": _STRING,
+                        "line": _STRING,
+                        "line_number": _nullable(_INTEGER),
+                    }
+                ),
+            },
+            "error": _nullable(_ref("SectionError")),
+            "sources": {
+                "type": "object",
+                "additionalProperties": _ref("SectionStatus"),
+                "description": "The engine sections this section is made of.",
+            },
+        },
+        "required": [
+            "collected_at",
+            "collected_epoch",
+            "age_s",
+            "stale",
+            "state",
+            "partial",
+            "error",
+            "sources",
+        ],
+        "additionalProperties": True,
+    }
+    return {"SectionError": error, "SectionStatus": status, "FeedSection": section}
+
+
 # ----- schemas --------------------------------------------------------------------------
 
 
@@ -101,16 +220,16 @@ def _schemas() -> dict[str, Schema]:
     )
     sections = _object(
         {
-            "online_total": _nullable(_ANY_OBJECT),
-            "system_metrics": _nullable(_ANY_OBJECT),
-            "interfaces_status": _nullable(_ANY_OBJECT),
-            "network_traffic": _nullable(_ANY_OBJECT),
-            "pppoe_stats": _nullable(_ANY_OBJECT),
+            "online_total": _nullable(_ref("FeedSection")),
+            "system_metrics": _nullable(_ref("FeedSection")),
+            "interfaces_status": _nullable(_ref("FeedSection")),
+            "network_traffic": _nullable(_ref("FeedSection")),
+            "pppoe_stats": _nullable(_ref("FeedSection")),
         }
     )
     sections["description"] = (
         "The data sections of a router (a `router_data` message carries the ones that "
-        "changed). Missing data is null, never 0."
+        "changed, or whose freshness changed). Missing data is null, never 0."
     )
     schemas: dict[str, Schema] = {
         "Error": _object(
@@ -135,6 +254,7 @@ def _schemas() -> dict[str, Schema]:
             required=("success", "timestamp", "error"),
         ),
         "Alert": alert,
+        **_freshness_schemas(),
         "RouterSections": sections,
         "FeedStats": _object(
             {
@@ -153,9 +273,38 @@ def _schemas() -> dict[str, Schema]:
                 "router": _STRING,
                 "state": _POOL_STATE,
                 "reachable": _BOOLEAN,
-                "latency_seconds": _nullable(_NUMBER),
-                "last_poll_seconds": {"type": "object", "additionalProperties": _NUMBER},
-                "last_error": _nullable(_STRING),
+                "latency_seconds": {
+                    "anyOf": [_NUMBER, {"type": "null"}],
+                    "description": "The quickest data set's last poll; null when no data "
+                    "set's last poll was answered (a timeout is not a round trip).",
+                },
+                "last_poll_seconds": {
+                    "type": "object",
+                    "additionalProperties": _NUMBER,
+                    "description": "Per data set, the duration of its last poll, only when "
+                    "the router answered it.",
+                },
+                "last_answer_at": {
+                    "anyOf": [_TIME, {"type": "null"}],
+                    "description": "When the router last answered any command.",
+                },
+                "failing_sections": {
+                    "type": "array",
+                    "items": _STRING,
+                    "description": "Engine sections whose last poll failed.",
+                },
+                "sections": {
+                    "type": "object",
+                    "additionalProperties": _ref("SectionStatus"),
+                    "description": "Every engine section (cpu, memory, health, alarms, "
+                    "version, interface_brief, online_total, domains, ip_pools, slots, "
+                    "subscribers, traffic): freshness, consecutive failures, last error.",
+                },
+                "last_error": {
+                    "anyOf": [_STRING, {"type": "null"}],
+                    "description": "The connection error, else the newest error of a section "
+                    "that still fails (another section's success does not clear it).",
+                },
                 "last_error_at": _nullable(_TIME),
                 "connection_error": _nullable(_STRING),
                 "poll_error": _nullable(_STRING),
@@ -173,6 +322,8 @@ def _schemas() -> dict[str, Schema]:
                 "status": {
                     "type": "string",
                     "enum": ["ok", "degraded", "unavailable", "no_routers"],
+                    "description": "degraded: a router is unreachable, or some router's "
+                    "sections fail or are stale (listed under routers.*.sections).",
                 },
                 "timestamp": _TIME,
                 "version": _STRING,
@@ -184,8 +335,20 @@ def _schemas() -> dict[str, Schema]:
                             "state": _POOL_STATE,
                             "reachable": _BOOLEAN,
                             "last_error": _nullable(_STRING),
+                            "sections": {
+                                "type": "object",
+                                "description": "Sections that fail now or are stale.",
+                                "additionalProperties": _object(
+                                    {
+                                        "state": _FRESHNESS,
+                                        "consecutive_failures": _INTEGER,
+                                        "error": _nullable(_ERROR_CODE),
+                                    },
+                                    required=("state", "consecutive_failures", "error"),
+                                ),
+                            },
                         },
-                        required=("state", "reachable", "last_error"),
+                        required=("state", "reachable", "last_error", "sections"),
                     ),
                 },
                 "feed_clients": _INTEGER,
@@ -197,11 +360,16 @@ def _schemas() -> dict[str, Schema]:
                 "success": {"const": True},
                 "router": _nullable(_STRING),
                 "timestamp": _TIME,
-                "collected": _BOOLEAN,
+                "collected": {
+                    "type": "boolean",
+                    "description": "True when `data` is there and current; false before "
+                    "the first poll and while the data is stale.",
+                },
+                **_ANSWER_FRESHNESS,
                 "data": {
-                    "anyOf": [_ANY_OBJECT, {"type": "null"}],
-                    "description": "Exactly the section of a `router_data` message; null "
-                    "(with `collected: false`) before the first poll.",
+                    "anyOf": [_ref("FeedSection"), {"type": "null"}],
+                    "description": "Exactly the section of a `router_data` message (stale "
+                    "data is still given, marked); null before the first poll.",
                 },
                 "message": _STRING,
                 "total": {
@@ -209,10 +377,18 @@ def _schemas() -> dict[str, Schema]:
                     "description": "online_total without `router` on several routers: the "
                     "sum, null until every router is known.",
                 },
+                "stale": {
+                    "type": "boolean",
+                    "description": "Data is stale (online_total of several routers: any).",
+                },
                 "routers": {
                     "type": "object",
                     "additionalProperties": _object(
-                        {"collected": _BOOLEAN, "data": _nullable(_ANY_OBJECT)}
+                        {
+                            "collected": _BOOLEAN,
+                            **_ANSWER_FRESHNESS,
+                            "data": _nullable(_ref("FeedSection")),
+                        }
                     ),
                 },
             },
@@ -484,7 +660,7 @@ def _ws_schemas() -> dict[str, Schema]:
         "CommandResultMessage": command_result,
         # client -> server
         "PingMessage": {
-            "description": "The text frame `ping` (or the object `{\"type\": \"ping\"}`).",
+            "description": 'The text frame `ping` (or the object `{"type": "ping"}`).',
             "anyOf": [{"const": "ping"}, _message("ping", {})],
         },
         "SubscribeMessage": _message(
@@ -588,9 +764,7 @@ def _data_endpoint(summary: str) -> dict[str, Any]:
     return _get(summary, answer, tag="data")
 
 
-def _command_operation(
-    summary: str, request: str, result: str, description: str
-) -> dict[str, Any]:
+def _command_operation(summary: str, request: str, result: str, description: str) -> dict[str, Any]:
     error = _ref("CommandError")
     return {
         "post": {
@@ -693,7 +867,11 @@ def _paths() -> dict[str, Any]:
             router=None,
             extra={
                 "responses": {
-                    "200": _json(_ref("Health"), "At least one router is reachable."),
+                    "200": _json(
+                        _ref("Health"),
+                        "At least one router is reachable (`degraded` while some "
+                        "sections fail or are stale).",
+                    ),
                     "503": _json(_ref("Health"), "No router is reachable."),
                 }
             },
@@ -701,7 +879,10 @@ def _paths() -> dict[str, Any]:
         "/metrics": _get(
             "Prometheus metrics",
             {
-                "description": "Prometheus text exposition format 0.0.4.",
+                "description": "Prometheus text exposition format 0.0.4. Gauges of stale "
+                "data are left out; `ne8000_section_up`, "
+                "`ne8000_section_last_success_timestamp_seconds` and "
+                "`ne8000_section_consecutive_failures` say per router and section why.",
                 "content": {"text/plain; version=0.0.4; charset=utf-8": {"schema": _STRING}},
             },
             tag="status",
@@ -761,9 +942,7 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "summary": "A static asset of the wall page (css, js, svg, png, ico)",
                 "tags": ["wall"],
-                "parameters": [
-                    {"name": "name", "in": "path", "required": True, "schema": _STRING}
-                ],
+                "parameters": [{"name": "name", "in": "path", "required": True, "schema": _STRING}],
                 "responses": {
                     "200": {"description": "The asset.", "content": text},
                     "404": {"description": "No such asset."},

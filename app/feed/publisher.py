@@ -6,6 +6,11 @@ changed router gets *one* `router_data` with just its changed sections. Connecti
 and poll failures are folded into one `system_status`; alerts go out as they come. The
 subscription is the engine's bounded one: if the feed falls behind, the engine drops the
 oldest events for it, never waits.
+
+Data also turns stale with no event at all (a command that hangs publishes nothing until
+its timeout; a stopped engine publishes nothing ever), so a clock-driven check re-reads
+every section's freshness each second and sends `router_data` for the sections whose state
+changed (fresh, stale, never) and a `system_status` when any engine section's did.
 """
 
 from __future__ import annotations
@@ -26,27 +31,45 @@ from app.engine.events import (
 from app.feed import messages
 from app.feed.broadcast import Hub
 from app.feed.context import FeedContext
-from app.feed.sections import FEED_SECTION_OF, FEED_SECTIONS, NETWORK_TRAFFIC
+from app.feed.sections import (
+    FEED_SECTION_OF,
+    FEED_SECTIONS,
+    NETWORK_TRAFFIC,
+    section_freshness,
+)
 
 _log = logging.getLogger("ne8000monitor.feed.publisher")
 
 EVENT_TYPES = (RouterDataUpdated, RouterStateChanged, PollFailed, AlertChanged, TrafficSampled)
 SUBSCRIPTION_QUEUE = 4096  # a round of 20 routers is ~15 events each; room for bursts
+FRESHNESS_CHECK_INTERVAL = 1.0  # seconds between clock-driven freshness checks
 
 
 class Publisher:
     """Runs the event consumer and the heartbeat for one feed server."""
 
-    def __init__(self, ctx: FeedContext, hub: Hub, *, heartbeat_interval: float) -> None:
-        if heartbeat_interval <= 0:
-            raise ValueError("heartbeat_interval must be positive")
+    def __init__(
+        self,
+        ctx: FeedContext,
+        hub: Hub,
+        *,
+        heartbeat_interval: float,
+        freshness_interval: float = FRESHNESS_CHECK_INTERVAL,
+    ) -> None:
+        if heartbeat_interval <= 0 or freshness_interval <= 0:
+            raise ValueError("heartbeat_interval and freshness_interval must be positive")
         assert ctx.traffic is not None
         self._ctx = ctx
         self._hub = hub
         self._traffic = ctx.traffic
         self._heartbeat_interval = heartbeat_interval
+        self._freshness_interval = freshness_interval
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # Last state told to clients: (router, feed section) and (router, engine section).
+        self._sent: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self._engine_states: dict[tuple[str, str], str] = {}
+        self._failed: set[str] = set()  # routers with a failed poll in the current round
 
     def start(self) -> None:
         self._subscription = self._ctx.monitor.subscribe(
@@ -55,6 +78,7 @@ class Publisher:
         self._tasks = [
             asyncio.create_task(self._consume(self._subscription), name="feed-publisher"),
             asyncio.create_task(self._heartbeat(), name="feed-heartbeat"),
+            asyncio.create_task(self._watch_freshness(), name="feed-freshness"),
         ]
 
     async def stop(self) -> None:
@@ -72,6 +96,56 @@ class Publisher:
         while True:
             await asyncio.sleep(self._heartbeat_interval)
             self._hub.publish(messages.heartbeat(self._ctx))
+
+    async def _watch_freshness(self) -> None:
+        while True:
+            await asyncio.sleep(self._freshness_interval)
+            try:
+                self.check_freshness()
+            except Exception:  # one bad check must not end the watch
+                _log.exception("checking freshness failed")
+
+    def check_freshness(self, routers: set[str] | None = None) -> None:
+        """Tell clients about sections whose freshness changed since they last heard.
+
+        Every feed section whose state (fresh / stale / never) or error code differs from
+        the one last sent goes out in one `router_data` per router (a section stale by age
+        that then fails says why); a change of any engine section's state sends a
+        `system_status` (its per-section list changed).
+        """
+        now = self._ctx.clock()
+        monitor = self._ctx.monitor
+        status_changed = False
+        for router in monitor.routers if routers is None else routers:
+            try:
+                snapshot = monitor.snapshot(router)
+            except KeyError:  # removed meanwhile
+                continue
+            flipped = []
+            for name in FEED_SECTIONS:
+                state = _told(section_freshness(snapshot, name, now))
+                if self._sent.setdefault((router, name), state) != state:
+                    flipped.append(name)
+                    self._sent[(router, name)] = state
+            for section, record in snapshot.records.items():
+                state = str(record.state(now))
+                if self._engine_states.setdefault((router, section), state) != state:
+                    status_changed = True
+                    self._engine_states[(router, section)] = state
+            if flipped:
+                self._hub.publish(messages.router_data(self._ctx, router, flipped), router)
+        if status_changed:
+            self._hub.publish(messages.system_status(self._ctx))
+
+    def _note_sent(self, router: str, sections: list[str]) -> None:
+        """Remember the state of sections just sent, so the check does not repeat them."""
+        try:
+            snapshot = self._ctx.monitor.snapshot(router)
+        except KeyError:
+            return
+        now = self._ctx.clock()
+        for name in sections:
+            self._sent[(router, name)] = _told(section_freshness(snapshot, name, now))
 
     async def _consume(self, subscription: Subscription) -> None:
         changed: dict[str, set[str]] = {}
@@ -98,7 +172,10 @@ class Publisher:
             changed.setdefault(event.router, set()).add(NETWORK_TRAFFIC)
         elif isinstance(event, AlertChanged):
             self._hub.publish(messages.alert(self._ctx, event.alert), event.router)
-        elif isinstance(event, RouterStateChanged | PollFailed):
+        elif isinstance(event, PollFailed):
+            self._failed.add(event.router)
+            return True
+        elif isinstance(event, RouterStateChanged):
             return True
         return False
 
@@ -115,6 +192,17 @@ class Publisher:
                 continue
             ordered = [name for name in FEED_SECTIONS if name in sections]
             self._hub.publish(messages.router_data(self._ctx, router, ordered), router)
+            self._note_sent(router, ordered)
             await asyncio.sleep(0)
         if status_changed:
             self._hub.publish(messages.system_status(self._ctx))
+        failed, self._failed = self._failed & routers, set()
+        if failed:  # a failed poll turns its section stale at once: say so now
+            self.check_freshness(failed)
+
+
+def _told(freshness: dict[str, object]) -> tuple[str, str | None]:
+    """What clients know of a section's freshness: its state and its error code."""
+    error = freshness["error"]
+    code = error.get("code") if isinstance(error, dict) else None
+    return str(freshness["state"]), None if code is None else str(code)

@@ -5,10 +5,19 @@ the feed speaks in the earlier service's five *sections*. This module is the one
 between them, used by the WebSocket `router_data` messages and the HTTP endpoints alike, so
 the two can never disagree. A section none of whose sources has been collected is ``None``
 (sent as ``null``), never a structure of zeros.
+
+Every section carries its freshness, from the engine's one rule
+(:mod:`app.engine.freshness`): ``collected_at`` is the *oldest* answer among the sources it
+shows (never the time of the request), ``age_s`` its age, ``stale`` whether any of those
+sources is stale (its last poll failed, or it is older than its ``max_age``),
+``fresh_until`` when the first of them turns stale by the clock alone, ``error`` the newest
+error of a source that fails now (with the first line the parser could not read), and
+``sources`` the same per engine section. Stale data is sent marked, never re-stamped.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +25,7 @@ from typing import Any
 from app.domain.interfaces import InterfaceBrief, InterfaceDetail
 from app.domain.subscribers import AccessUserCounters
 from app.domain.system import CpuUsage, MemoryUsage, Version
+from app.engine.freshness import Freshness, SectionRecord, freshness_of
 from app.engine.monitor import Monitor, RouterSnapshot
 from app.engine.rates import TrafficGap, TrafficPoint, TrafficSample
 from app.engine.subscribers import SubscriberSummary
@@ -36,6 +46,7 @@ SOURCES: Mapping[str, tuple[str, ...]] = {
     PPPOE_STATS: ("subscribers", "domains", "ip_pools", "slots"),
 }
 FEED_SECTIONS: tuple[str, ...] = tuple(SOURCES)
+DERIVED_SECTION = "subscribers"  # built by the engine from online_total, domains, ...
 
 # Engine section -> the feed section it changes.
 FEED_SECTION_OF: Mapping[str, str] = {
@@ -96,36 +107,134 @@ class TrafficRates:
         )
 
 
+def source_records(snapshot: RouterSnapshot, name: str) -> list[SectionRecord]:
+    """The engine records behind feed section `name` (a bare value gets a lasting record)."""
+    records = []
+    for source in SOURCES[name]:
+        record = snapshot.records.get(source)
+        if record is None:  # a snapshot built without records: its values do not age
+            record = SectionRecord(source, math.inf, snapshot.sections.get(source))
+        records.append(record)
+    return records
+
+
+def error_dict(record: SectionRecord) -> dict[str, Any] | None:
+    """The error that makes `record` fail now, for the API (None while it succeeds)."""
+    error = record.error
+    if error is None:
+        return None
+    return {
+        "code": str(error.code),
+        "message": error.detail,
+        "section": record.section,
+        "command": error.command,
+        "line": error.line,
+        "line_number": error.line_number,
+        "at": iso_z(error.at),
+        "consecutive_failures": record.failures,
+    }
+
+
+def record_dict(record: SectionRecord, now: float) -> dict[str, Any]:
+    """One engine section's freshness and poll outcome (`/api/router_status`, `sources`)."""
+    collected = record.collected_at
+    age = record.age(now)
+    return {
+        "state": str(freshness_of(record, now)),
+        "collected_at": None if collected is None else iso_z(collected),
+        "age_s": None if age is None else round(age, 3),
+        "max_age_s": record.max_age if math.isfinite(record.max_age) else None,
+        "outcome": None if record.outcome is None else str(record.outcome),
+        "partial": record.partial,
+        "consecutive_failures": record.failures,
+        "error": error_dict(record),
+        "last_error": None
+        if record.last_error is None
+        else {
+            "code": str(record.last_error.code),
+            "message": record.last_error.detail,
+            "at": iso_z(record.last_error.at),
+        },
+    }
+
+
+def freshness_fields(records: Iterable[SectionRecord], now: float) -> dict[str, Any]:
+    """Freshness of a feed section made of `records` (see the module docstring)."""
+    records = list(records)
+    shown = [r for r in records if r.value is not None]
+    states = [freshness_of(r, now) for r in shown]
+    oldest = min((r.collected_at for r in shown), default=None)  # type: ignore[type-var]
+    until = min((r.collected_at + r.max_age for r in shown), default=None)  # type: ignore[operator]
+    failing = [r for r in records if r.error is not None]
+    # The newest error; on a tie the section that failed, not the summary built from it.
+    newest = max(
+        failing,
+        key=lambda r: (r.error.at, r.section != DERIVED_SECTION),  # type: ignore[union-attr]
+        default=None,
+    )
+    warnings = [
+        {
+            "section": r.section,
+            "message": w.message,
+            "line": w.line,
+            "line_number": w.line_number,
+        }
+        for r in shown
+        for w in r.value.warnings  # type: ignore[union-attr]
+    ]
+    stale = Freshness.STALE in states
+    state = Freshness.STALE if stale else Freshness.FRESH if shown else Freshness.NEVER
+    return {
+        "collected_at": None if oldest is None else iso_z(oldest),
+        "collected_epoch": oldest,
+        "age_s": None if oldest is None else round(max(0.0, now - oldest), 3),
+        "stale": stale,
+        "state": str(state),
+        "fresh_until": None if until is None or not math.isfinite(until) else iso_z(until),
+        "fresh_until_epoch": None if until is None or not math.isfinite(until) else until,
+        "partial": bool(warnings),
+        "warnings": warnings,
+        "error": None if newest is None else error_dict(newest),
+        "sources": {r.section: record_dict(r, now) for r in records},
+    }
+
+
+def section_freshness(snapshot: RouterSnapshot, name: str, now: float) -> dict[str, Any]:
+    """The freshness fields of feed section `name` of `snapshot` at `now`."""
+    return freshness_fields(source_records(snapshot, name), now)
+
+
 def build_sections(
     monitor: Monitor,
     snapshot: RouterSnapshot,
     traffic: TrafficRates,
     names: Iterable[str] = FEED_SECTIONS,
+    *,
+    now: float | None = None,
 ) -> dict[str, dict[str, Any] | None]:
-    """The named feed sections of one router as JSON-ready dicts (None: not collected)."""
+    """The named feed sections of one router as JSON-ready dicts (None: not collected).
+
+    `now` (epoch seconds, default the engine's clock) is what ages are measured against.
+    """
+    now = monitor.now() if now is None else now
     builders = {
         ONLINE_TOTAL: _online_total,
         SYSTEM_METRICS: _system_metrics,
         INTERFACES_STATUS: _interfaces_status,
-        NETWORK_TRAFFIC: lambda s: _network_traffic(monitor, s, traffic),
+        NETWORK_TRAFFIC: lambda s: _network_traffic(monitor, s, traffic, now),
         PPPOE_STATS: _pppoe_stats,
     }
     result: dict[str, dict[str, Any] | None] = {}
     for name in names:
-        collected = [
-            value.timestamp
-            for source in SOURCES[name]
-            if (value := snapshot.sections.get(source)) is not None
-        ]
-        if not collected:
+        records = source_records(snapshot, name)
+        if all(r.value is None for r in records):
             result[name] = None
             continue
         body = builders[name](snapshot)
         if body is None:
             result[name] = None
             continue
-        body["collected_at"] = iso_z(max(collected))
-        body["collected_epoch"] = max(collected)
+        body.update(freshness_fields(records, now))
         result[name] = to_jsonable(body)
     return result
 
@@ -177,11 +286,17 @@ def _interfaces_status(snapshot: RouterSnapshot) -> dict[str, Any] | None:
 
 
 def _network_traffic(
-    monitor: Monitor, snapshot: RouterSnapshot, traffic: TrafficRates
+    monitor: Monitor, snapshot: RouterSnapshot, traffic: TrafficRates, now: float
 ) -> dict[str, Any] | None:
     details = snapshot.data("traffic")
     if not isinstance(details, Mapping):
         return None
+    record = snapshot.records.get("traffic")
+    max_age = math.inf if record is None else record.max_age
+    try:
+        monitored = set(monitor.monitored_interfaces(snapshot.router))
+    except KeyError:  # removed meanwhile
+        monitored = set()
     rows = []
     for name, detail in details.items():
         if not isinstance(detail, InterfaceDetail):
@@ -190,6 +305,7 @@ def _network_traffic(
         rows.append(
             {
                 "name": name,
+                "monitored": name in monitored,
                 "description": detail.description,
                 "phy_up": detail.phy_up,
                 "protocol_up": detail.protocol_up,
@@ -199,6 +315,8 @@ def _network_traffic(
                 "in_pps": None if rate is None else rate.in_pps,
                 "out_pps": None if rate is None else rate.out_pps,
                 "sampled_at": None if rate is None else iso_z(rate.sampled_at),
+                # A rate from counters older than the section's max age is not current.
+                "stale": rate is not None and now - rate.sampled_at > max_age,
                 "gap": None if rate is None else rate.gap,
                 "input_bytes": detail.input_bytes,
                 "output_bytes": detail.output_bytes,
@@ -210,10 +328,12 @@ def _network_traffic(
                 "output_util_percent": detail.output_util_percent,
             }
         )
+    # Every up port is polled; the totals are the uplinks' (the monitored ones) when any are.
+    counted = [row for row in rows if row["monitored"]] or rows
     return {
         "interfaces": rows,
-        "total_in_bps": _sum(row["in_bps"] for row in rows),
-        "total_out_bps": _sum(row["out_bps"] for row in rows),
+        "total_in_bps": _sum(row["in_bps"] for row in counted),
+        "total_out_bps": _sum(row["out_bps"] for row in counted),
     }
 
 

@@ -34,7 +34,7 @@ from app.feed.broadcast import (
 )
 from app.feed.context import FeedContext, is_loopback_host
 from app.feed.errors import FeedConfigError
-from app.feed.publisher import Publisher
+from app.feed.publisher import FRESHNESS_CHECK_INTERVAL, Publisher
 from app.feed.seats import SeatBook
 from app.feed.sections import TrafficRates
 from app.tls import TlsConfigError, certificate_fingerprint, server_context
@@ -93,6 +93,7 @@ class FeedServer:
         send_timeout: float = DEFAULT_SEND_TIMEOUT,
         clock: Callable[[], float] = time.time,
         seats: SeatBook | None = None,
+        freshness_interval: float = FRESHNESS_CHECK_INTERVAL,
     ) -> None:
         """`seats` holds the seat tokens (None: only the shared token); the keyword extras
         after `version` exist for tests and the benchmark."""
@@ -107,6 +108,7 @@ class FeedServer:
             seats=seats if seats is not None else SeatBook(),
         )
         self._heartbeat_interval = heartbeat_interval
+        self._freshness_interval = freshness_interval
         self._hub_options = {
             "queue_size": queue_size,
             "lag_limit": lag_limit,
@@ -178,7 +180,12 @@ class FeedServer:
             raise
         self._runner = runner
         self._port = _bound_port(runner, self.options.port)
-        self._publisher = Publisher(ctx, ctx.hub, heartbeat_interval=self._heartbeat_interval)
+        self._publisher = Publisher(
+            ctx,
+            ctx.hub,
+            heartbeat_interval=self._heartbeat_interval,
+            freshness_interval=self._freshness_interval,
+        )
         self._publisher.start()
         if self.context.seats.needs_upkeep:
             self._maintenance = asyncio.create_task(self._maintain(), name="feed-seats")

@@ -54,9 +54,14 @@ class EngineBridge:
         for status in self.monitor.router_status():
             live.update_state(status.router, status.pool.state, status.pool.last_error)
         for name in self.monitor.routers:
-            for section, value in self.monitor.snapshot(name).sections.items():
-                if value is not None and live.router(name).taken_at(section) != value.timestamp:
-                    live.update_section(name, section, value.data, value.timestamp)
+            snapshot = self.monitor.snapshot(name)
+            router = live.router(name)
+            for section, record in snapshot.records.items():
+                value = record.value
+                if value is not None and router.taken_at(section) != value.timestamp:
+                    live.update_section(name, section, value.data, value.timestamp, record)
+                else:
+                    router.records[section] = record
         live.set_alerts(self.monitor.active_alerts())
 
     async def stop(self) -> None:
@@ -82,7 +87,9 @@ def apply_event(live: LiveState, event: object) -> None:
     """Copy one engine event into the live state (events of unknown routers are dropped)."""
     if isinstance(event, RouterDataUpdated):
         if event.router in live.routers:
-            live.update_section(event.router, event.section, event.data, event.timestamp)
+            live.update_section(
+                event.router, event.section, event.data, event.timestamp, event.record
+            )
     elif isinstance(event, TrafficSampled):
         if event.router not in live.routers:
             return
@@ -99,6 +106,8 @@ def apply_event(live: LiveState, event: object) -> None:
             live.update_state(event.router, event.state, event.error)
     elif isinstance(event, PollFailed):
         if event.router in live.routers:
-            live.poll_failed(event.router, event.section, event.error, event.timestamp)
+            live.poll_failed(
+                event.router, event.section, event.error, event.timestamp, event.record
+            )
     elif isinstance(event, AlertChanged):
         live.update_alert(event.alert)

@@ -9,7 +9,9 @@ timer, so a burst of samples costs one redraw, not one per sample.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.domain.alerts import Alert
+from app.engine.freshness import Freshness, SectionRecord
 from app.engine.pool import PoolState
 
 # 24 h at a 5-second poll: the longest live window the traffic view offers.
@@ -98,8 +101,10 @@ class RouterLive:
     state: PoolState = PoolState.IDLE
     error: str | None = None
     sections: dict[str, tuple[Any, float]] = field(default_factory=dict)
+    # Each section's engine record: answer time, last outcome, failures, error, raw text.
+    records: dict[str, SectionRecord] = field(default_factory=dict)
     traffic: dict[str, TrafficRing] = field(default_factory=dict)
-    last_update: float | None = None
+    last_update: float | None = None  # the newest real answer (never advanced without one)
     last_failure: tuple[str, str, float] | None = None  # section, message, time
 
     def data(self, section: str) -> Any:
@@ -109,6 +114,19 @@ class RouterLive:
     def taken_at(self, section: str) -> float | None:
         value = self.sections.get(section)
         return None if value is None else value[1]
+
+    def record(self, section: str) -> SectionRecord:
+        """The section's record; a never-answered one before the engine's first word."""
+        record = self.records.get(section)
+        return record if record is not None else SectionRecord(section, math.inf)
+
+    def freshness(self, section: str, now: float) -> Freshness:
+        """fresh / stale / never of `section` at `now` (the engine's one rule)."""
+        record = self.records.get(section)
+        return Freshness.NEVER if record is None else record.state(now)
+
+    def is_fresh(self, section: str, now: float) -> bool:
+        return self.freshness(section, now) is Freshness.FRESH
 
 
 class LiveState(QObject):
@@ -124,8 +142,11 @@ class LiveState(QObject):
     error_occurred = Signal(str)  # something the operator must read
     notice = Signal(str)  # something done, for the status bar
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, clock: Callable[[], float] = time.time
+    ) -> None:
         super().__init__(parent)
+        self.clock = clock  # epoch seconds: what the views measure freshness against
         self.routers: dict[str, RouterLive] = {}
         self.alerts: dict[str, Alert] = {}  # active, by id
         self.cleared: deque[Alert] = deque(maxlen=CLEARED_ALERTS_KEPT)
@@ -150,9 +171,18 @@ class LiveState(QObject):
 
     # ---- updates (called by the bridge) ----
 
-    def update_section(self, router: str, section: str, data: Any, timestamp: float) -> None:
+    def update_section(
+        self,
+        router: str,
+        section: str,
+        data: Any,
+        timestamp: float,
+        record: SectionRecord | None = None,
+    ) -> None:
         live = self.router(router)
         live.sections[section] = (data, timestamp)
+        if record is not None:
+            live.records[section] = record
         live.last_update = max(live.last_update or timestamp, timestamp)
         self.section_changed.emit(router, section)
 
@@ -176,8 +206,18 @@ class LiveState(QObject):
     def traffic_done(self, router: str) -> None:
         self.traffic_changed.emit(router)
 
-    def poll_failed(self, router: str, section: str, message: str, timestamp: float) -> None:
-        self.router(router).last_failure = (section, message, timestamp)
+    def poll_failed(
+        self,
+        router: str,
+        section: str,
+        message: str,
+        timestamp: float,
+        record: SectionRecord | None = None,
+    ) -> None:
+        live = self.router(router)
+        live.last_failure = (section, message, timestamp)
+        if record is not None:
+            live.records[section] = record
         self.section_failed.emit(router, section, message)
 
     def update_alert(self, alert: Alert) -> None:

@@ -3,6 +3,8 @@
 Each view declares its columns (title, text, sort key, colours, usage bar, checkbox) and
 hands rows in; rows keep their identity by key, so a refresh with the same rows only
 repaints (selection, scroll position and sorting survive a poll) and a changed set resets.
+A model whose data is not current is *dimmed*: every cell and bar turns grey, so stale
+figures never look live.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.ui import theme
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # percent 0..100 for the usage bar, or None
@@ -70,8 +74,19 @@ class RowsModel(QAbstractTableModel):
         self._key = key
         self.rows: list[Any] = []
         self._keys: list[Hashable] = []
+        self.dimmed = False
 
     # ---- content ----
+
+    def set_dimmed(self, dimmed: bool) -> None:
+        """Grey every cell (the data is stale) or show the columns' own colours again."""
+        if dimmed == self.dimmed:
+            return
+        self.dimmed = dimmed
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1)
+            )
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         keys = [self._key(row) for row in rows]
@@ -124,6 +139,8 @@ class RowsModel(QAbstractTableModel):
             return column.sort(row) if column.sort is not None else column.text(row)
         if role == Qt.ItemDataRole.CheckStateRole and column.checked is not None:
             return Qt.CheckState.Checked if column.checked(row) else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ForegroundRole and self.dimmed:
+            return QColor(theme.STALE)
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
             return column.foreground(row)
         if role == Qt.ItemDataRole.BackgroundRole and column.background is not None:
@@ -134,6 +151,8 @@ class RowsModel(QAbstractTableModel):
             return column.tooltip(row)
         if role == BAR_ROLE and column.bar is not None:
             return column.bar(row)
+        if role == BAR_COLOUR_ROLE and self.dimmed and column.bar is not None:
+            return QColor(theme.STALE)
         if role == BAR_COLOUR_ROLE and column.bar_colour is not None:
             return column.bar_colour(row)
         if role == ROW_ROLE:
@@ -172,6 +191,9 @@ class BarDelegate(QStyledItemDelegate):
         painter.setBrush(fill)
         width = int(rect.width() * max(0.0, min(100.0, float(percent))) / 100)
         painter.drawRoundedRect(QRect(rect.left(), rect.top(), width, rect.height()), 3, 3)
-        painter.setPen(option.palette.text().color())
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)  # grey when dimmed
+        painter.setPen(
+            QColor(foreground) if foreground is not None else option.palette.text().color()
+        )
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(index.data()))
         painter.restore()

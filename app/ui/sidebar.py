@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from app.engine.pool import PoolState
 from app.ui import theme
+from app.ui.freshness import describe
 from app.ui.live import LiveState
 from app.ui.views.state_names import state_text
 
@@ -45,6 +46,8 @@ class RouterList(QListWidget):
         self.currentItemChanged.connect(self._current_changed)
         live.routers_changed.connect(self.rebuild)
         live.state_changed.connect(self.update_badge)
+        live.section_failed.connect(lambda router, *_: self.update_tooltip(router))
+        live.section_changed.connect(lambda router, _section: self.update_tooltip(router))
         live.alerts_changed.connect(self._update_all)
         self.rebuild()
 
@@ -94,11 +97,23 @@ class RouterList(QListWidget):
             text += "  " + self.tr("(%1 alerts)").replace("%1", str(alerts))
         item.setText(text)
         item.setIcon(badge_icon(theme.STATE_COLOURS[live.state]))
-        tooltip = state_text(live.state)
-        if live.error:
-            tooltip += "\n" + live.error
-        item.setToolTip(tooltip)
+        self.update_tooltip(name)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}: {state_text(live.state)}")
+
+    def update_tooltip(self, name: str) -> None:
+        """State, connection error, and the sections failing now (the others may succeed)."""
+        item = self.item_of(name)
+        if item is None or name == OVERVIEW:
+            return
+        live = self.live.router(name)
+        lines = [state_text(live.state)]
+        if live.error:
+            lines.append(live.error)
+        failing = [r for r in live.records.values() if r.failures]
+        lines += describe(failing, self.live.clock())
+        tooltip = "\n".join(lines)
+        if item.toolTip() != tooltip:
+            item.setToolTip(tooltip)
 
     def _update_all(self) -> None:
         for name in self.live.routers:

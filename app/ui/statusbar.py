@@ -1,10 +1,11 @@
-"""The status bar: connection, last poll and its latency, cache hit rate, the feed, and a
-busy indicator while routers are connecting. Errors appear here (and stay in the tooltip),
-and so does alert delivery (Alertmanager, notifications) whenever it is failing."""
+"""The status bar: connection, last data and the poll latency, cache hit rate, the feed, and
+a busy indicator while routers are connecting. Errors appear here (and stay in the tooltip),
+and so does alert delivery (Alertmanager, notifications) whenever it is failing.
+
+"Last data" is the router's last real answer; the latency comes only from polls the router
+answered (a timed-out poll is not a round trip, and is not shown)."""
 
 from __future__ import annotations
-
-import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
@@ -115,11 +116,13 @@ class StatusBar(QStatusBar):
             status = self.ctx.monitor.router_status(router)[0].polling
         except KeyError:
             return DASH
+        now = self.ctx.live.clock()
+        # The engine keeps a data set's duration only while its last poll was answered.
         latency = max(status.last_poll_seconds.values(), default=None)
         when = format_local_time(live.last_update)
-        age = "" if live.last_update is None else f" ({time.time() - live.last_update:.0f} s)"
+        age = "" if live.last_update is None else f" ({max(0.0, now - live.last_update):.0f} s)"
         latency_text = DASH if latency is None else f"{latency * 1000:.0f} ms"
-        return self.tr("Last poll: %1%2, latency %3").replace("%1", when).replace(
+        return self.tr("Last data: %1%2, latency %3").replace("%1", when).replace(
             "%2", age).replace("%3", latency_text)
 
     def _feed_text(self) -> str:

@@ -41,6 +41,7 @@ IF_STANDBY = "#fbc02d"
 OK = "#43a047"
 WARN = "#f57c00"
 BAD = "#d32f2f"
+STALE = "#8a8f96"  # values that are not current: grey, readable on light and dark palettes
 
 # Distinct series colours for plots (traffic in/out pairs take two shades of one hue).
 SERIES = (

@@ -427,6 +427,162 @@
     </message>
 </context>
 <context>
+    <name>Freshness</name>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memória</translation>
+    </message>
+    <message>
+        <source>Boards</source>
+        <translation>Placas</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Versão</translation>
+    </message>
+    <message>
+        <source>Router alarms</source>
+        <translation>Alarmes do roteador</translation>
+    </message>
+    <message>
+        <source>Interfaces</source>
+        <translation>Interfaces</translation>
+    </message>
+    <message>
+        <source>Online subscribers</source>
+        <translation>Assinantes online</translation>
+    </message>
+    <message>
+        <source>Domains</source>
+        <translation>Domínios</translation>
+    </message>
+    <message>
+        <source>IP pools</source>
+        <translation>Pools de IP</translation>
+    </message>
+    <message>
+        <source>Slots</source>
+        <translation>Slots</translation>
+    </message>
+    <message>
+        <source>Subscriber summary</source>
+        <translation>Resumo de assinantes</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Tráfego</translation>
+    </message>
+    <message>
+        <source>the router did not answer in time</source>
+        <translation>o roteador não respondeu a tempo</translation>
+    </message>
+    <message>
+        <source>the router is unreachable</source>
+        <translation>o roteador está inacessível</translation>
+    </message>
+    <message>
+        <source>the login failed</source>
+        <translation>o login falhou</translation>
+    </message>
+    <message>
+        <source>the router&apos;s host key changed</source>
+        <translation>a chave de host do roteador mudou</translation>
+    </message>
+    <message>
+        <source>no SSH algorithm in common</source>
+        <translation>nenhum algoritmo SSH em comum</translation>
+    </message>
+    <message>
+        <source>no password stored</source>
+        <translation>nenhuma senha guardada</translation>
+    </message>
+    <message>
+        <source>every VTY line of the router is in use</source>
+        <translation>todas as linhas VTY do roteador estão em uso</translation>
+    </message>
+    <message>
+        <source>the connection dropped</source>
+        <translation>a conexão caiu</translation>
+    </message>
+    <message>
+        <source>the router rejected the command</source>
+        <translation>o roteador rejeitou o comando</translation>
+    </message>
+    <message>
+        <source>the router&apos;s answer could not be read</source>
+        <translation>não foi possível ler a resposta do roteador</translation>
+    </message>
+    <message>
+        <source>this command is not supported</source>
+        <translation>este comando não é suportado</translation>
+    </message>
+    <message>
+        <source>too many commands: rate limited</source>
+        <translation>comandos demais: limite de taxa atingido</translation>
+    </message>
+    <message>
+        <source>router error</source>
+        <translation>erro do roteador</translation>
+    </message>
+    <message>
+        <source>internal error (details in the log)</source>
+        <translation>erro interno (detalhes no log)</translation>
+    </message>
+    <message numerus="yes">
+        <source>failed polls: %n</source>
+        <translation>
+            <numerusform>%n consulta falhou</numerusform>
+            <numerusform>%n consultas falharam</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>read in part, lines not understood: %n</source>
+        <translation>
+            <numerusform>lido em parte, %n linha não entendida</numerusform>
+            <numerusform>lido em parte, %n linhas não entendidas</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no data yet</source>
+        <translation>ainda sem dados</translation>
+    </message>
+    <message>
+        <source>stale since %1</source>
+        <translation>desatualizado desde %1</translation>
+    </message>
+    <message>
+        <source>no new answer from the router</source>
+        <translation>sem resposta nova do roteador</translation>
+    </message>
+    <message>
+        <source>No data yet</source>
+        <translation>Ainda sem dados</translation>
+    </message>
+    <message>
+        <source>Stale since %1</source>
+        <translation>Desatualizado desde %1</translation>
+    </message>
+    <message>
+        <source>Read in part</source>
+        <translation>Lido em parte</translation>
+    </message>
+    <message>
+        <source>First line not understood:</source>
+        <translation>Primeira linha não entendida:</translation>
+    </message>
+</context>
+<context>
+    <name>FreshnessBar</name>
+    <message>
+        <source>Show router output…</source>
+        <translation>Mostrar a saída do roteador…</translation>
+    </message>
+</context>
+<context>
     <name>HostKeyDialog</name>
     <message>
         <source>Reject</source>
@@ -1012,6 +1168,29 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
     </message>
 </context>
 <context>
+    <name>RouterOutputDialog</name>
+    <message>
+        <source>Router output</source>
+        <translation>Saída do roteador</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <source>This is what the router printed. To help support this router, save a sample with: ne8000monitor capture ROUTER</source>
+        <translation>Isto é o que o roteador imprimiu. Para ajudar a suportar este roteador, salve uma amostra com: ne8000monitor capture ROUTER</translation>
+    </message>
+    <message>
+        <source>Command: %1</source>
+        <translation>Comando: %1</translation>
+    </message>
+    <message>
+        <source>First line not understood (line %1): %2</source>
+        <translation>Primeira linha não entendida (linha %1): %2</translation>
+    </message>
+</context>
+<context>
     <name>RouterState</name>
     <message>
         <source>waiting</source>
@@ -1335,8 +1514,8 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <translation>Acertos de cache: %1</translation>
     </message>
     <message>
-        <source>Last poll: %1%2, latency %3</source>
-        <translation>Última coleta: %1%2, latência %3</translation>
+        <source>Last data: %1%2, latency %3</source>
+        <translation>Últimos dados: %1%2, latência %3</translation>
     </message>
     <message>
         <source>Feed: off</source>

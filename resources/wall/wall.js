@@ -6,7 +6,11 @@
  * language for text and number formatting).
  * Rules: missing data shows "—", never 0; counters may arrive as decimal strings (beyond
  * 2**53) and are formatted through BigInt, never Number(); when the feed drops the page says
- * since when its data is stale and dims it, and reconnects with backoff.
+ * since when its data is stale and dims it, and reconnects with backoff. Each section of a
+ * router is judged on its own too: the server marks it `stale` (its last poll failed, or
+ * the answer is too old) and says until when it is fresh (`fresh_until_epoch`), so a part
+ * whose router stopped answering dims and the card says "Stale since ..." with the reason,
+ * even while the feed itself is live and no new message comes.
  */
 "use strict";
 
@@ -27,7 +31,7 @@
   const BACKOFF_MAX_MS = 10000;
   const HISTORY_WINDOW_MS = 60 * 60 * 1000; // the sparkline shows the last hour since load
   const HISTORY_MAX_POINTS = 720;
-  const ROUTER_STALE_MS = 3 * 60 * 1000; // a router whose data is older is marked stale
+  const ROUTER_STALE_MS = 3 * 60 * 1000; // for a feed that sends no freshness fields
   const SEVERITY_ORDER = { critical: 0, major: 1, minor: 2, warning: 3 };
   const DASH = "—";
 
@@ -54,7 +58,14 @@
       noAlerts: "No active alerts",
       more: "+{n} more",
       updated: "Updated {time}",
-      noDataSince: "No data since {time}",
+      staleSectionSince: "Stale since {time} · {reason}",
+      "reason.overdue": "no new data",
+      "reason.timeout": "no answer in time",
+      "reason.unreachable": "unreachable",
+      "reason.session_lost": "connection dropped",
+      "reason.parse_error": "answer not understood",
+      "reason.rejected": "command rejected",
+      "reason.other": "poll failed",
       soundHint: "Click to enable sound",
       "state.connected": "Online",
       "state.connecting": "Connecting",
@@ -90,7 +101,14 @@
       noAlerts: "Nenhum alerta ativo",
       more: "+{n} mais",
       updated: "Atualizado {time}",
-      noDataSince: "Sem dados desde {time}",
+      staleSectionSince: "Desatualizado desde {time} · {reason}",
+      "reason.overdue": "sem dados novos",
+      "reason.timeout": "sem resposta a tempo",
+      "reason.unreachable": "inacessível",
+      "reason.session_lost": "conexão caiu",
+      "reason.parse_error": "resposta não entendida",
+      "reason.rejected": "comando rejeitado",
+      "reason.other": "consulta falhou",
       soundHint: "Clique para ativar o som",
       "state.connected": "Online",
       "state.connecting": "Conectando",
@@ -275,6 +293,62 @@
       return section.collected_epoch * 1000;
     }
     return null;
+  }
+
+  /** True when the server marked the section stale, or its `fresh_until` has passed
+   * (nothing fails and no message comes when an engine stops: the clock still runs). */
+  function sectionStale(section) {
+    if (!section || typeof section !== "object") return false;
+    if (section.stale === true) return true;
+    if (typeof section.fresh_until_epoch === "number") {
+      return serverNow() > section.fresh_until_epoch * 1000;
+    }
+    if (section.stale === false) return false;
+    const at = epochMs(section); // an older feed without freshness fields
+    return at !== null && serverNow() - at > ROUTER_STALE_MS;
+  }
+
+  /** One engine source of a section (`sources.cpu`): stale by the server's word or by its
+   * own max age on our clock. */
+  function sourceStale(source) {
+    if (!source || typeof source !== "object") return false;
+    if (source.state === "stale") return true;
+    const at = typeof source.collected_at === "string" ? Date.parse(source.collected_at) : NaN;
+    return typeof source.max_age_s === "number" && Number.isFinite(at) &&
+      serverNow() > at + source.max_age_s * 1000;
+  }
+
+  /** Whether the parts `names` of a section are stale (the whole section when the feed
+   * sends no per-source detail): CPU and memory stay live while the board table fails. */
+  function partStale(section, names) {
+    const sources = section && section.sources && typeof section.sources === "object"
+      ? section.sources
+      : null;
+    if (!sources) return sectionStale(section);
+    return names.some((name) => sourceStale(sources[name]));
+  }
+
+  /** {at: server ms of the stale data shown, error} of one stale part of a card. */
+  function staleTimeAndWhy(name, section) {
+    if (name === "system_metrics" && section && section.sources) {
+      const parts = ["cpu", "memory"]
+        .map((source) => section.sources[source])
+        .filter((source) => sourceStale(source))
+        .map((source) => ({ at: Date.parse(source.collected_at), error: source.error }))
+        .filter((part) => Number.isFinite(part.at))
+        .sort((a, b) => a.at - b.at);
+      if (parts.length) return parts[0];
+    }
+    return { at: epochMs(section), error: section ? section.error : null };
+  }
+
+  function staleReason(section) {
+    const code = section && section.error && typeof section.error.code === "string"
+      ? section.error.code
+      : null;
+    if (code === null) return t("reason.overdue");
+    const key = `reason.${code}`;
+    return t(key) === key ? t("reason.other") : t(key);
   }
 
   function recordTotal(view, section) {
@@ -628,13 +702,35 @@
     badge.title = status.last_error || "";
 
     const updated = card.querySelector(".updated");
-    const routerStale = view.lastDataMs !== null && serverNow() - view.lastDataMs > ROUTER_STALE_MS;
-    card.classList.toggle("card-stale", routerStale);
-    if (view.lastDataMs === null) {
+    // What the card shows of each section: the gauges are only CPU and memory.
+    const shown = {
+      online_total: (section) => sectionStale(section),
+      system_metrics: (section) => partStale(section, ["cpu", "memory"]),
+      network_traffic: (section) => sectionStale(section),
+    };
+    const stale = Object.keys(shown).filter((name) => shown[name](view.sections[name]));
+    card.classList.toggle("card-stale", stale.length > 0);
+    card.querySelector(".subs").classList.toggle("stale", stale.includes("online_total"));
+    card.querySelector(".gauges").classList.toggle("stale", stale.includes("system_metrics"));
+    card.querySelector(".traffic").classList.toggle("stale", stale.includes("network_traffic"));
+    if (stale.length) {
+      // Since the oldest figure on the card that is not current, and why.
+      const oldest = stale
+        .map((name) => staleTimeAndWhy(name, view.sections[name]))
+        .filter((entry) => entry.at !== null)
+        .sort((a, b) => a.at - b.at)[0] || staleTimeAndWhy(stale[0], view.sections[stale[0]]);
+      const since = oldest.at !== null ? new Date(oldest.at - state.serverOffsetMs) : null;
+      updated.textContent = since
+        ? t("staleSectionSince", { time: formatClock(since), reason: staleReason(oldest) })
+        : staleReason(oldest);
+      updated.title = oldest.error ? String(oldest.error.message || "") : "";
+    } else if (view.lastDataMs === null) {
       updated.textContent = "";
+      updated.title = "";
     } else {
       const local = new Date(view.lastDataMs - state.serverOffsetMs);
-      updated.textContent = t(routerStale ? "noDataSince" : "updated", { time: formatClock(local) });
+      updated.textContent = t("updated", { time: formatClock(local) });
+      updated.title = "";
     }
 
     renderSubscribers(view);
@@ -713,7 +809,10 @@
   function renderTraffic(card, traffic) {
     const rows = card.querySelector(".traffic-rows");
     rows.replaceChildren();
-    const interfaces = traffic && Array.isArray(traffic.interfaces) ? traffic.interfaces : null;
+    const all = traffic && Array.isArray(traffic.interfaces) ? traffic.interfaces : null;
+    // The uplinks: the router's monitored interfaces when it has any, else every one polled.
+    const uplinks = all ? all.filter((row) => row.monitored === true) : null;
+    const interfaces = uplinks && uplinks.length ? uplinks : all;
     if (!interfaces || interfaces.length === 0) {
       const none = document.createElement("div");
       none.className = "none";

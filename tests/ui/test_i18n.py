@@ -27,6 +27,7 @@ class Message:
     source: str
     comment: str | None
     translation: str
+    plurals: tuple[str, ...] = ()  # numerus forms (pt_BR: singular, plural)
 
 
 def _messages(ts_file: Path = TS_FILE) -> list[Message]:
@@ -34,12 +35,17 @@ def _messages(ts_file: Path = TS_FILE) -> list[Message]:
     for context in ET.parse(ts_file).getroot().iter("context"):
         name = context.findtext("name", "")
         for message in context.iter("message"):
+            element = message.find("translation")
+            plurals = tuple(
+                form.text or "" for form in ([] if element is None else element.iter("numerusform"))
+            )
             found.append(
                 Message(
                     name,
                     message.findtext("source", ""),
                     message.findtext("comment"),
-                    message.findtext("translation", ""),
+                    plurals[-1] if plurals else message.findtext("translation", ""),
+                    plurals,
                 )
             )
     return found
@@ -74,9 +80,10 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path: Path) -> None:
 
 def test_translations_keep_placeholders_and_shortcut_markers() -> None:
     for message in _messages():
-        assert sorted(_PLACEHOLDER.findall(message.translation)) == sorted(
-            _PLACEHOLDER.findall(message.source)
-        ), message
+        for translation in message.plurals or (message.translation,):
+            assert sorted(_PLACEHOLDER.findall(translation)) == sorted(
+                _PLACEHOLDER.findall(message.source)
+            ), message
         # A menu entry keeps exactly one keyboard accelerator when the source has one.
         assert message.translation.replace("&&", "").count("&") == message.source.replace(
             "&&", ""
@@ -86,10 +93,28 @@ def test_translations_keep_placeholders_and_shortcut_markers() -> None:
 def test_the_compiled_catalogue_matches_the_sources(portuguese: str) -> None:
     assert portuguese == "pt_BR"
     for message in _messages():
+        if message.plurals:  # pt_BR: one form for 0 and 1, the other from 2 on
+            singular, plural = message.plurals
+            for count, form in ((1, singular), (2, plural), (17, plural)):
+                assert QCoreApplication.translate(
+                    message.context, message.source, message.comment or "", count
+                ) == form.replace("%n", str(count)), message
+            continue
         assert (
             QCoreApplication.translate(message.context, message.source, message.comment)
             == message.translation
         ), message
+
+
+def test_plurals_use_numerus_forms(portuguese: str) -> None:
+    plurals = [m for m in _messages() if m.plurals]
+    assert plurals  # e.g. "failed polls: %n"
+    for message in plurals:
+        assert len(message.plurals) == 2, message
+        assert all("%n" in form for form in message.plurals), message
+    one = QCoreApplication.translate("Freshness", "failed polls: %n", "", 1)
+    many = QCoreApplication.translate("Freshness", "failed polls: %n", "", 3)
+    assert (one, many) == ("1 consulta falhou", "3 consultas falharam")
 
 
 def test_known_strings_load_in_portuguese(portuguese: str, qapp: QApplication) -> None:

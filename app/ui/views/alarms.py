@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +26,7 @@ from app.domain.alerts import Alert
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_datetime
+from app.ui.freshness import FreshnessBar, is_current
 from app.ui.models import ROW_ROLE, Column, RowsModel
 from app.ui.views.common import heading, make_table
 
@@ -133,7 +134,9 @@ class AlarmsView(QWidget):
             alarms_layout = QVBoxLayout(alarms_box)
             alarms_layout.setContentsMargins(0, 0, 0, 0)
             self.alarm_heading = heading(self.tr("Active alarms on the router"), alarms_box)
+            self.freshness = FreshnessBar(("alarms",), alarms_box)
             alarms_layout.addWidget(self.alarm_heading)
+            alarms_layout.addWidget(self.freshness)
             alarms_layout.addWidget(self.alarm_table)
             self.splitter = QSplitter(Qt.Orientation.Vertical, self)
             self.splitter.setObjectName("alarmSplitter")
@@ -141,6 +144,11 @@ class AlarmsView(QWidget):
             self.splitter.addWidget(alarms_box)
             layout.addWidget(self.splitter)
             ctx.live.section_changed.connect(self._section_changed)
+            ctx.live.section_failed.connect(self._section_failed)
+            self.timer = QTimer(self)
+            self.timer.setInterval(1000)
+            self.timer.timeout.connect(self.show_freshness)  # alarms turn stale by the clock
+            self.timer.start()
         ctx.live.alerts_changed.connect(self.refresh)
         self.refresh()
         self.show_alarms()
@@ -148,6 +156,10 @@ class AlarmsView(QWidget):
     def _section_changed(self, router: str, section: str) -> None:
         if router == self.router and section == "alarms":
             self.show_alarms()
+
+    def _section_failed(self, router: str, section: str, _message: str) -> None:
+        if router == self.router and section == "alarms":
+            self.show_freshness()
 
     def visible_alerts(self) -> list[Alert]:
         alerts = self.ctx.live.active_alerts(self.router)
@@ -177,6 +189,16 @@ class AlarmsView(QWidget):
             self.alarm_heading.setText(
                 self.tr("Active alarms on the router (%1)").replace("%1", str(len(alarms.alarms)))
             )
+        self.show_freshness()
+
+    def show_freshness(self) -> None:
+        """Grey the router's alarm list when it is not current, and say why."""
+        if self.alarms is None or self.router is None:
+            return
+        record = self.ctx.live.router(self.router).record("alarms")
+        now = self.ctx.live.clock()
+        self.alarms.set_dimmed(not is_current(record, now))
+        self.freshness.update_records([record], now)
 
     def selected_alerts(self) -> list[Alert]:
         rows = self.alert_table.selectionModel().selectedRows()

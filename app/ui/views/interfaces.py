@@ -1,12 +1,16 @@
 """The interfaces of one router: a sortable, filterable table with coloured states, the
 "monitored" checkbox (alert rules and the traffic view follow it; saved across restarts)
-and a context menu for the shutdown / undo shutdown actions."""
+and a context menu for the shutdown / undo shutdown actions.
+
+Each interface's bit/s is its own newest rate (from its own two newest counter readings);
+a rate older than the traffic data's max age is greyed, and the table greys out as a whole
+when `display interface brief` is not current. Ticking "monitored" changes nothing else."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,10 +27,12 @@ from app.domain.interfaces import BriefInterface, InterfaceBrief, InterfaceDetai
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_bps, format_count, format_percent
+from app.ui.freshness import FreshnessBar, is_current, stale_colour
 from app.ui.models import ROW_ROLE, Column, RowsModel, number_key
 from app.ui.views.common import make_table
 
-SECTIONS = frozenset({"interface_brief", "traffic"})
+SECTIONS_SHOWN = ("interface_brief", "traffic")
+SECTIONS = frozenset(SECTIONS_SHOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,7 @@ class InterfaceRow:
     in_bps: float | None
     out_bps: float | None
     monitored: bool
+    rate_current: bool = True  # False: the newest rate is older than the traffic max age
 
     @property
     def name(self) -> str:
@@ -56,6 +63,10 @@ def protocol_colour(brief: BriefInterface) -> QColor:
     if brief.admin_down:
         return QColor(theme.IF_ADMIN_DOWN)
     return QColor(theme.IF_UP if brief.protocol_up else theme.IF_DOWN)
+
+
+def _rate_colour(row: InterfaceRow) -> QColor | None:
+    return None if row.rate_current else stale_colour()
 
 
 def _legend_chip(text: str, colour: str, parent: QWidget) -> QLabel:
@@ -94,9 +105,11 @@ class InterfacesView(QWidget):
                 Column(self.tr("Out errors"), lambda r: format_count(r.brief.out_errors),
                        sort=lambda r: r.brief.out_errors, numeric=True),
                 Column(self.tr("In bit/s"), lambda r: format_bps(r.in_bps),
-                       sort=lambda r: number_key(r.in_bps), numeric=True),
+                       sort=lambda r: number_key(r.in_bps), numeric=True,
+                       foreground=_rate_colour),
                 Column(self.tr("Out bit/s"), lambda r: format_bps(r.out_bps),
-                       sort=lambda r: number_key(r.out_bps), numeric=True),
+                       sort=lambda r: number_key(r.out_bps), numeric=True,
+                       foreground=_rate_colour),
             ],
             key=lambda r: r.name,
             parent=self,
@@ -131,13 +144,20 @@ class InterfacesView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.only_monitored)
+        self.freshness = FreshnessBar(SECTIONS_SHOWN, self)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(legend)
 
         ctx.live.section_changed.connect(self._section_changed)
+        ctx.live.section_failed.connect(self._section_failed)
         ctx.live.traffic_changed.connect(self._traffic_changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.refresh)  # rates and data turn stale by the clock
+        self.timer.start()
         self.refresh()
 
     @property
@@ -147,6 +167,10 @@ class InterfacesView(QWidget):
         return proxy
 
     def _section_changed(self, router: str, section: str) -> None:
+        if router == self.router and section in SECTIONS:
+            self.refresh()
+
+    def _section_failed(self, router: str, section: str, _message: str) -> None:
         if router == self.router and section in SECTIONS:
             self.refresh()
 
@@ -171,6 +195,8 @@ class InterfacesView(QWidget):
         details = live.data("traffic")
         details = details if isinstance(details, dict) else {}
         monitored = self.monitored()
+        # A rate is current while its own newest sample is younger than the traffic max age.
+        oldest = self.ctx.live.clock() - live.record("traffic").max_age
         rows = []
         for line in brief.interfaces:
             detail = details.get(line.name)
@@ -182,6 +208,7 @@ class InterfacesView(QWidget):
                 in_bps=None if latest is None else latest[1],
                 out_bps=None if latest is None else latest[2],
                 monitored=line.name in monitored,
+                rate_current=latest is None or latest[0] >= oldest,
             )
             if self.only_monitored.isChecked() and not row.monitored:
                 continue
@@ -191,6 +218,10 @@ class InterfacesView(QWidget):
     def refresh(self) -> None:
         rows = self.rows()
         self.model.set_rows(rows)
+        live = self.ctx.live.router(self.router)
+        now = self.ctx.live.clock()
+        self.model.set_dimmed(not is_current(live.record("interface_brief"), now))
+        self.freshness.update_records([live.record(s) for s in SECTIONS_SHOWN], now)
         down = sum(1 for r in rows if not r.brief.phy_up)
         self.count.setText(
             self.tr("%1 interfaces, %2 down").replace("%1", str(len(rows))).replace(

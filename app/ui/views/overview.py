@@ -1,5 +1,9 @@
 """All routers at a glance: the summed subscriber count, one row per router (state,
-subscribers, CPU, memory, alerts, last data) and every router's active alerts."""
+subscribers, CPU, memory, alerts, last data) and every router's active alerts.
+
+Only routers whose subscriber figure is fresh count as "reporting"; a figure that is not
+current is greyed (its tooltip says since when and why), and "Last data" is the time of the
+router's last real answer, so it never advances without one."""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from app.domain.subscribers import AccessUserCounters
 from app.domain.system import CpuUsage, MemoryUsage
 from app.engine.pool import PoolState
-from app.engine.subscribers import SubscriberSummary
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_count, format_local_time, format_percent
+from app.ui.freshness import describe, dim_label, is_current, stale_colour
 from app.ui.live import RouterLive
 from app.ui.models import ROW_ROLE, Column, RowsModel, number_key
 from app.ui.views.alarms import AlarmsView
@@ -31,22 +36,36 @@ class RouterRow:
     cpu: int | None
     memory: int | None
     alerts: int
-    last_update: float | None
+    last_update: float | None  # the router's last real answer
+    subscribers_current: bool = False
+    cpu_current: bool = False
+    memory_current: bool = False
+    problems: str = ""  # what is stale or failing, for the tooltip
+
+    @property
+    def reporting(self) -> bool:
+        """Its subscriber figure is there and current."""
+        return self.subscribers is not None and self.subscribers_current
 
 
-def router_row(live: RouterLive, alerts: int) -> RouterRow:
-    summary = live.data("subscribers")
+def router_row(live: RouterLive, alerts: int, now: float) -> RouterRow:
+    online = live.data("online_total")
     cpu = live.data("cpu")
     memory = live.data("memory")
+    shown = ("online_total", "cpu", "memory")
     return RouterRow(
         name=live.name,
         state=live.state,
         error=live.error,
-        subscribers=summary.total if isinstance(summary, SubscriberSummary) else None,
+        subscribers=online.total_users if isinstance(online, AccessUserCounters) else None,
         cpu=cpu.cpu_percent if isinstance(cpu, CpuUsage) else None,
         memory=memory.memory_percent if isinstance(memory, MemoryUsage) else None,
         alerts=alerts,
         last_update=live.last_update,
+        subscribers_current=is_current(live.record("online_total"), now),
+        cpu_current=is_current(live.record("cpu"), now),
+        memory_current=is_current(live.record("memory"), now),
+        problems="\n".join(describe([live.record(s) for s in shown], now)),
     )
 
 
@@ -54,6 +73,10 @@ def total_subscribers(rows: list[RouterRow]) -> int | None:
     """The sum over routers that reported a total; None when none has yet."""
     known = [row.subscribers for row in rows if row.subscribers is not None]
     return sum(known) if known else None
+
+
+def _grey_unless(current: bool) -> QColor | None:
+    return None if current else stale_colour()
 
 
 class OverviewView(QWidget):
@@ -77,16 +100,24 @@ class OverviewView(QWidget):
                        foreground=lambda r: QColor(theme.STATE_COLOURS[r.state]),
                        tooltip=lambda r: r.error),
                 Column(self.tr("Subscribers"), lambda r: format_count(r.subscribers),
-                       sort=lambda r: number_key(r.subscribers), numeric=True),
+                       sort=lambda r: number_key(r.subscribers), numeric=True,
+                       foreground=lambda r: _grey_unless(r.subscribers_current),
+                       tooltip=lambda r: r.problems or None),
                 Column(self.tr("CPU"), lambda r: format_percent(r.cpu),
-                       sort=lambda r: number_key(r.cpu), numeric=True),
+                       sort=lambda r: number_key(r.cpu), numeric=True,
+                       foreground=lambda r: _grey_unless(r.cpu_current),
+                       tooltip=lambda r: r.problems or None),
                 Column(self.tr("Memory"), lambda r: format_percent(r.memory),
-                       sort=lambda r: number_key(r.memory), numeric=True),
+                       sort=lambda r: number_key(r.memory), numeric=True,
+                       foreground=lambda r: _grey_unless(r.memory_current),
+                       tooltip=lambda r: r.problems or None),
                 Column(self.tr("Active alerts"), lambda r: str(r.alerts),
                        sort=lambda r: r.alerts, numeric=True,
                        foreground=lambda r: QColor(theme.BAD) if r.alerts else None),
                 Column(self.tr("Last data"), lambda r: format_local_time(r.last_update),
-                       sort=lambda r: number_key(r.last_update)),
+                       sort=lambda r: number_key(r.last_update),
+                       foreground=lambda r: _grey_unless(r.reporting),
+                       tooltip=lambda r: r.problems or None),
             ],
             key=lambda r: r.name,
             parent=self,
@@ -122,9 +153,10 @@ class OverviewView(QWidget):
             signal.connect(self._mark)
         live.section_changed.connect(self._section_changed)
         self._dirty = True
+        live.section_failed.connect(self._mark)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
-        self.timer.timeout.connect(self.refresh_if_dirty)
+        self.timer.timeout.connect(self.refresh)  # figures turn stale by the clock alone
         self.timer.start()
         self.refresh()
 
@@ -142,13 +174,17 @@ class OverviewView(QWidget):
     def refresh(self) -> None:
         self._dirty = False
         live = self.ctx.live
+        now = live.clock()
         rows = [
-            router_row(router, len(live.active_alerts(name)))
+            router_row(router, len(live.active_alerts(name)), now)
             for name, router in live.routers.items()
         ]
         self.model.set_rows(rows)
         self.total.setText(format_count(total_subscribers(rows)))
-        reporting = sum(1 for row in rows if row.subscribers is not None)
+        # The sum is only current when every figure in it is.
+        known = [row for row in rows if row.subscribers is not None]
+        dim_label(self.total, not known or not all(row.reporting for row in known))
+        reporting = sum(1 for row in rows if row.reporting)
         connected = sum(1 for row in rows if row.state is PoolState.CONNECTED)
         self.detail.setText(
             self.tr("%1 of %2 routers reporting, %3 connected, %4 active alerts")

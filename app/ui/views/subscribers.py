@@ -1,5 +1,11 @@
 """Online subscribers of one router: the big number, its 5-minute change, the history plot
-(15 min to 7 days) and the per-domain and per-pool fill tables."""
+(15 min to 7 days) and the per-domain and per-pool fill tables.
+
+Each part follows its own command's freshness: the big number `display access-user
+online-total`, the domains `display domain`, the pools `display ip pool`. A part whose data
+is not current is greyed, the number says "Stale since HH:MM:SS" (or "No data yet"), and the
+freshness bar says why, with the router's own text when an answer could not be read.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +27,14 @@ from app.engine.subscribers import DomainUsage, PoolUsage, SubscriberSummary
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_count, format_delta, format_percent
+from app.ui.freshness import FreshnessBar, caption, dim_label, is_current
 from app.ui.models import Column, RowsModel, number_key
 from app.ui.plots import follow_now, points_to_arrays, set_curve, time_plot
 from app.ui.views.common import big_label, heading, make_table
 
 METRIC = "subscribers.total"
+# The sections this view shows: the total, the domain table, the pool table.
+SHOWN = ("online_total", "domains", "ip_pools")
 CHANGE_WINDOW = 300.0
 # The plot ranges the operator can choose, in seconds (labels in `_range_labels`).
 RANGES: tuple[float, ...] = (900.0, 3600.0, 6 * 3600.0, 86400.0, 7 * 86400.0)
@@ -60,8 +69,11 @@ class SubscribersView(QWidget):
         self.total = big_label(self)
         self.total.setObjectName("subscriberTotal")
         self.total.setText(DASH)
+        self.total_caption = QLabel("", self)
+        self.total_caption.setObjectName("subscriberFreshness")
         self.change = QLabel(DASH, self)
         self.change.setObjectName("subscriberChange")
+        self.freshness = FreshnessBar(SHOWN, self)
         self.range_box = QComboBox(self)
         for label, seconds in zip(self._range_labels(), RANGES, strict=True):
             self.range_box.addItem(label, seconds)
@@ -118,6 +130,7 @@ class SubscribersView(QWidget):
         numbers = QVBoxLayout()
         numbers.addWidget(heading(self.tr("Online subscribers"), self))
         numbers.addWidget(self.total)
+        numbers.addWidget(self.total_caption)
         numbers.addWidget(self.change)
         numbers.addStretch(1)
         top.addLayout(numbers)
@@ -146,13 +159,16 @@ class SubscribersView(QWidget):
         self.splitter.setStretchFactor(1, 2)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
 
         ctx.live.section_changed.connect(self._section_changed)
+        ctx.live.section_failed.connect(self._section_failed)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
+        self.timer.timeout.connect(self.show_freshness)  # data turns stale by the clock
         self.timer.start()
         self.show_summary()
 
@@ -169,17 +185,34 @@ class SubscribersView(QWidget):
         if router == self.router and section == "subscribers":
             self.show_summary()
             self._dirty = True
+        elif router == self.router and section in SHOWN:
+            self.show_freshness()
+
+    def _section_failed(self, router: str, section: str, _message: str) -> None:
+        if router == self.router and section in SHOWN:
+            self.show_freshness()
 
     def show_summary(self) -> None:
         summary = self.ctx.live.router(self.router).data("subscribers")
-        if not isinstance(summary, SubscriberSummary):
-            return
-        self.total.setText(format_count(summary.total))
-        self.domains.set_rows(list(summary.domains or ()))
-        rows: list[PoolUsage] = list(summary.pools or ())
-        if summary.pool_summary is not None:
-            rows.append(summary.pool_summary)
-        self.pools.set_rows(rows)
+        if isinstance(summary, SubscriberSummary):
+            self.total.setText(format_count(summary.total))
+            self.domains.set_rows(list(summary.domains or ()))
+            rows: list[PoolUsage] = list(summary.pools or ())
+            if summary.pool_summary is not None:
+                rows.append(summary.pool_summary)
+            self.pools.set_rows(rows)
+        self.show_freshness()
+
+    def show_freshness(self) -> None:
+        """Grey what is not current and say why (also on the timer: no event needed)."""
+        live = self.ctx.live.router(self.router)
+        now = self.ctx.live.clock()
+        total = live.record("online_total")
+        dim_label(self.total, not is_current(total, now))
+        self.total_caption.setText(caption(total, now))
+        self.domains.set_dimmed(not is_current(live.record("domains"), now))
+        self.pools.set_dimmed(not is_current(live.record("ip_pools"), now))
+        self.freshness.update_records([live.record(section) for section in SHOWN], now)
 
     def _range_changed(self) -> None:
         self._range = float(self.range_box.currentData())

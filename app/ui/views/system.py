@@ -1,11 +1,13 @@
 """System health of one router: CPU and memory now and over the last hour, the boards table,
-and the platform identity (model, software version, uptime)."""
+and the platform identity (model, software version, uptime). Each value greys out when its
+command's data is not current, and the freshness bar says since when and why."""
 
 from __future__ import annotations
 
 import time
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.system import BoardHealth, CpuUsage, Health, MemoryUsage, Version
@@ -13,12 +15,14 @@ from app.engine.monitor import HistoryResult
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_duration, format_mb, format_percent
+from app.ui.freshness import FreshnessBar, dim_label, is_current
 from app.ui.models import Column, RowsModel, number_key
 from app.ui.plots import follow_now, points_to_arrays, set_curve, time_plot
 from app.ui.views.common import big_label, heading, make_table
 
 PLOT_SECONDS = 3600.0
-SECTIONS = frozenset({"cpu", "memory", "health", "version"})
+SECTIONS_SHOWN = ("cpu", "memory", "health", "version")
+SECTIONS = frozenset(SECTIONS_SHOWN)
 
 
 def slot_key(slot: str) -> str:
@@ -55,6 +59,8 @@ class SystemView(QWidget):
         self.uptime = QLabel(DASH, self)
         for label in (self.cpu, self.memory):
             label.setText(DASH)
+        self.freshness = FreshnessBar(tuple(SECTIONS_SHOWN), self)
+        self._level_colours: dict[str, QColor | None] = {"cpu": None, "memory": None}
 
         self.plot = time_plot(self, left=self.tr("%"))
         self.plot.addLegend(offset=(10, 10))
@@ -98,15 +104,18 @@ class SystemView(QWidget):
         grid.setColumnStretch(2, 1)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(grid)
         layout.addWidget(self.plot, 3)
         layout.addWidget(heading(self.tr("Boards"), self, size=1.0))
         layout.addWidget(self.board_table, 2)
 
         ctx.live.section_changed.connect(self._section_changed)
+        ctx.live.section_failed.connect(self._section_failed)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
+        self.timer.timeout.connect(self.show_freshness)  # data turns stale by the clock
         self.timer.start()
         self.show_now()
 
@@ -115,6 +124,24 @@ class SystemView(QWidget):
             self.show_now()
             self._dirty = True
 
+    def _section_failed(self, router: str, section: str, _message: str) -> None:
+        if router == self.router and section in SECTIONS:
+            self.show_freshness()
+
+    def show_freshness(self) -> None:
+        """Grey what is not current and say why (also on the timer: no event needed)."""
+        live = self.ctx.live.router(self.router)
+        now = self.ctx.live.clock()
+        for section, label in (("cpu", self.cpu), ("memory", self.memory)):
+            current = is_current(live.record(section), now)
+            dim_label(label, not current, self._level_colours[section])
+        dim_label(self.memory_detail, not is_current(live.record("memory"), now))
+        self.boards.set_dimmed(not is_current(live.record("health"), now))
+        version_current = is_current(live.record("version"), now)
+        for label in (self.model, self.software, self.uptime):
+            dim_label(label, not version_current)
+        self.freshness.update_records([live.record(s) for s in SECTIONS_SHOWN], now)
+
     def show_now(self) -> None:
         live = self.ctx.live.router(self.router)
         cpu = live.data("cpu")
@@ -122,9 +149,9 @@ class SystemView(QWidget):
         health = live.data("health")
         version = live.data("version")
         if isinstance(cpu, CpuUsage):
-            self._show_level(self.cpu, cpu.cpu_percent, self._cpu_levels)
+            self._show_level("cpu", self.cpu, cpu.cpu_percent, self._cpu_levels)
         if isinstance(memory, MemoryUsage):
-            self._show_level(self.memory, memory.memory_percent, self._mem_levels)
+            self._show_level("memory", self.memory, memory.memory_percent, self._mem_levels)
             self.memory_detail.setText(
                 format_mb(memory.used_bytes // 1048576, memory.total_bytes // 1048576)
             )
@@ -137,13 +164,13 @@ class SystemView(QWidget):
             # Uptime as of the `display version` answer, advanced to now.
             taken = live.taken_at("version") or time.time()
             self.uptime.setText(format_duration(version.uptime_seconds + time.time() - taken))
+        self.show_freshness()
 
     def _show_level(
-        self, label: QLabel, percent: float | None, levels: tuple[float, float]
+        self, section: str, label: QLabel, percent: float | None, levels: tuple[float, float]
     ) -> None:
         label.setText(format_percent(percent))
-        colour = theme.level_colour(percent, *levels)
-        label.setStyleSheet("" if colour is None else f"color: {colour.name()};")
+        self._level_colours[section] = theme.level_colour(percent, *levels)
 
     def _tick(self) -> None:
         if not self._dirty or self._query_running or not self.isVisible():

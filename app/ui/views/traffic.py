@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import format_bps, format_local_time, rate_unit
+from app.ui.freshness import FreshnessBar
 from app.ui.plots import decimate, follow_now, time_plot
 
 # Visible windows in seconds (labels in `_window_labels`).
@@ -134,7 +135,9 @@ class TrafficView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 800])
 
+        self.freshness = FreshnessBar(("traffic",), self)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(controls)
         layout.addWidget(self.splitter, 1)
 
@@ -142,8 +145,15 @@ class TrafficView(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.redraw_if_dirty)
+        self.timer.timeout.connect(self.show_freshness)  # data turns stale by the clock
         self.timer.start()
         self.redraw()
+        self.show_freshness()
+
+    def show_freshness(self) -> None:
+        """Say since when the rates are stale, and why (the plot keeps its gaps)."""
+        live = self.ctx.live.router(self.router)
+        self.freshness.update_records([live.record("traffic")], self.ctx.live.clock())
 
     def _window_labels(self) -> tuple[str, ...]:
         return (self.tr("15 min"), self.tr("1 h"), self.tr("6 h"), self.tr("24 h"))

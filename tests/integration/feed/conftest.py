@@ -84,7 +84,8 @@ MakeRig = Callable[..., Awaitable[FeedRig]]
 async def make_rig(tmp_path: Path) -> AsyncIterator[MakeRig]:
     """`await make_rig(names=("sim",), options=LOCAL, dead=(), frozen=True, **server_kw)`.
 
-    `dead` names routers pointed at a closed port (never reachable).
+    `dead` names routers pointed at a closed port (never reachable); `command_timeout` is
+    the routers' (seconds).
     """
     rigs: list[FeedRig] = []
     handles: list[SimulatorHandle] = []
@@ -96,6 +97,7 @@ async def make_rig(tmp_path: Path) -> AsyncIterator[MakeRig]:
         dead: tuple[str, ...] = (),
         frozen: bool = True,
         start_monitor: bool = True,
+        command_timeout: float = 3.0,
         **server_options: Any,
     ) -> FeedRig:
         base = tmp_path / f"rig{len(rigs)}"
@@ -112,7 +114,7 @@ async def make_rig(tmp_path: Path) -> AsyncIterator[MakeRig]:
             handles.append(handle)
             simulators[name] = handle
             profiles[name] = RouterProfile(
-                name=name, host=handle.host, port=handle.port, command_timeout=3.0
+                name=name, host=handle.host, port=handle.port, command_timeout=command_timeout
             )
             secrets.set_password(name, handle.password)
         for name in dead:

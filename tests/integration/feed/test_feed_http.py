@@ -29,6 +29,15 @@ def as_json_int(value: int | None) -> int | str | None:
     return str(value) if abs(value) > MAX_SAFE_INTEGER else value
 
 
+def without_ages(value: Any) -> Any:
+    """`value` without its `age_s` fields (they grow between two reads)."""
+    if isinstance(value, dict):
+        return {k: without_ages(v) for k, v in value.items() if k != "age_s"}
+    if isinstance(value, list):
+        return [without_ages(v) for v in value]
+    return value
+
+
 async def traffic_rate_known(rig: FeedRig, router: str, interface: str) -> None:
     async with asyncio.timeout(WAIT):
         while rig.monitor.history.latest(router, f"if.{interface}.in_bps") is None:
@@ -57,12 +66,13 @@ async def test_data_endpoints_answer_the_engine_snapshot(make_rig: MakeRig) -> N
         assert body["data"]["collected_at"].endswith("Z")
         answers[name] = body["data"]
 
-    # The WebSocket sends the very same sections (one serializer for both).
+    # The WebSocket sends the very same sections (one serializer for both); only the
+    # ages differ, as the answers were read a moment apart.
     async with rig.http.ws_connect(rig.ws_url + "/ws/monitor") as ws:
         await ws.receive()
         initial = await ws.receive_json()
     assert initial["type"] == "router_data"
-    assert initial["data"] == answers
+    assert without_ages(initial["data"]) == without_ages(answers)
 
     online = snapshot.data("online_total")
     assert isinstance(online, AccessUserCounters)
@@ -216,7 +226,13 @@ async def test_data_not_collected_yet_is_null_not_zero(make_rig: MakeRig) -> Non
         assert body["data"] is None
         assert body["message"] == "not collected yet"
     status, body = await rig.get("/api/online_total")
-    assert body["routers"]["dead"] == {"collected": False, "data": None}
+    dead = body["routers"]["dead"]
+    assert (dead["collected"], dead["data"], dead["state"], dead["stale"]) == (
+        False,
+        None,
+        "never",
+        False,
+    )
     assert body["routers"]["live"]["collected"] is True
     assert body["total"] is None  # a partial sum would read as a mass drop
     assert body["collected"] is False
@@ -234,9 +250,13 @@ async def test_data_not_collected_yet_is_null_not_zero(make_rig: MakeRig) -> Non
         "state": "connected",
         "reachable": True,
         "last_error": None,
+        "sections": {},
     }
     assert health["routers"]["dead"]["reachable"] is False
     assert health["routers"]["dead"]["last_error"]
+    # The dead router's sections failed without ever answering: listed, never stale.
+    assert health["routers"]["dead"]["sections"]["cpu"]["state"] == "never"
+    assert health["routers"]["dead"]["sections"]["cpu"]["error"] == "unreachable"
 
 
 async def test_health_is_503_once_the_only_router_is_gone(make_rig: MakeRig) -> None:

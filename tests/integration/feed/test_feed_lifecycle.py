@@ -90,7 +90,7 @@ async def test_a_client_that_never_reads_is_dropped_without_hurting_others(
     assert stats.dropped == stalled.dropped
     assert stats.disconnected_laggards == 1
     assert stalled.close_code == CLOSE_POLICY
-    assert feed_tasks() == ["feed-heartbeat", "feed-publisher"]
+    assert feed_tasks() == ["feed-freshness", "feed-heartbeat", "feed-publisher"]
 
 
 async def cycle_aiohttp(rig: FeedRig, count: int) -> None:
@@ -128,7 +128,7 @@ async def test_500_connect_disconnect_cycles_leak_nothing(make_rig: MakeRig) -> 
     async with asyncio.timeout(WAIT):  # aiohttp's per-connection tasks end a little later
         while len(asyncio.all_tasks()) > tasks_before:
             await asyncio.sleep(0.02)
-    assert feed_tasks() == ["feed-heartbeat", "feed-publisher"]
+    assert feed_tasks() == ["feed-freshness", "feed-heartbeat", "feed-publisher"]
     assert stats.disconnected_laggards == 0
 
 
@@ -176,7 +176,8 @@ async def test_a_port_in_use_fails_start_cleanly(make_rig: MakeRig) -> None:
     assert second.running is False
     assert second.port is None
     assert rig.monitor.bus.statistics().subscribers == subscriptions
-    assert feed_tasks() == ["feed-heartbeat", "feed-publisher"]  # the first server's
+    # Only the first server's tasks run.
+    assert feed_tasks() == ["feed-freshness", "feed-heartbeat", "feed-publisher"]
     await second.stop()
     status, _ = await rig.get("/api/online_total")
     assert status == 200

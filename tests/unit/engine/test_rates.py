@@ -197,3 +197,19 @@ def test_an_interface_printed_twice_in_one_poll_counts_once() -> None:
     tracker.update("r1", 0.0, [reading("x", 0)])
     points = tracker.update("r1", 1.0, [reading("x", 100), reading("x", 5)])
     assert points == [TrafficSample("r1", "x", 1.0, 800.0, 0.0, 0.0, 0.0)]
+
+
+def test_each_interface_rate_uses_its_own_answer_times() -> None:
+    """Interfaces read at different moments of one poll: each rate is its own delta over
+    its own time apart, not over the poll's common time."""
+    tracker = RateTracker()
+    first = {"GE0/1/0": 100.0, "GE0/1/1": 104.0}
+    tracker.update("r1", 104.0, [reading("GE0/1/0", 0), reading("GE0/1/1", 0)], taken=first)
+    later = {"GE0/1/0": 110.0, "GE0/1/1": 124.0}
+    points = tracker.update(
+        "r1", 124.0, [reading("GE0/1/0", 1000), reading("GE0/1/1", 1000)], taken=later
+    )
+    rates = {p.interface: p for p in points if isinstance(p, TrafficSample)}
+    assert rates["GE0/1/0"].in_bps == pytest.approx(1000 * 8 / 10)
+    assert rates["GE0/1/1"].in_bps == pytest.approx(1000 * 8 / 20)
+    assert (rates["GE0/1/0"].t, rates["GE0/1/1"].t) == (110.0, 124.0)

@@ -23,9 +23,9 @@ Metrics (prefix ``ne8000_``; labels in braces):
   0 stale or never answered), ``section_last_success_timestamp_seconds{router,section}``
   (when the router last gave it; absent until it has), and
   ``section_consecutive_failures{router,section}``;
-* connections and polling: ``router_up{router}`` (1 connected, 0 unreachable or locked out,
-  absent while unknown), ``router_pool_state{router,state}``, ``router_sessions_open``,
-  ``poll_duration_seconds{router,dataset}``, ``polls_total``, ``poll_failures_total``;
+* connections and polling: ``router_up{router}`` (1 connected, 0 unreachable, retrying
+  after a failure or locked out, absent while unknown), ``router_pool_state{router,state}``,
+  ``router_sessions_open``, ``poll_duration_seconds{router,dataset}``, ``polls_total``, ``poll_failures_total``;
 * cache: ``cache_{hits,misses,coalesced,evictions,expirations,load_failures}_total``,
   ``cache_entries``;
 * feed: ``feed_clients``, ``feed_messages_sent_total``, ``feed_messages_dropped_total``,
@@ -325,7 +325,9 @@ def _router_metrics(statuses: Iterable[RouterStatus]) -> Iterator[Metric]:
         current = status.pool.state
         if current is PoolState.CONNECTED:
             up.add_metric([router], 1)
-        elif current in _DOWN_STATES:
+        elif current in _DOWN_STATES or (
+            current is PoolState.CONNECTING and status.pool.last_error is not None
+        ):  # retrying after a failure is still down, not unknown
             up.add_metric([router], 0)
         for candidate in PoolState:
             state.add_metric([router, str(candidate)], 1 if candidate is current else 0)

@@ -25,7 +25,8 @@ Metrics (prefix ``ne8000_``; labels in braces):
   ``section_consecutive_failures{router,section}``;
 * connections and polling: ``router_up{router}`` (1 connected, 0 unreachable, retrying
   after a failure or locked out, absent while unknown), ``router_pool_state{router,state}``,
-  ``router_sessions_open``, ``poll_duration_seconds{router,dataset}``, ``polls_total``, ``poll_failures_total``;
+  ``router_sessions_open``, ``poll_duration_seconds{router,dataset}``, ``polls_total``,
+  ``poll_failures_total``;
 * cache: ``cache_{hits,misses,coalesced,evictions,expirations,load_failures}_total``,
   ``cache_entries``;
 * feed: ``feed_clients``, ``feed_messages_sent_total``, ``feed_messages_dropped_total``,

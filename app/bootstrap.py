@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from app import __version__
 from app.domain.errors import CredentialsUnavailable
-from app.domain.paths import user_config_dir, user_data_dir, user_log_dir
 from app.domain.router import RouterProfile, TransportKind
 from app.engine.alerts import AlertManager
 from app.engine.audit import AuditLog
@@ -35,6 +34,7 @@ from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
 from app.engine.settings import SETTINGS_FILE, Settings, load_settings, locate_settings
 from app.engine.settings_env import apply_environment
 from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
+from app.platform.dirs import user_config_dir, user_data_dir, user_log_dir
 from app.simulator.server import SimulatorHandle, start_simulator
 from app.transport.credentials import MemorySecretStore, open_secret_store
 from app.transport.hostkeys import HostKeyStore

@@ -60,11 +60,8 @@ leaves the previous file intact and a file that does not parse is never reset.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -72,12 +69,13 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import NE8000MonitorError
-from app.domain.paths import user_config_dir
 from app.domain.router import RouterProfile, TransportKind
 from app.engine.alerts import AlertThresholds
 from app.engine.cache import DEFAULT_TTLS
 from app.engine.poller import PollIntervals
 from app.engine.ratelimit import DEFAULT_LIMITS, LimitKind
+from app.platform.dirs import user_config_dir
+from app.platform.files import write_private_atomic
 
 SETTINGS_FILE = "settings.toml"
 LEGACY_PROFILES_FILE = "routers.toml"
@@ -584,40 +582,14 @@ def dump_settings(settings: Settings) -> str:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write `settings` atomically (temp file, fsync, ``os.replace``), mode 0600.
+    """Write `settings` atomically (private temporary file, fsync, rename), mode 0600.
 
     The text is parsed back before anything touches the disk, so a writer bug can never
     replace a good file with one the app cannot read. Returns the path written.
     """
-    # Write through a symlink (settings kept in a dotfiles repo) instead of replacing it.
-    path = Path(os.path.realpath(path or default_settings_path()))
+    path = path or default_settings_path()
     text = dump_settings(settings)
     if parse_settings(text, source=str(path)) != settings:
         raise SettingsError(f"{path}: internal error: the settings do not survive a round trip")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(path.parent)
-    return path
-
-
-def _sync_directory(directory: Path) -> None:
-    # Make the rename itself durable (POSIX); Windows cannot open a directory this way.
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+    # Written through a symlink (settings kept in a dotfiles repo) instead of replacing it.
+    return write_private_atomic(path, text.encode("utf-8"))

@@ -225,7 +225,7 @@ def test_failed_write_leaves_the_old_file_intact(
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="No space left"):
         save_settings(_sample(), path)
     assert path.read_bytes() == before
@@ -241,7 +241,7 @@ def test_failed_replace_leaves_the_old_file_intact(
     def broken_replace(src: str, dst: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(settings_module.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(PermissionError):
         save_settings(_sample(), path)
     assert path.read_text() == "# the user's own file\nversion = 1\n"

@@ -25,7 +25,7 @@ from app.engine.changes import ChangeWorkflow, InterfaceDirectory
 from app.engine.console import Console
 from app.engine.history_store import HistoryStore
 from app.engine.logging_setup import register_secret
-from app.engine.monitor import build_monitor
+from app.engine.monitor import Monitor, build_monitor
 from app.engine.pool import PasswordSource, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
@@ -257,6 +257,63 @@ async def _start_demo_simulators(
     return handles, profiles
 
 
+async def _build_parts(
+    paths: AppPaths,
+    settings: Settings,
+    simulators: list[SimulatorHandle],
+    *,
+    store: HistoryStore | None,
+    secret_store: SecretStore,
+    env_password: str | None,
+    demo_routers: int,
+    poll_scale: float | None,
+) -> tuple[Engine, Monitor, dict[str, RouterProfile]]:
+    """Demo simulators (`demo_routers` of them; 0: none), the engine and the monitor.
+
+    Started simulators are appended to `simulators` at once, so the caller can close them
+    if a later step fails.
+    """
+    demo_profiles: dict[str, RouterProfile] = {}
+    if demo_routers:
+        started, demo_profiles = await _start_demo_simulators(paths, demo_routers)
+        simulators.extend(started)
+        for handle in started:
+            register_secret(handle.password)
+    demo_passwords = {
+        name: handle.password for name, handle in zip(demo_profiles, simulators, strict=True)
+    }
+
+    def fallback(profile: RouterProfile) -> str | None:
+        if profile.name in demo_passwords:
+            return demo_passwords[profile.name]
+        return env_password
+
+    engine = build_engine(
+        paths,
+        profiles={**settings.routers, **demo_profiles},
+        secrets=secret_store,
+        password_fallback=fallback,
+        limits=rate_limits(settings),
+    )
+    for profile in demo_profiles.values():
+        # A demo port is new each run: drop any stale pin so first contact pins today's key.
+        engine.host_keys.forget(profile.host, profile.port)
+    scale = poll_scale if poll_scale is not None else (DEMO_POLL_SCALE if demo_routers else None)
+    monitor = build_monitor(
+        engine.pools,
+        engine.workflow,
+        engine.interfaces,
+        store=store,
+        intervals=poll_intervals(settings, scale=scale),
+        ttls=cache_ttls(settings, scale=scale),
+        alerts=AlertManager(
+            alert_thresholds(settings),
+            journal=store.append_alert_event if store is not None else None,
+        ),
+    )
+    return engine, monitor, demo_profiles
+
+
 async def start_runtime(
     *,
     paths: AppPaths | None = None,
@@ -297,52 +354,25 @@ async def start_runtime(
     if demo and demo_routers < 1:
         raise ValueError("demo mode needs at least one router")
     secret_store = secrets if secrets is not None else build_secret_store()
-    simulators: list[SimulatorHandle] = []
-    demo_profiles: dict[str, RouterProfile] = {}
-    if demo:
-        simulators, demo_profiles = await _start_demo_simulators(paths, demo_routers)
-        for handle in simulators:
-            register_secret(handle.password)
-    demo_passwords = {
-        name: handle.password
-        for name, handle in zip(demo_profiles, simulators, strict=True)
-    }
-
-    def fallback(profile: RouterProfile) -> str | None:
-        if profile.name in demo_passwords:
-            return demo_passwords[profile.name]
-        return env_password
-
-    routers = {**settings.routers, **demo_profiles}
-    engine = build_engine(
-        paths,
-        profiles=routers,
-        secrets=secret_store,
-        password_fallback=fallback,
-        limits=rate_limits(settings),
-    )
-    for profile in demo_profiles.values():
-        # A demo port is new each run: drop any stale pin so first contact pins today's key.
-        engine.host_keys.forget(profile.host, profile.port)
+    # History first: a database this release cannot use (written by a newer one) stops the
+    # start before anything else is created or written.
     store: HistoryStore | None = None
-    history_dir = paths.data_dir / DEMO_DIR if demo else paths.data_dir
+    if history:
+        history_dir = paths.data_dir / DEMO_DIR if demo else paths.data_dir
+        store = await HistoryStore.open(history_dir / HISTORY_FILE)
+        if store.moved_aside is not None:
+            _log.warning("history database was corrupt; moved to %s", store.moved_aside)
+    simulators: list[SimulatorHandle] = []
     try:
-        if history:
-            store = await HistoryStore.open(history_dir / HISTORY_FILE)
-            if store.moved_aside is not None:
-                _log.warning("history database was corrupt; moved to %s", store.moved_aside)
-        scale = poll_scale if poll_scale is not None else (DEMO_POLL_SCALE if demo else None)
-        monitor = build_monitor(
-            engine.pools,
-            engine.workflow,
-            engine.interfaces,
+        engine, monitor, demo_profiles = await _build_parts(
+            paths,
+            settings,
+            simulators,
             store=store,
-            intervals=poll_intervals(settings, scale=scale),
-            ttls=cache_ttls(settings, scale=scale),
-            alerts=AlertManager(
-                alert_thresholds(settings),
-                journal=store.append_alert_event if store is not None else None,
-            ),
+            secret_store=secret_store,
+            env_password=env_password,
+            demo_routers=demo_routers if demo else 0,
+            poll_scale=poll_scale,
         )
     except BaseException:
         if store is not None:

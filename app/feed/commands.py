@@ -12,8 +12,10 @@ gate of the console applies and a few more are added in front of it:
    change workflow (validated against the router's interface list, committed, audited);
    the request carries the confirmation: ``confirm`` repeating the interface name.
 
-Rate limits and the audit log are the engine's, shared with the GUI. HTTP and WebSocket
-callers share one implementation; only the transport of the answer differs.
+Rate limits and the audit log are the engine's, shared with the GUI; every audit entry of a
+remote command names the client (its address, HTTP or WebSocket, the token it presented)
+besides the OS user running the server. HTTP and WebSocket callers share one
+implementation; only the transport of the answer differs.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from app.domain.errors import (
     RouterTimeout,
     ValidationError,
 )
+from app.engine.audit import AuditClient, acting_for
 from app.engine.changes import (
     ChangeAbandoned,
     ChangePlan,
@@ -276,6 +279,13 @@ def _planned_interface(plan: ChangePlan) -> str:
 # ----- HTTP -----------------------------------------------------------------------------
 
 
+def remote_client(address: str | None, protocol: str, *, authorized: bool) -> AuditClient:
+    """The audit log's record of who sent a remote command (no per-client names yet)."""
+    return AuditClient(
+        address=address, via="feed", protocol=protocol, auth="token" if authorized else None
+    )
+
+
 def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
     """The feed's usual error object, plus the headers HTTP clients act on."""
     response = error_response(
@@ -304,13 +314,15 @@ def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
     """The two POST endpoints (they answer 403 while remote commands are disabled)."""
 
     async def run(request: web.Request, kind: str) -> web.Response:
+        authorized = ctx.authorized(request)
         try:
-            check_access(ctx, authorized=ctx.authorized(request))
+            check_access(ctx, authorized=authorized)
             payload = await _payload(request)
-            if kind == "execute":
-                body = await execute_command(ctx, payload)
-            else:
-                body = await interface_command(ctx, payload)
+            with acting_for(remote_client(request.remote, "http", authorized=authorized)):
+                if kind == "execute":
+                    body = await execute_command(ctx, payload)
+                else:
+                    body = await interface_command(ctx, payload)
         except CommandFailure as failure:
             return _json_failure(ctx, failure)
         return json_response(body)
@@ -328,21 +340,27 @@ def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
 
 
 async def handle_ws_command(
-    ctx: FeedContext, message: Mapping[str, Any], *, authorized: bool
+    ctx: FeedContext,
+    message: Mapping[str, Any],
+    *,
+    authorized: bool,
+    address: str | None = None,
 ) -> dict[str, Any]:
     """Answer a WS `command` message: `command_result`, or `error` with code and status.
 
     `{"type": "command", "command": "display version"}` runs a console line;
     `{"type": "command", "interface": ..., "action": "shutdown", "confirm": ...}` changes
     an interface. An optional `id` is echoed so a client can match answers to requests.
+    `address` is the client's, for the audit log.
     """
     request_id = message.get("id")
     try:
         check_access(ctx, authorized=authorized)
-        if "action" in message or "interface" in message:
-            body = await interface_command(ctx, message)
-        else:
-            body = await execute_command(ctx, message)
+        with acting_for(remote_client(address, "websocket", authorized=authorized)):
+            if "action" in message or "interface" in message:
+                body = await interface_command(ctx, message)
+            else:
+                body = await execute_command(ctx, message)
     except CommandFailure as failure:
         reply: dict[str, Any] = {
             "type": "error",

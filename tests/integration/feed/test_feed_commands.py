@@ -209,6 +209,19 @@ async def test_the_token_must_be_presented(command_rig) -> None:
         (["display version"], "sent"),
         (["display version"], "sent"),
     ]
+    # Each entry says who sent it from where, beside the OS user running the server.
+    clients = [entry["client"] for entry in rig.audit()]
+    assert clients == [
+        {
+            "address": "127.0.0.1",
+            "via": "feed",
+            "protocol": protocol,
+            "auth": "token",
+            "identity": None,  # no per-seat names yet: one shared token
+        }
+        for protocol in ("http", "websocket")
+    ]
+    assert all(entry["user"] for entry in rig.audit())
 
 
 async def test_the_handler_itself_refuses_an_unauthorized_caller(command_rig) -> None:
@@ -398,6 +411,11 @@ async def test_interface_shutdown_and_undo_round_trip(command_rig) -> None:
         "return",
     ]
     assert entries[1]["commands"][2] == "undo shutdown"
+    # The change workflow's entries name the remote client too.
+    assert [(e["client"]["address"], e["client"]["protocol"]) for e in entries] == [
+        ("127.0.0.1", "http"),
+        ("127.0.0.1", "websocket"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -188,7 +188,12 @@ class _Endpoint:
             self._error(hub, client, "commands_unavailable", "remote commands are not available")
             return
         try:
-            answer = await handler(self._ctx, message, authorized=self._ctx.authorized(request))
+            answer = await handler(
+                self._ctx,
+                message,
+                authorized=self._ctx.authorized(request),
+                address=request.remote,
+            )
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -24,7 +24,7 @@ from app.ui.application import run as run_gui
 from app.ui.formatting import DASH
 from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, instance_key, notify_running
-from tests.support.files import listing
+from tests.support.files import listing, mode_of, usual_umask
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import demo_session
 
@@ -157,6 +157,10 @@ def test_second_start_focuses_the_first(run: Runner, tmp_path: Path) -> None:
 
 def test_traffic_exports_csv_and_png(run: Runner, tmp_path: Path) -> None:
     async def body() -> tuple[list[str], bytes]:
+        with usual_umask():
+            return await exports()
+
+    async def exports() -> tuple[list[str], bytes]:
         async with demo_session(tmp_path) as session:
             window = session.window
             window.routers.select("demo")
@@ -192,6 +196,9 @@ def test_traffic_exports_csv_and_png(run: Runner, tmp_path: Path) -> None:
     assert interfaces == {"Eth-Trunk1", "100GE0/1/2"}
     assert all(line.split(",")[4] == "" or int(line.split(",")[4]) >= 0 for line in lines[1:])
     assert png == b"\x89PNG\r\n\x1a\n"
+    # Exports are as private as everything else the app writes.
+    assert mode_of(tmp_path / "traffic.csv") == 0o600
+    assert mode_of(tmp_path / "traffic.png") == 0o600
 
 
 def test_gui_subcommand_and_default(monkeypatch: pytest.MonkeyPatch) -> None:

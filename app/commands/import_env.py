@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     """Import; every expected failure is a message on stderr and exit 2, with nothing stored."""
     source: Path = args.file
     try:
-        values = parse_dotenv(source.read_text(encoding="utf-8"), source=str(source))
+        values = parse_dotenv(source.read_text(encoding="utf-8-sig"), source=str(source))
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"{source}: cannot read: {error}")
     except SettingsError as error:

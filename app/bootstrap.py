@@ -26,12 +26,20 @@ from app.engine.console import Console
 from app.engine.history_store import HistoryStore
 from app.engine.logging_setup import register_secret
 from app.engine.monitor import Monitor, build_monitor
+from app.engine.poller import PollIntervals
 from app.engine.pool import PasswordSource, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
 from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
-from app.engine.settings import SETTINGS_FILE, Settings, load_settings, locate_settings
+from app.engine.settings import (
+    MIN_CACHE_TTL,
+    MIN_POLL_INTERVAL,
+    SETTINGS_FILE,
+    Settings,
+    load_settings,
+    locate_settings,
+)
 from app.engine.settings_env import apply_environment
 from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
 from app.platform.dirs import user_config_dir, user_data_dir, user_log_dir
@@ -267,8 +275,10 @@ async def _build_parts(
     env_password: str | None,
     demo_routers: int,
     poll_scale: float | None,
-) -> tuple[Engine, Monitor, dict[str, RouterProfile]]:
-    """Demo simulators (`demo_routers` of them; 0: none), the engine and the monitor.
+    simulated: bool,
+) -> tuple[Engine, Monitor, dict[str, RouterProfile], PollIntervals]:
+    """Demo simulators (`demo_routers` of them; 0: none), the engine, the monitor, and
+    the poll intervals for routers added later.
 
     Started simulators are appended to `simulators` at once, so the caller can close them
     if a later step fails.
@@ -299,19 +309,28 @@ async def _build_parts(
         # A demo port is new each run: drop any stale pin so first contact pins today's key.
         engine.host_keys.forget(profile.host, profile.port)
     scale = poll_scale if poll_scale is not None else (DEMO_POLL_SCALE if demo_routers else None)
+    # --poll-scale never takes a real router below the safe minimums; only the app's own
+    # simulators (demo mode), or a caller's that say so, may be polled faster. Cache
+    # lifetimes only matter for on-demand reads (polls reload by their own interval).
+    poll_floor = 0.0 if simulated or not settings.routers else MIN_POLL_INTERVAL
+    ttl_floor = 0.0 if simulated else MIN_CACHE_TTL
     monitor = build_monitor(
         engine.pools,
         engine.workflow,
         engine.interfaces,
         store=store,
-        intervals=poll_intervals(settings, scale=scale),
-        ttls=cache_ttls(settings, scale=scale),
+        intervals=poll_intervals(settings, scale=scale, floor=poll_floor),
+        ttls=cache_ttls(settings, scale=scale, floor=ttl_floor),
         alerts=AlertManager(
             alert_thresholds(settings),
             journal=store.append_alert_event if store is not None else None,
         ),
     )
-    return engine, monitor, demo_profiles
+    # Routers the operator adds while the app runs (a demo included) are real routers.
+    router_intervals = poll_intervals(
+        settings, scale=poll_scale, floor=0.0 if simulated else MIN_POLL_INTERVAL
+    )
+    return engine, monitor, demo_profiles, router_intervals
 
 
 async def start_runtime(
@@ -325,6 +344,7 @@ async def start_runtime(
     history: bool = True,
     environ: Mapping[str, str] | None = None,
     router_password: str | None = None,
+    routers_are_simulated: bool = False,
 ) -> Runtime:
     """Build and start everything the GUI and `serve` run: engine, monitor, history, demo.
 
@@ -334,6 +354,11 @@ async def start_runtime(
     monitored, their history kept apart from real routers'. The monitor is running when this
     returns; :meth:`Runtime.close` undoes all of it. `router_password` (ROUTER_PASSWORD of
     settings the caller already built) is used for routers with no keyring entry.
+
+    `poll_scale` shrinks the poll intervals and cache lifetimes, but a real router is never
+    polled below the safe minimums (5 s); only demo mode's own simulators are, or the
+    configured routers when the caller says they are simulators it started
+    (`routers_are_simulated`, tests and benchmarks; no command-line option sets it).
     """
     paths = paths or AppPaths.default()
     # Read settings.toml (or a legacy routers.toml); always save as settings.toml.
@@ -364,7 +389,7 @@ async def start_runtime(
             _log.warning("history database was corrupt; moved to %s", store.moved_aside)
     simulators: list[SimulatorHandle] = []
     try:
-        engine, monitor, demo_profiles = await _build_parts(
+        engine, monitor, demo_profiles, router_intervals = await _build_parts(
             paths,
             settings,
             simulators,
@@ -373,6 +398,7 @@ async def start_runtime(
             env_password=env_password,
             demo_routers=demo_routers if demo else 0,
             poll_scale=poll_scale,
+            simulated=routers_are_simulated,
         )
     except BaseException:
         if store is not None:
@@ -405,6 +431,7 @@ async def start_runtime(
         trust_host_key=trust,
         accept_host_key=engine.accept_host_key,
         reset_router=reset,
+        router_intervals=router_intervals,
         demo=(
             DemoInfo(tuple(demo_profiles), simulators[0].host, simulators[0].port)
             if simulators

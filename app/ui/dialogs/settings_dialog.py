@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import NE8000MonitorError
 from app.engine.runtime import Runtime
-from app.engine.settings import FeedSettings, Intervals, Settings, Thresholds
+from app.engine.settings import (
+    MIN_POLL_INTERVAL,
+    FeedSettings,
+    Intervals,
+    Settings,
+    Thresholds,
+)
 from app.ui.dialogs.preferences import UiPreferences
 from app.ui.dialogs.tasks import TaskSet
 
@@ -143,10 +149,11 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         seconds = self.tr(" s")
-        self.interval_subscribers = _double(intervals.pppoe, 1.0, 86400.0, suffix=seconds)
-        self.interval_interfaces = _double(intervals.interfaces, 1.0, 86400.0, suffix=seconds)
-        self.interval_traffic = _double(intervals.traffic, 1.0, 86400.0, suffix=seconds)
-        self.interval_system = _double(intervals.system, 1.0, 86400.0, suffix=seconds)
+        low = MIN_POLL_INTERVAL  # the settings file refuses faster polling
+        self.interval_subscribers = _double(intervals.pppoe, low, 86400.0, suffix=seconds)
+        self.interval_interfaces = _double(intervals.interfaces, low, 86400.0, suffix=seconds)
+        self.interval_traffic = _double(intervals.traffic, low, 86400.0, suffix=seconds)
+        self.interval_system = _double(intervals.system, low, 86400.0, suffix=seconds)
         self.jitter = _double(intervals.jitter, 0.0, 0.99, 2)
         form.addRow(self.tr("Subscribers every:"), self.interval_subscribers)
         form.addRow(self.tr("Interfaces every:"), self.interval_interfaces)

@@ -20,7 +20,6 @@ implementation; only the transport of the answer differs.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Mapping
@@ -42,6 +41,7 @@ from app.engine.changes import (
     InterfaceUndoShutdown,
 )
 from app.engine.console import OperatorModeRequired
+from app.feed.client_json import ClientJsonError, decode_client_json
 from app.feed.http_api import error_response, json_response
 from app.feed.serialize import iso_z
 
@@ -300,9 +300,13 @@ def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
 
 async def _payload(request: web.Request) -> Mapping[str, Any]:
     try:
-        payload = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = decode_client_json(await request.text())
+    except UnicodeDecodeError:
         raise CommandFailure(400, "invalid_json", "the body must be a JSON object") from None
+    except ClientJsonError as error:
+        raise CommandFailure(
+            400, "invalid_json", f"the body must be a JSON object: {error}"
+        ) from None
     if not isinstance(payload, dict):
         raise CommandFailure(400, "invalid_json", "the body must be a JSON object")
     if "router" not in payload and "router" in request.query:

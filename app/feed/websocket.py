@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
@@ -24,6 +23,7 @@ from aiohttp import WSMsgType, web
 
 from app.feed import messages
 from app.feed.broadcast import CLOSE_GOING_AWAY, Client, Hub
+from app.feed.client_json import ClientJsonError, decode_client_json
 from app.feed.context import FeedContext
 
 _log = logging.getLogger("ne8000monitor.feed.websocket")
@@ -136,9 +136,9 @@ class _Endpoint:
             hub.send(client, messages.pong(ctx))
             return
         try:
-            message = json.loads(text)
-        except ValueError:
-            self._error(hub, client, "bad_json", "not JSON (send `ping` or a JSON object)")
+            message = decode_client_json(text)
+        except ClientJsonError as error:
+            self._error(hub, client, error.code, f"{error} (send `ping` or a JSON object)")
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             self._error(hub, client, "bad_message", "expected a JSON object with a `type`")

@@ -308,6 +308,15 @@ async def test_a_body_that_is_not_a_json_object(command_rig) -> None:
         assert (await answer.json())["error"]["code"] == "invalid_json"
     status, body, _ = await rig.post(EXECUTE, ["display version"], AUTH)
     assert (status, body["error"]["code"]) == (400, "invalid_json")
+    # Deep nesting is a clear 400, not a 500 (issue 14 item 3), and the server goes on.
+    deep = "[" * 3000 + "]" * 3000
+    async with rig.http.post(rig.url + EXECUTE, data=deep, headers=AUTH) as answer:
+        assert answer.status == 400
+        error = (await answer.json())["error"]
+    assert error["code"] == "invalid_json"
+    assert "nested deeper than 32 levels" in error["message"]
+    status, body, _ = await rig.post(EXECUTE, {"command": "display version"}, AUTH)
+    assert status == 200
 
 
 async def test_rate_limit_answers_429_with_retry_after(command_rig) -> None:

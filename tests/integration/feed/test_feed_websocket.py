@@ -226,6 +226,11 @@ async def test_malformed_input_gets_an_error_and_the_connection_stays(make_rig: 
         ('{"type": "subscribe", "routers": ["nowhere"]}', "unknown_router"),
         (b"\x00\x01binary", "binary_not_supported"),
         ("x" * 200_000, "message_too_large"),
+        # 6 KB of nesting used to kill the handler with a RecursionError (issue 14 item 3).
+        ("[" * 3000 + "]" * 3000, "too_deep"),
+        ('{"type": "subscribe", "routers": ' + "[" * 3000, "too_deep"),
+        # Brackets inside strings are text, not nesting.
+        ('{"type": "' + "[" * 3000 + '"}', "unknown_type"),
     ]
     async with websockets.connect(rig.ws_url + "/ws/monitor", max_size=None) as websocket:
         for _ in range(4):  # welcome, two router_data, system_status

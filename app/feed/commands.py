@@ -6,8 +6,9 @@ gate of the console applies and a few more are added in front of it:
 1. off unless the operator enabled ``remote_commands`` in the feed settings (403);
 2. a feed token must be configured (403: without one anybody on the machine could send
    commands) and the request must present it (401);
-3. console lines go through the engine :class:`Console`: read-only lines only, unless
-   ``operator_mode`` is on (403), then a configuration line needs ``confirm`` repeating it;
+3. console lines go through the engine :class:`Console` and its VRP policy: displays known
+   to carry no secrets and bounded ping/tracert only, unless ``operator_mode`` is on (403);
+   then the configuration displays and configuration lines need ``confirm`` repeating them;
 4. interface shutdown / undo shutdown needs operator mode and goes through the engine's
    change workflow (validated against the router's interface list, committed, audited);
    the request carries the confirmation: ``confirm`` repeating the interface name.

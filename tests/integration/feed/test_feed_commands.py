@@ -283,6 +283,39 @@ async def test_configuration_lines_are_refused_outside_operator_mode(command_rig
     assert "operator mode" in refused[0]["detail"]
 
 
+async def test_configuration_displays_and_unbounded_diagnostics_remotely(command_rig) -> None:
+    """Issue 14 item 6: "read-only" no longer includes the configuration or floods."""
+    rig = await command_rig(ENABLED)
+    line = "display current-configuration interface GigabitEthernet0/5/0"
+    status, body, _ = await rig.post(EXECUTE, {"command": line}, AUTH)
+    assert (status, body["error"]["code"]) == (403, "not_read_only")
+    assert "password hashes" in body["error"]["message"]
+    reply = await rig.ws_command({"command": "dis cur"}, query=f"?token={TOKEN}")
+    assert (reply["status"], reply["code"]) == (403, "not_read_only")
+    for flood in ("ping -c 100000 10.0.0.1", "ping -m 1 10.0.0.1", "tracert -q 5000 8.8.8.8"):
+        status, body, _ = await rig.post(EXECUTE, {"command": flood}, AUTH)
+        assert (status, body["error"]["code"]) == (400, "invalid_command"), flood
+        assert "the console allows" in body["error"]["message"]
+    assert [entry["outcome"] for entry in rig.audit()] == ["refused"] * 5
+
+
+async def test_operator_mode_shows_a_configuration_display_once_confirmed(command_rig) -> None:
+    rig = await command_rig(OPERATOR)
+    line = "display current-configuration interface GigabitEthernet0/5/0"
+    status, body, _ = await rig.post(EXECUTE, {"command": line}, AUTH)
+    assert (status, body["error"]["code"]) == (400, "confirmation_required")
+    assert "password hashes" in body["error"]["message"]
+    status, body, _ = await rig.post(EXECUTE, {"command": line, "confirm": line}, AUTH)
+    assert status == 200, body
+    check_documented("ExecuteCommandResult", body)
+    assert body["class"] == "privileged-display"
+    assert "interface GigabitEthernet0/5/0" in body["output"]
+    assert [(e["commands"], e["outcome"]) for e in rig.audit()] == [
+        ([line], "refused"),
+        ([line], "sent"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [

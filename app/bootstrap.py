@@ -27,7 +27,7 @@ from app.engine.history_store import HistoryStore
 from app.engine.logging_setup import register_secret
 from app.engine.monitor import Monitor, build_monitor
 from app.engine.poller import PollIntervals
-from app.engine.pool import PasswordSource, RouterPools
+from app.engine.pool import PasswordSource, RetryCap, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
@@ -41,7 +41,13 @@ from app.engine.settings import (
     locate_settings,
 )
 from app.engine.settings_env import apply_environment
-from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
+from app.engine.tuning import (
+    alert_thresholds,
+    cache_ttls,
+    poll_intervals,
+    rate_limits,
+    shortest_interval,
+)
 from app.platform.dirs import user_config_dir, user_data_dir, user_log_dir
 from app.simulator.server import SimulatorHandle, start_simulator
 from app.transport.credentials import MemorySecretStore, open_secret_store
@@ -173,8 +179,14 @@ def build_engine(
     password_fallback: Callable[[RouterProfile], str | None] | None = None,
     backoff: Backoff | None = None,
     limits: Mapping[LimitKind, int] | None = None,
+    reconnect: bool = True,
+    retry_within: RetryCap = None,
 ) -> Engine:
-    """Build the engine; every piece can be replaced (tests pass their own paths/secrets)."""
+    """Build the engine; every piece can be replaced (tests pass their own paths/secrets).
+
+    Pools log in again on their own when a reconnect delay is over (`reconnect`), waiting
+    at most `retry_within` seconds (per router: its quickest poll interval) between tries.
+    """
     paths = paths or AppPaths.default()
     if profiles is not None:
         routers = dict(profiles)
@@ -187,6 +199,8 @@ def build_engine(
         opener or build_opener(host_keys),
         password_source(secret_store, password_fallback),
         backoff=backoff,
+        reconnect=reconnect,
+        retry_within=retry_within,
     )
     for profile in routers.values():
         pools.add(profile)
@@ -298,37 +312,45 @@ async def _build_parts(
             return demo_passwords[profile.name]
         return env_password
 
-    engine = build_engine(
-        paths,
-        profiles={**settings.routers, **demo_profiles},
-        secrets=secret_store,
-        password_fallback=fallback,
-        limits=rate_limits(settings),
-    )
-    for profile in demo_profiles.values():
-        # A demo port is new each run: drop any stale pin so first contact pins today's key.
-        engine.host_keys.forget(profile.host, profile.port)
     scale = poll_scale if poll_scale is not None else (DEMO_POLL_SCALE if demo_routers else None)
     # --poll-scale never takes a real router below the safe minimums; only the app's own
     # simulators (demo mode), or a caller's that say so, may be polled faster. Cache
     # lifetimes only matter for on-demand reads (polls reload by their own interval).
     poll_floor = 0.0 if simulated or not settings.routers else MIN_POLL_INTERVAL
     ttl_floor = 0.0 if simulated else MIN_CACHE_TTL
+    intervals = poll_intervals(settings, scale=scale, floor=poll_floor)
+    # Routers the operator adds while the app runs (a demo included) are real routers.
+    router_intervals = poll_intervals(
+        settings, scale=poll_scale, floor=0.0 if simulated else MIN_POLL_INTERVAL
+    )
+
+    def retry_within(profile: RouterProfile) -> float:
+        """A router that comes back is connected again within one of its poll intervals."""
+        started = profile.name in demo_profiles or profile.name in settings.routers
+        return shortest_interval(intervals if started else router_intervals)
+
+    engine = build_engine(
+        paths,
+        profiles={**settings.routers, **demo_profiles},
+        secrets=secret_store,
+        password_fallback=fallback,
+        limits=rate_limits(settings),
+        retry_within=retry_within,
+    )
+    for profile in demo_profiles.values():
+        # A demo port is new each run: drop any stale pin so first contact pins today's key.
+        engine.host_keys.forget(profile.host, profile.port)
     monitor = build_monitor(
         engine.pools,
         engine.workflow,
         engine.interfaces,
         store=store,
-        intervals=poll_intervals(settings, scale=scale, floor=poll_floor),
+        intervals=intervals,
         ttls=cache_ttls(settings, scale=scale, floor=ttl_floor),
         alerts=AlertManager(
             alert_thresholds(settings),
             journal=store.append_alert_event if store is not None else None,
         ),
-    )
-    # Routers the operator adds while the app runs (a demo included) are real routers.
-    router_intervals = poll_intervals(
-        settings, scale=poll_scale, floor=0.0 if simulated else MIN_POLL_INTERVAL
     )
     return engine, monitor, demo_profiles, router_intervals
 

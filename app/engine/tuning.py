@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.engine.alerts import AlertThresholds
-from app.engine.poller import PollIntervals
+from app.engine.poller import DataSet, PollIntervals
 from app.engine.ratelimit import LimitKind
 from app.engine.settings import MIN_CACHE_TTL, MIN_POLL_INTERVAL, Settings
 
@@ -52,6 +52,11 @@ def cache_ttls(
         "system": max(floor, ttl.system * factor),
         "traffic": max(floor, ttl.traffic * factor),
     }
+
+
+def shortest_interval(intervals: PollIntervals) -> float:
+    """The quickest data set's interval: how long a router may wait for its next poll."""
+    return min(intervals.of(dataset) for dataset in DataSet)
 
 
 def _factor(scale: float | None) -> float:

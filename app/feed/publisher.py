@@ -3,7 +3,9 @@
 Events of one poll round arrive together (the poller publishes a data set's sections in
 one go), so everything queued when the consumer wakes is drained first and then each
 changed router gets *one* `router_data` with just its changed sections. Connection changes
-and poll failures are folded into one `system_status`; alerts go out as they come. The
+and poll failures are folded into one `system_status`, sent only when what it says changed
+(a state, a connection error, a poll error of a connected router): a router that keeps
+failing the same way does not repeat it every poll. Alerts go out as they come. The
 subscription is the engine's bounded one: if the feed falls behind, the engine drops the
 oldest events for it, never waits.
 """
@@ -23,6 +25,7 @@ from app.engine.events import (
     Subscription,
     TrafficSampled,
 )
+from app.engine.pool import PoolState
 from app.feed import messages
 from app.feed.broadcast import Hub
 from app.feed.context import FeedContext
@@ -47,6 +50,7 @@ class Publisher:
         self._heartbeat_interval = heartbeat_interval
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._last_status: object = None  # what the last system_status said, in short
 
     def start(self) -> None:
         self._subscription = self._ctx.monitor.subscribe(
@@ -117,4 +121,20 @@ class Publisher:
             self._hub.publish(messages.router_data(self._ctx, router, ordered), router)
             await asyncio.sleep(0)
         if status_changed:
-            self._hub.publish(messages.system_status(self._ctx))
+            said = self._status_summary()
+            if said != self._last_status:
+                self._last_status = said
+                self._hub.publish(messages.system_status(self._ctx))
+
+    def _status_summary(self) -> tuple[tuple[str, str, str | None, str | None], ...]:
+        """What a system_status tells a client, without its ever-moving counters: each
+        router's state, connection error, and poll error while connected (while it is not,
+        every poll fails the same way and the connection error says why)."""
+        summary = []
+        for router in self._ctx.monitor.routers:
+            for status in messages.status_of(self._ctx, router):
+                pool = status.pool
+                connected = pool.state is PoolState.CONNECTED
+                poll_error = status.polling.last_error if connected else None
+                summary.append((router, str(pool.state), pool.last_error, poll_error))
+        return tuple(summary)

@@ -253,7 +253,7 @@ class SessionPool:
             raise
         finally:
             if outcome == "answered" and not session.is_open:
-                outcome = "lost"
+                outcome = "broken"  # closed on our side (a cleanup that gave up), not lost
             await self._release(session, outcome)
 
     async def _acquire(self) -> tuple[RouterSession, bool]:

@@ -158,10 +158,12 @@ async def test_a_box_that_drops_every_session_after_login_is_backed_off(rig) -> 
     # at the quickest poll interval: far fewer logins than polls.
     assert logins * 4 <= polls, (logins, polls)
     assert setup.logins.most_at_once == 1
-    # The state moves on real changes only: at most unreachable/connected per login.
+    # The state moves on real changes only, a few per login: a retry from `unreachable`
+    # goes straight to `connected` (no `connecting` blip per attempt); `connecting` only
+    # follows `idle` (a session that served a while and ended, or a command that timed out).
     changes = setup.states[states_before:]
-    assert len(changes) <= 2 * logins + 1, (changes, logins)
-    assert "connecting" not in changes
+    assert len(changes) <= 3 * logins + 2, (changes, logins)
+    assert changes.count("connecting") <= changes.count("idle") + 1, changes
 
 
 async def test_a_router_switched_off_and_on_is_back_at_the_first_try(rig) -> None:
@@ -185,6 +187,8 @@ async def test_a_router_switched_off_and_on_is_back_at_the_first_try(rig) -> Non
     await until(
         lambda: setup.monitor.snapshot(ROUTER).sections["cpu"] is not cpu_before, "fresh data"
     )
-    # While it was off the state said so once, and not `connecting` at every attempt.
-    assert setup.states.count("connecting") <= 1
+    # While it was off the state said so, and not `connecting` at every attempt: only after
+    # `idle` (sessions that had served for a while ended when it went off).
+    assert setup.states.count("connecting") <= setup.states.count("idle") + 1, setup.states
+    assert setup.states.count("unreachable") == 1, setup.states
     assert setup.states[-1] == "connected"

@@ -292,7 +292,7 @@ async def test_locked_pool_keeps_using_sessions_already_open() -> None:
 
 
 async def test_parallel_commands_share_one_login_and_one_backoff() -> None:
-    opener = FakeOpener()
+    opener = FakeOpener(delay=0.01)  # logins take a moment: the commands really overlap
     clock = Clock()
     pool = make_pool(opener, clock, profile=profile(pool_size=3, vty_budget=3))
     down = RouterUnreachable("connection refused", router="r1")

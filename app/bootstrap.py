@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.domain.errors import CredentialsUnavailable
 from app.domain.notifications import Channel, DeliveryStatus, TargetResult
-from app.domain.paths import user_config_dir, user_data_dir, user_log_dir
 from app.domain.router import RouterProfile, TransportKind
 from app.engine.alerts import AlertManager
 from app.engine.audit import AuditLog
@@ -27,14 +26,17 @@ from app.engine.changes import ChangeWorkflow, InterfaceDirectory
 from app.engine.console import Console
 from app.engine.history_store import HistoryStore
 from app.engine.logging_setup import configure_from_settings, register_secret
-from app.engine.monitor import build_monitor
-from app.engine.pool import PasswordSource, RouterPools
+from app.engine.monitor import Monitor, build_monitor
+from app.engine.poller import PollIntervals
+from app.engine.pool import PasswordSource, RetryCap, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
 from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
 from app.engine.seats import USAGE_FILE
 from app.engine.settings import (
+    MIN_CACHE_TTL,
+    MIN_POLL_INTERVAL,
     SETTINGS_FILE,
     NotifySettings,
     Settings,
@@ -42,7 +44,14 @@ from app.engine.settings import (
     locate_settings,
 )
 from app.engine.settings_env import apply_environment
-from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
+from app.engine.tuning import (
+    alert_thresholds,
+    cache_ttls,
+    poll_intervals,
+    rate_limits,
+    shortest_interval,
+)
+from app.platform.dirs import user_config_dir, user_data_dir, user_log_dir
 from app.simulator.server import SimulatorHandle, start_simulator
 from app.transport.credentials import MemorySecretStore, open_secret_store
 from app.transport.hostkeys import HostKeyStore
@@ -174,8 +183,14 @@ def build_engine(
     password_fallback: Callable[[RouterProfile], str | None] | None = None,
     backoff: Backoff | None = None,
     limits: Mapping[LimitKind, int] | None = None,
+    reconnect: bool = True,
+    retry_within: RetryCap = None,
 ) -> Engine:
-    """Build the engine; every piece can be replaced (tests pass their own paths/secrets)."""
+    """Build the engine; every piece can be replaced (tests pass their own paths/secrets).
+
+    Pools log in again on their own when a reconnect delay is over (`reconnect`), waiting
+    at most `retry_within` seconds (per router: its quickest poll interval) between tries.
+    """
     paths = paths or AppPaths.default()
     if profiles is not None:
         routers = dict(profiles)
@@ -188,6 +203,8 @@ def build_engine(
         opener or build_opener(host_keys),
         password_source(secret_store, password_fallback),
         backoff=backoff,
+        reconnect=reconnect,
+        retry_within=retry_within,
     )
     for profile in routers.values():
         pools.add(profile)
@@ -266,6 +283,82 @@ async def _start_demo_simulators(
     return handles, profiles
 
 
+async def _build_parts(
+    paths: AppPaths,
+    settings: Settings,
+    simulators: list[SimulatorHandle],
+    *,
+    store: HistoryStore | None,
+    secret_store: SecretStore,
+    env_password: str | None,
+    demo_routers: int,
+    poll_scale: float | None,
+    simulated: bool,
+) -> tuple[Engine, Monitor, dict[str, RouterProfile], PollIntervals]:
+    """Demo simulators (`demo_routers` of them; 0: none), the engine, the monitor, and
+    the poll intervals for routers added later.
+
+    Started simulators are appended to `simulators` at once, so the caller can close them
+    if a later step fails.
+    """
+    demo_profiles: dict[str, RouterProfile] = {}
+    if demo_routers:
+        started, demo_profiles = await _start_demo_simulators(paths, demo_routers)
+        simulators.extend(started)
+        for handle in started:
+            register_secret(handle.password)
+    demo_passwords = {
+        name: handle.password for name, handle in zip(demo_profiles, simulators, strict=True)
+    }
+
+    def fallback(profile: RouterProfile) -> str | None:
+        if profile.name in demo_passwords:
+            return demo_passwords[profile.name]
+        return env_password
+
+    scale = poll_scale if poll_scale is not None else (DEMO_POLL_SCALE if demo_routers else None)
+    # --poll-scale never takes a real router below the safe minimums; only the app's own
+    # simulators (demo mode), or a caller's that say so, may be polled faster. Cache
+    # lifetimes only matter for on-demand reads (polls reload by their own interval).
+    poll_floor = 0.0 if simulated or not settings.routers else MIN_POLL_INTERVAL
+    ttl_floor = 0.0 if simulated else MIN_CACHE_TTL
+    intervals = poll_intervals(settings, scale=scale, floor=poll_floor)
+    # Routers the operator adds while the app runs (a demo included) are real routers.
+    router_intervals = poll_intervals(
+        settings, scale=poll_scale, floor=0.0 if simulated else MIN_POLL_INTERVAL
+    )
+
+    def retry_within(profile: RouterProfile) -> float:
+        """A router that comes back is connected again within one of its poll intervals."""
+        started = profile.name in demo_profiles or profile.name in settings.routers
+        return shortest_interval(intervals if started else router_intervals)
+
+    engine = build_engine(
+        paths,
+        profiles={**settings.routers, **demo_profiles},
+        secrets=secret_store,
+        password_fallback=fallback,
+        limits=rate_limits(settings),
+        retry_within=retry_within,
+    )
+    for profile in demo_profiles.values():
+        # A demo port is new each run: drop any stale pin so first contact pins today's key.
+        engine.host_keys.forget(profile.host, profile.port)
+    monitor = build_monitor(
+        engine.pools,
+        engine.workflow,
+        engine.interfaces,
+        store=store,
+        intervals=intervals,
+        ttls=cache_ttls(settings, scale=scale, floor=ttl_floor),
+        alerts=AlertManager(
+            alert_thresholds(settings),
+            journal=store.append_alert_event if store is not None else None,
+        ),
+    )
+    return engine, monitor, demo_profiles, router_intervals
+
+
 async def start_runtime(
     *,
     paths: AppPaths | None = None,
@@ -279,6 +372,7 @@ async def start_runtime(
     router_password: str | None = None,
     configure_logging: bool = False,
     settings_path: Path | None = None,
+    routers_are_simulated: bool = False,
 ) -> Runtime:
     """Build and start everything the GUI and `serve` run: engine, monitor, history, demo.
 
@@ -292,6 +386,11 @@ async def start_runtime(
     included) as soon as the settings are known: the GUI asks for it; `serve` configures
     logging itself before it builds the runtime. `settings_path` is the file saved to and
     watched for seat tokens (default: settings.toml in the config directory).
+
+    `poll_scale` shrinks the poll intervals and cache lifetimes, but a real router is never
+    polled below the safe minimums (5 s); only demo mode's own simulators are, or the
+    configured routers when the caller says they are simulators it started
+    (`routers_are_simulated`, tests and benchmarks; no command-line option sets it).
     """
     paths = paths or AppPaths.default()
     # Read settings.toml (or a legacy routers.toml); always save as settings.toml.
@@ -317,52 +416,26 @@ async def start_runtime(
     if demo and demo_routers < 1:
         raise ValueError("demo mode needs at least one router")
     secret_store = secrets if secrets is not None else build_secret_store()
-    simulators: list[SimulatorHandle] = []
-    demo_profiles: dict[str, RouterProfile] = {}
-    if demo:
-        simulators, demo_profiles = await _start_demo_simulators(paths, demo_routers)
-        for handle in simulators:
-            register_secret(handle.password)
-    demo_passwords = {
-        name: handle.password
-        for name, handle in zip(demo_profiles, simulators, strict=True)
-    }
-
-    def fallback(profile: RouterProfile) -> str | None:
-        if profile.name in demo_passwords:
-            return demo_passwords[profile.name]
-        return env_password
-
-    routers = {**settings.routers, **demo_profiles}
-    engine = build_engine(
-        paths,
-        profiles=routers,
-        secrets=secret_store,
-        password_fallback=fallback,
-        limits=rate_limits(settings),
-    )
-    for profile in demo_profiles.values():
-        # A demo port is new each run: drop any stale pin so first contact pins today's key.
-        engine.host_keys.forget(profile.host, profile.port)
+    # History first: a database this release cannot use (written by a newer one) stops the
+    # start before anything else is created or written.
     store: HistoryStore | None = None
-    history_dir = paths.data_dir / DEMO_DIR if demo else paths.data_dir
+    if history:
+        history_dir = paths.data_dir / DEMO_DIR if demo else paths.data_dir
+        store = await HistoryStore.open(history_dir / HISTORY_FILE)
+        if store.moved_aside is not None:
+            _log.warning("history database was corrupt; moved to %s", store.moved_aside)
+    simulators: list[SimulatorHandle] = []
     try:
-        if history:
-            store = await HistoryStore.open(history_dir / HISTORY_FILE)
-            if store.moved_aside is not None:
-                _log.warning("history database was corrupt; moved to %s", store.moved_aside)
-        scale = poll_scale if poll_scale is not None else (DEMO_POLL_SCALE if demo else None)
-        monitor = build_monitor(
-            engine.pools,
-            engine.workflow,
-            engine.interfaces,
+        engine, monitor, demo_profiles, router_intervals = await _build_parts(
+            paths,
+            settings,
+            simulators,
             store=store,
-            intervals=poll_intervals(settings, scale=scale),
-            ttls=cache_ttls(settings, scale=scale),
-            alerts=AlertManager(
-                alert_thresholds(settings),
-                journal=store.append_alert_event if store is not None else None,
-            ),
+            secret_store=secret_store,
+            env_password=env_password,
+            demo_routers=demo_routers if demo else 0,
+            poll_scale=poll_scale,
+            simulated=routers_are_simulated,
         )
     except BaseException:
         if store is not None:
@@ -395,6 +468,7 @@ async def start_runtime(
         trust_host_key=trust,
         accept_host_key=engine.accept_host_key,
         reset_router=reset,
+        router_intervals=router_intervals,
         demo=(
             DemoInfo(tuple(demo_profiles), simulators[0].host, simulators[0].port)
             if simulators

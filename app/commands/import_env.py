@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.domain.errors import CredentialsUnavailable
-from app.domain.paths import user_config_dir
 from app.engine.settings import (
     LEGACY_PROFILES_FILE,
     SETTINGS_FILE,
@@ -27,6 +26,7 @@ from app.engine.settings import (
     save_settings,
 )
 from app.engine.settings_env import apply_environment, parse_dotenv
+from app.platform.dirs import user_config_dir
 
 if TYPE_CHECKING:
     from app.domain.router import RouterProfile
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     """Import; every expected failure is a message on stderr and exit 2, with nothing stored."""
     source: Path = args.file
     try:
-        values = parse_dotenv(source.read_text(encoding="utf-8"), source=str(source))
+        values = parse_dotenv(source.read_text(encoding="utf-8-sig"), source=str(source))
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"{source}: cannot read: {error}")
     except SettingsError as error:

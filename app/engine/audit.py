@@ -1,15 +1,15 @@
 """Append-only audit log of everything the app asked a router to change.
 
-One JSON object per line: when (ISO 8601 with the UTC offset), who (the OS user), which
-router, the exact command lines, the outcome and an excerpt of what the router answered.
+One JSON object per line: when (ISO 8601 with the UTC offset), who (the OS user running
+the app and, for a command that came over the network, the remote ``client``: its address,
+the way in and how it proved itself), which router, the exact command lines, the outcome and
+an excerpt of what the router answered. The client is taken from the context the feed sets
+around a remote request (:func:`acting_for`), so the console and the change workflow record
+it without the feed threading it through every call.
 Each entry is written with a single ``write`` on an ``O_APPEND`` descriptor and fsync'd, so
 concurrent writers never interleave and an entry survives a crash right after a change.
 Passwords never reach a router command line in this app; as a second line of defence any
 registered secret found in a field is replaced before writing.
-
-Commands that arrive over the network (the feed's remote commands) also record who sent
-them: the feed wraps each request in :func:`audit_client`, and every entry written inside
-it, in that task or the tasks it starts, carries ``client`` (remote address and seat).
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ import getpass
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from app.platform.files import open_private
 
 OUTPUT_EXCERPT_CHARS = 2000
 REDACTED = "********"
@@ -42,23 +44,40 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-# Who is asking, when a request came over the network (None: the local operator).
-_CLIENT: ContextVar[Mapping[str, Any] | None] = ContextVar("audit_client", default=None)
+@dataclass(frozen=True, slots=True)
+class AuditClient:
+    """Who sent a command over the network.
+
+    `seat` is the name of the seat whose token the client presented (None with the shared
+    feed token). `auth` says how the client proved itself.
+    """
+
+    address: str | None  # the peer's IP address as the server saw it
+    via: str  # the way in: "feed"
+    protocol: str | None = None  # "http" or "websocket"
+    auth: str | None = None  # "seat": a seat's own token; "token": the shared feed token
+    seat: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_client: ContextVar[AuditClient | None] = ContextVar("ne8000monitor_audit_client", default=None)
 
 
 @contextlib.contextmanager
-def audit_client(**client: Any) -> Iterator[None]:
-    """Entries recorded inside carry ``client`` (e.g. ``address=..., seat=...``)."""
-    token = _CLIENT.set(dict(client))
+def acting_for(client: AuditClient) -> Iterator[None]:
+    """Record `client` in every audit entry written inside this block (this task only)."""
+    token = _client.set(client)
     try:
         yield
     finally:
-        _CLIENT.reset(token)
+        _client.reset(token)
 
 
-def current_client() -> Mapping[str, Any] | None:
-    """The client of the request being served (None outside :func:`audit_client`)."""
-    return _CLIENT.get()
+def current_client() -> AuditClient | None:
+    """The remote client of the request being handled, None for the local operator."""
+    return _client.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +91,13 @@ class AuditEntry:
     outcome: str  # committed, applied, aborted, refused, failed
     output: str  # excerpt of the router's answers
     detail: str | None = None  # the error or router message behind a non-success outcome
-    client: Mapping[str, Any] | None = None  # remote requests: address and seat
+    client: AuditClient | None = None  # a command from the network; None: the local operator
 
     def to_json(self) -> str:
         record: dict[str, Any] = {
             "time": self.time,
             "user": self.user,
+            "client": None if self.client is None else self.client.to_dict(),
             "router": self.router,
             "commands": list(self.commands),
             "outcome": self.outcome,
@@ -85,8 +105,6 @@ class AuditEntry:
         }
         if self.detail is not None:
             record["detail"] = self.detail
-        if self.client is not None:
-            record["client"] = dict(self.client)
         return json.dumps(record, ensure_ascii=False)
 
 
@@ -122,11 +140,8 @@ class AuditLog:
         outcome: str,
         output: str = "",
         detail: str | None = None,
-        *,
-        client: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        """Build (but do not write) an entry stamped now; `client` defaults to the
-        :func:`audit_client` of the running request."""
+        """Build (but do not write) an entry stamped now."""
         excerpt = (
             output
             if len(output) <= OUTPUT_EXCERPT_CHARS
@@ -140,15 +155,14 @@ class AuditLog:
             outcome=outcome,
             output=self._scrub(excerpt),
             detail=self._scrub(detail) if detail is not None else None,
-            client=client if client is not None else current_client(),
+            client=current_client(),
         )
 
     def append(self, entry: AuditEntry) -> None:
         """Write one entry durably (blocking: call from a thread in async code)."""
         data = (entry.to_json() + "\n").encode("utf-8")
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = open_private(self.path, os.O_WRONLY | os.O_APPEND)
             try:
                 view = memoryview(data)
                 while view:
@@ -166,11 +180,14 @@ class AuditLog:
         output: str = "",
         detail: str | None = None,
     ) -> AuditEntry:
-        """Build and write an entry without blocking the event loop (fsync, secret lookup)."""
-        client = current_client()
+        """Build and write an entry without blocking the event loop (fsync, secret lookup).
+
+        The worker thread runs in a copy of this task's context, so :func:`acting_for`
+        reaches it.
+        """
 
         def write() -> AuditEntry:
-            entry = self.entry(router, commands, outcome, output, detail, client=client)
+            entry = self.entry(router, commands, outcome, output, detail)
             self.append(entry)
             return entry
 

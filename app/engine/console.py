@@ -1,10 +1,12 @@
 """Free-form console commands: read-only by default, anything else only in operator mode.
 
-``display`` (and its VRP abbreviations) runs freely within the per-router command budget;
-``ping``/``tracert`` run within the smaller diagnostics budget. Any other line could change
-the router, so it needs the operator mode *and* a confirmation for that exact line, and it
-is written to the audit log. Every line is checked character by character first
-(:func:`app.vrp.validation.classify_console_command`): nothing odd reaches the router.
+The policy is VRP knowledge (:mod:`app.vrp.console_policy`), the same for the desktop
+console and remote commands: displays on the safe list run freely within the per-router
+command budget; ``ping``/``tracert`` with bounded options run within the smaller
+diagnostics budget, with a timeout that fits their options. The configuration displays
+(password hashes, keys) and displays not on the safe list need operator mode and a
+confirmation, and are audited; so does any other line, since it could change the router.
+Every line is checked character by character first: nothing odd reaches the router.
 
 The console uses a pooled session, so it must leave that session as it found it, in user
 view with nothing pending: a line that ends at a question is answered N, and a line that
@@ -24,21 +26,23 @@ from app.domain.router import CommandResult, PromptKind
 from app.engine.audit import AuditLog
 from app.engine.ports import RouterSession
 from app.engine.ratelimit import LimitKind, RateLimiter
-from app.vrp.validation import CommandClass, classify_console_command
+from app.vrp.console_policy import CommandClass, ConsoleLine, classify_console_line
 
 _log = logging.getLogger("ne8000monitor.engine.console")
 
-DIAGNOSTIC_TIMEOUT = 120.0  # a tracert across a slow path takes a while
+DIAGNOSTIC_MARGIN = 15.0  # on top of a ping's or tracert's longest run (login, output)
 
 _LIMIT_FOR = {
     CommandClass.READ_ONLY: LimitKind.COMMAND,
     CommandClass.DIAGNOSTIC: LimitKind.DIAGNOSTIC,
+    CommandClass.PRIVILEGED_DISPLAY: LimitKind.COMMAND,
     CommandClass.CONFIGURATION: LimitKind.COMMAND,
 }
 
 
 class OperatorModeRequired(ValidationError):
-    """A line that may change the router, without operator mode and confirmation."""
+    """A line that may change the router or show secrets, without operator mode and
+    confirmation."""
 
 
 class SessionSource(Protocol):
@@ -72,7 +76,11 @@ class Console:
 
     def classify(self, line: str) -> CommandClass:
         """Validate a line and say which policy applies (raises ValidationError)."""
-        return classify_console_command(line)
+        return classify_console_line(line).kind
+
+    def check(self, line: str) -> ConsoleLine:
+        """Validate a line: its class and, where operator mode is needed, why."""
+        return classify_console_line(line)
 
     async def run(
         self,
@@ -83,29 +91,32 @@ class Console:
         confirmed_line: str | None = None,
         audit_every: bool = False,
     ) -> ConsoleResult:
-        """Run one console line; `confirmed_line` must repeat a non-read-only line exactly.
+        """Run one console line; `confirmed_line` must repeat an operator-mode line exactly.
 
-        Configuration lines are always audited; `audit_every` (remote commands from the feed)
-        also records read-only lines and refusals, so the audit log shows every line that
-        arrived over the network.
+        Lines that need operator mode are always audited; `audit_every` (remote commands
+        from the feed) also records read-only lines and refusals, so the audit log shows
+        every line that arrived over the network.
         """
         line = line.strip()
         try:
-            kind = classify_console_command(line)
-            if kind is CommandClass.CONFIGURATION:
+            verdict = classify_console_line(line)
+            kind = verdict.kind
+            if kind.needs_operator_mode:
                 if not operator_mode:
-                    raise OperatorModeRequired(
-                        f"{line.split()[0]!r} is not a read-only command; switch to operator mode"
-                    )
+                    raise OperatorModeRequired(f"{verdict.reason}; switch to operator mode")
                 if confirmed_line is None or confirmed_line.strip() != line:
-                    raise OperatorModeRequired(f"confirm {line!r} before it is sent")
+                    raise OperatorModeRequired(
+                        f"confirm {line!r} before it is sent ({verdict.reason})"
+                    )
             self._limiter.acquire(router, _LIMIT_FOR[kind])
         except NE8000MonitorError as error:
             if audit_every:
                 await self._audit.record(router, [line], "refused", detail=str(error))
             raise
-        timeout = DIAGNOSTIC_TIMEOUT if kind is CommandClass.DIAGNOSTIC else self._timeout
-        audited = audit_every or kind is CommandClass.CONFIGURATION
+        timeout = self._timeout
+        if verdict.max_seconds is not None:  # a diagnostic: as long as its options allow
+            timeout = verdict.max_seconds + DIAGNOSTIC_MARGIN
+        audited = audit_every or kind.needs_operator_mode
         async with self._sessions(router).session() as session:
             try:
                 result = await session.run(line, timeout=timeout)

@@ -20,7 +20,11 @@ Why it looks like this:
   the past, never a reason not to monitor. Opening runs ``PRAGMA quick_check`` on files up
   to ``full_check_bytes`` (a bigger file is only opened; checking it would delay startup);
   corruption met later by a write or query triggers the same recovery. A database from a
-  *newer* schema is not touched; opening it raises :class:`HistoryStoreError`.
+  *newer* schema is not touched at all (its version is read from the file header and
+  any WAL left beside it, before SQLite opens it); opening it raises
+  :class:`NewerHistoryDatabase`.
+* **Private files.** The database is created 0600 before SQLite opens it, so its -wal and
+  -shm files (which SQLite gives the database file's mode) are private too.
 * **Alert history** lives in the same file: an append-only ``alert_events`` table, one row
   per raised / cleared / acknowledged event holding the alert as JSON. It is pruned with the
   rollup retention.
@@ -45,6 +49,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.domain.alerts import Alert, AlertEvent
+from app.domain.errors import NE8000MonitorError
+from app.platform.files import narrow, private_dir, touch_private
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,9 @@ RAW_QUERY_SPAN_SECONDS = 6 * 3_600  # `auto` queries longer than this read the r
 PRUNE_INTERVAL_SECONDS = 3_600
 FULL_CHECK_BYTES = 256 * 1024 * 1024  # `PRAGMA quick_check` at open up to this file size
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_BYTES = 100
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
 
@@ -62,7 +71,20 @@ Resolution = Literal["raw", "5min"]
 
 
 class HistoryStoreError(Exception):
-    """The history database cannot be used (e.g. it was written by a newer version)."""
+    """The history database cannot be used (closed, or written by a newer version)."""
+
+
+class NewerHistoryDatabase(HistoryStoreError, NE8000MonitorError):
+    """The file was written by a newer release: refused, and left exactly as it is."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(
+            f"{path} was written by a newer version of NE8000 Monitor (history schema "
+            f"{version}; this version reads up to {SCHEMA_VERSION}): upgrade NE8000 Monitor, "
+            "or move the file away to start a new history"
+        )
+        self.path = path
+        self.version = version
 
 
 class _CorruptDatabase(Exception):
@@ -387,7 +409,13 @@ class HistoryStore:
                 item.future.set_exception(HistoryStoreError("history store is closed"))
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        # Read the version from the file (and its WAL) before SQLite opens it: opening a WAL
+        # database creates (and on close checkpoints and removes) its -wal/-shm files, and
+        # a newer release's files must not be touched at all.
+        version = _stored_user_version(self.path)
+        if version is not None and version > SCHEMA_VERSION:
+            raise NewerHistoryDatabase(self.path, version)
         try:
             return self._connect_checked()
         except (sqlite3.DatabaseError, _CorruptDatabase) as exc:
@@ -413,6 +441,11 @@ class HistoryStore:
         self._conn = self._connect_checked()
 
     def _connect_checked(self) -> sqlite3.Connection:
+        # SQLite creates the file with the umask's mode, and its -wal/-shm with the mode of
+        # the database file: create it private first (and narrow what an older release left).
+        touch_private(self.path)
+        for suffix in ("-wal", "-shm"):
+            narrow(self.path.with_name(self.path.name + suffix))
         conn = sqlite3.connect(self.path, isolation_level="DEFERRED")
         try:
             if self.path.stat().st_size <= self.full_check_bytes:
@@ -434,11 +467,8 @@ class HistoryStore:
 
     def _check_version(self, conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise HistoryStoreError(
-                f"{self.path} has history schema version {version}; this version of the app "
-                f"understands up to {SCHEMA_VERSION}. Upgrade the app or move the file away."
-            )
+        if version > SCHEMA_VERSION:  # only if the file changed since it was read
+            raise NewerHistoryDatabase(self.path, version)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
@@ -581,6 +611,50 @@ class HistoryStore:
             except (KeyError, ValueError, TypeError):
                 log.warning("history: skipping a malformed alert event %r", record[:200])
         return result
+
+
+def _stored_user_version(path: Path) -> int | None:
+    """``PRAGMA user_version`` as stored on disk, read without SQLite, or None.
+
+    The newest committed copy of page 1 in a -wal file left by an unclean stop wins over
+    the database header (bytes 60-63 of page 1). None when there is no file or it is not an
+    SQLite database (then opening it finds the corruption and moves it aside as usual).
+    """
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(_HEADER_BYTES)
+    except FileNotFoundError:
+        return None
+    if len(header) < _HEADER_BYTES or not header.startswith(_SQLITE_MAGIC):
+        return None
+    page_one = _wal_page_one(path.with_name(path.name + "-wal")) or header
+    return int.from_bytes(page_one[60:64], "big")
+
+
+def _wal_page_one(wal: Path) -> bytes | None:
+    """The last committed image of page 1 in a write-ahead log (SQLite's file format:
+    a 32-byte header, then frames of a 24-byte header and one page), or None."""
+    try:
+        stream = wal.open("rb")
+    except FileNotFoundError:
+        return None
+    with stream:
+        header = stream.read(32)
+        if len(header) < 32 or int.from_bytes(header[:4], "big") not in _WAL_MAGIC:
+            return None
+        page_size = int.from_bytes(header[8:12], "big")
+        salts = header[16:24]
+        committed: bytes | None = None
+        pending: bytes | None = None
+        while True:
+            frame = stream.read(24)
+            page = stream.read(page_size)
+            if len(frame) < 24 or len(page) < page_size or frame[8:16] != salts:
+                return committed  # the end, or frames left over from before a checkpoint
+            if int.from_bytes(frame[:4], "big") == 1:
+                pending = page
+            if int.from_bytes(frame[4:8], "big") and pending is not None:  # a commit frame
+                committed, pending = pending, None
 
 
 def _bucket(ts: float) -> int:

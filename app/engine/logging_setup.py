@@ -5,7 +5,8 @@ treatment):
 
 * a console handler on stderr, when there is one: windowed builds start with
   ``sys.stderr = None`` and must not crash;
-* optionally a rotating file (5 MB x 5 by default), normally ``user_log_dir()/<app>.log``;
+* optionally a rotating file (5 MB x 5 by default), normally ``user_log_dir()/<app>.log``,
+  private to the user (0600, rotated files too);
 * on every handler a :class:`RedactingFilter` that masks registered secrets (router
   passwords, feed tokens) and ``password=...``-style pairs in the message, the string
   extras and the traceback, via :mod:`app.domain.redaction`;
@@ -21,15 +22,17 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.domain.paths import APP_NAME, user_log_dir
 from app.domain.redaction import redact
 from app.engine.settings import LoggingSettings
+from app.platform.dirs import APP_NAME, user_log_dir
+from app.platform.files import narrow, open_private, private_dir
 
 LOG_FILE_NAME = f"{APP_NAME}.log"
 MAX_BYTES = 5 * 1024 * 1024
@@ -134,6 +137,30 @@ class JsonLinesFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only the user can read (0600), the rotated ones too.
+
+    Log lines name routers, addresses and users; a file created with the umask's 0644
+    would show them to every account on the machine. Files an earlier release left
+    readable are narrowed when the handler is made.
+    """
+
+    def __init__(self, filename: Path, *args: Any, **kwargs: Any) -> None:
+        super().__init__(filename, *args, **kwargs)
+        narrow(Path(self.baseFilename))
+        for index in range(1, self.backupCount + 1):
+            narrow(Path(self.rotation_filename(f"{self.baseFilename}.{index}")))
+
+    def _open(self) -> Any:
+        flags = os.O_WRONLY | (os.O_APPEND if "a" in self.mode else os.O_TRUNC)
+        return os.fdopen(
+            open_private(Path(self.baseFilename), flags),
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+        )
+
+
 def default_log_file() -> Path:
     """``<user log dir>/ne8000monitor.log``."""
     return user_log_dir() / LOG_FILE_NAME
@@ -175,9 +202,9 @@ def configure(
     if console and _usable(sys.stderr):
         handlers.append(logging.StreamHandler(sys.stderr))
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(log_file.parent)
         handlers.append(
-            logging.handlers.RotatingFileHandler(
+            PrivateRotatingFileHandler(
                 log_file,
                 maxBytes=max_bytes,
                 backupCount=backup_count,

@@ -4,9 +4,25 @@ VRP boxes have few VTY lines, shared with people, so a router gets at most
 ``min(pool_size, vty_budget)`` sessions, opened only when work needs them. Each session runs
 one command at a time (the pool leases it exclusively); independent commands run in
 parallel on different sessions. A session that broke or timed out is discarded, never
-reused. Failed logins back off exponentially with jitter; an authentication failure or a
-changed host key stops all attempts (retrying would lock the account on VRP, or talk to an
-impostor) until the operator fixes credentials or accepts the key and calls :meth:`reset`.
+reused. An authentication failure or a changed host key stops all attempts (retrying would
+lock the account on VRP, or talk to an impostor) until the operator fixes credentials or
+accepts the key and calls :meth:`reset`.
+
+Reconnecting, one backoff per router:
+
+* While no session is open only one login runs; the other commands wait for its outcome,
+  so parallel sessions never count one outage several times (and a dead router is not
+  hit by a burst of logins). Failures that still overlap count once.
+* A failed login, and a session the router drops within :data:`SHORT_LIFE` seconds of its
+  login or before it answered anything (a box that accepts the login and cuts the
+  connection), add to the backoff: exponential with jitter, never longer than the pool's
+  ``retry_within`` (the router's quickest poll interval). Until a command succeeds again
+  the pool keeps to one session.
+* The first answered command resets the backoff. With ``reconnect`` on, the pool itself
+  logs in again when the delay is over (a probe, one login), so a router that came back is
+  connected within one poll interval of being reachable, whatever the pollers do.
+* The state moves only on real changes: a retry that fails again leaves it `unreachable`
+  (no `connecting` blip per attempt).
 
 Everything runs on the one asyncio loop: many routers mean many pools, not threads.
 """
@@ -17,7 +33,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -38,8 +54,13 @@ from app.engine.ports import RouterSession, SessionOpener
 
 _log = logging.getLogger("ne8000monitor.engine.pool")
 
+# A session the router drops this soon after its login (seconds) is a failed connection.
+SHORT_LIFE = 10.0
+
 # Password lookup for a profile; raises CredentialsUnavailable when there is none.
 PasswordSource = Callable[[RouterProfile], str]
+# The longest wait between reconnect attempts: seconds, per router, or None (no cap).
+RetryCap = float | Callable[[RouterProfile], float | None] | None
 
 
 class PoolState(StrEnum):
@@ -79,6 +100,15 @@ class PoolClosed(RouterError):
     """The pool was closed (application shutting down)."""
 
 
+@dataclass(slots=True)
+class _Login:
+    """When a session logged in, in which failure generation, and whether it answered."""
+
+    opened_at: float
+    generation: int
+    answered: bool = False
+
+
 class SessionPool:
     """Sessions to one router, leased one command (or one change) at a time."""
 
@@ -92,7 +122,12 @@ class SessionPool:
         size: int | None = None,
         clock: Callable[[], float] | None = None,
         rng: random.Random | None = None,
+        reconnect: bool = False,
+        retry_within: float | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`reconnect` logs in again on its own once a reconnect delay is over;
+        `retry_within` caps that delay (seconds; the router's quickest poll interval)."""
         wanted = profile.pool_size if size is None else size
         self.profile = profile
         self.size = max(1, min(wanted, profile.vty_budget))
@@ -101,11 +136,17 @@ class SessionPool:
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._rng = rng or random.Random()
+        self._reconnect = reconnect
+        self._retry_within = retry_within
+        self._sleep = sleep
+        self._probe: asyncio.Task[None] | None = None
         self._idle: list[RouterSession] = []
         self._busy: set[RouterSession] = set()
+        self._logins: dict[RouterSession, _Login] = {}
         self._opening = 0
         self._state = PoolState.IDLE
         self._failures = 0
+        self._generation = 0  # bumped by each counted failure: overlapping ones count once
         self._last_error: NE8000MonitorError | None = None
         self._retry_at: float | None = None
         # After "VTY lines full", no extra session is tried before this time, even if
@@ -196,15 +237,24 @@ class SessionPool:
     @contextlib.asynccontextmanager
     async def _lease(self) -> AsyncIterator[tuple[RouterSession, bool]]:
         session, fresh = await self._acquire()
-        healthy = False
+        outcome = "answered"
         try:
             yield session, fresh
-            healthy = True
-        except RouterError as error:
-            healthy = not isinstance(error, (SessionLost, RouterTimeout))
+        except SessionLost:
+            outcome = "lost"
+            raise
+        except RouterTimeout:
+            outcome = "broken"
+            raise
+        except RouterError:  # the router answered, with an error: the session is fine
+            raise
+        except BaseException:
+            outcome = "broken"
             raise
         finally:
-            await self._release(session, keep=healthy and session.is_open)
+            if outcome == "answered" and not session.is_open:
+                outcome = "broken"  # closed on our side (a cleanup that gave up), not lost
+            await self._release(session, outcome)
 
     async def _acquire(self) -> tuple[RouterSession, bool]:
         """An idle open session, or a newly opened one; waits while all are busy."""
@@ -219,12 +269,16 @@ class SessionPool:
                             self._busy.add(session)
                             return session, False
                         _log.info("router %s: dropping a session closed while idle", self.name)
+                        self._note_lost(session)
                         await self._close_quietly(session)
                     # Locked (auth failed, host key changed): sessions already open stay in
                     # use, but no new login is attempted.
                     self._raise_if_locked()
                     total = len(self._busy) + self._opening
-                    if total < self.size:
+                    # Nothing open, or recovering from failures: one login at a time, and
+                    # the others share its outcome. Connected and healthy: grow the pool.
+                    limit = self.size if self._busy and not self._failures else 1
+                    if total < limit:
                         if not self._in_backoff():
                             self._opening += 1
                             break
@@ -274,8 +328,10 @@ class SessionPool:
         )
 
     async def _open(self) -> RouterSession:
-        if not self._busy and not self._idle:
+        if self._state is PoolState.IDLE:
+            # A retry after failures stays `unreachable` until it succeeds: no blip per try.
             self._set_state(PoolState.CONNECTING)
+        generation = self._generation
         try:
             password = self._password(self.profile)
             session = await self._opener(self.profile, password)
@@ -289,21 +345,22 @@ class SessionPool:
             self._lock_out(PoolState.HOST_KEY_CHANGED, error)
             raise
         except VtyLinesFull as error:
-            self._note_failure(error)
+            self._note_failure(error, generation)
             if self._busy or self._idle or self._opening > 1:
                 _log.warning("router %s: VTY lines full; sharing the open sessions", self.name)
                 self._more_sessions_at = self._retry_at
             raise
         except RouterError as error:
-            self._note_failure(error)
+            self._note_failure(error, generation)
             raise
         except OSError as error:  # a transport that let a socket error through
             wrapped = RouterUnreachable(f"cannot connect: {error}", router=self.name)
-            self._note_failure(wrapped)
+            self._note_failure(wrapped, generation)
             raise wrapped from error
-        self._failures = 0
+        # Logged in. The backoff is reset only by an answered command: a box that accepts
+        # the login and drops the session must keep backing off.
+        self._logins[session] = _Login(self._now(), self._generation)
         self._retry_at = None
-        self._last_error = None
         self._set_state(PoolState.CONNECTED)
         return session
 
@@ -311,26 +368,106 @@ class SessionPool:
         _log.warning("router %s: %s; not retrying until reset", self.name, state)
         self._last_error = error
         self._retry_at = None
+        self._cancel_probe()
         self._set_state(state)
 
-    def _note_failure(self, error: RouterError) -> None:
-        self._failures += 1
+    def _note_failure(self, error: RouterError, generation: int) -> None:
+        """Count a failed connection once, back off, and plan the reconnect."""
         self._last_error = error
-        self._retry_at = self._now() + self._backoff.delay(self._failures, self._rng)
+        if generation == self._generation:  # not already counted by an overlapping one
+            self._generation += 1
+            self._failures += 1
+            delay = self._backoff.delay(self._failures, self._rng)
+            if self._retry_within is not None:
+                delay = min(delay, self._retry_within)
+            self._retry_at = self._now() + delay
         if not self._busy and not self._idle:
             self._set_state(PoolState.UNREACHABLE)
+            self._plan_reconnect()
 
-    async def _release(self, session: RouterSession, *, keep: bool) -> None:
+    def _note_answered(self, session: RouterSession) -> None:
+        """The router answered a command: the connection works, the backoff starts over."""
+        login = self._logins.get(session)
+        if login is not None:
+            login.answered = True
+        if self._failures or self._last_error is not None:
+            self._failures = 0
+            self._retry_at = None
+            self._last_error = None
+
+    def _note_lost(self, session: RouterSession) -> None:
+        """A session ended by the router: a failure if it died young or never answered."""
+        login = self._logins.pop(session, None)
+        if login is None:
+            return
+        age = self._now() - login.opened_at
+        if login.answered and age >= SHORT_LIFE:
+            return  # a long-lived session ended (idle timeout, reboot): reconnect on demand
+        # The same words every time, so a status that repeats it is seen as unchanged.
+        error = RouterUnreachable(
+            "the router dropped the session right after the login", router=self.name
+        )
+        _log.info("router %s: session dropped %.1f s after login; backing off", self.name, age)
+        self._note_failure(error, login.generation)
+
+    async def _release(self, session: RouterSession, outcome: str) -> None:
+        """Return a leased session: `answered` keeps it, `lost` (the router closed it) and
+        `broken` (a timeout, a cancelled command) discard it; `unused` keeps it untouched."""
+        keep = outcome in ("answered", "unused") and session.is_open
         async with self._changed:
             self._busy.discard(session)
             keep = keep and self._state is not PoolState.CLOSED
             if keep:
                 self._idle.append(session)
             self._changed.notify_all()
+        # Before the waiters run (nothing awaited since the lock was released): they see
+        # the backoff this outcome sets or clears.
+        if outcome == "answered":
+            self._note_answered(session)
+        elif outcome == "lost":
+            self._note_lost(session)
         if not keep:
+            self._logins.pop(session, None)
             await self._close_quietly(session)
             if self._state is PoolState.CONNECTED and not self._busy and not self._idle:
                 self._set_state(PoolState.IDLE)
+
+    # ----- reconnecting ------------------------------------------------------------------
+
+    def _plan_reconnect(self) -> None:
+        """With `reconnect` on, log in again (once) when the delay is over."""
+        if not self._reconnect or self._state in LOCKED_STATES or self._state is PoolState.CLOSED:
+            return
+        if self._probe is not None and not self._probe.done():
+            return
+        try:
+            self._probe = asyncio.get_running_loop().create_task(
+                self._reconnect_when_due(), name=f"reconnect {self.name}"
+            )
+        except RuntimeError:  # no running loop (closing down)
+            self._probe = None
+
+    async def _reconnect_when_due(self) -> None:
+        while True:
+            if self._retry_at is not None:
+                await self._sleep(max(0.0, self._retry_at - self._now()))
+            if self._state in LOCKED_STATES or self._state is PoolState.CLOSED:
+                return
+            if self._busy or self._idle:
+                return  # somebody else connected meanwhile
+            try:
+                session, _fresh = await self._acquire()
+            except (PoolClosed, CredentialsUnavailable, AuthenticationFailed, HostKeyChanged):
+                return
+            except NE8000MonitorError:
+                continue  # failed again: a new delay is set; wait for it
+            await self._release(session, "unused")  # kept for the next command
+            return
+
+    def _cancel_probe(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None and probe is not asyncio.current_task():
+            probe.cancel()
 
     async def _close_quietly(self, session: RouterSession) -> None:
         try:
@@ -349,6 +486,7 @@ class SessionPool:
             self._retry_at = None
             self._more_sessions_at = None
             self._last_error = None
+            self._cancel_probe()  # the next command logs in at once
             open_now = bool(self._busy or self._idle)
             self._set_state(PoolState.CONNECTED if open_now else PoolState.IDLE)
             self._changed.notify_all()
@@ -359,6 +497,7 @@ class SessionPool:
             dead = [session for session in self._idle if not session.is_open]
             self._idle = [session for session in self._idle if session.is_open]
         for session in dead:
+            self._note_lost(session)
             await self._close_quietly(session)
         if dead and self._state is PoolState.CONNECTED and not self._busy and not self._idle:
             self._set_state(PoolState.IDLE)
@@ -370,6 +509,8 @@ class SessionPool:
             self._set_state(PoolState.CLOSED)
             idle, self._idle = self._idle, []
             self._changed.notify_all()
+        self._cancel_probe()
+        self._logins.clear()
         await asyncio.gather(*(self._close_quietly(session) for session in idle))
 
 
@@ -383,11 +524,17 @@ class RouterPools:
         *,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        reconnect: bool = False,
+        retry_within: RetryCap = None,
     ) -> None:
+        """`reconnect` and `retry_within` go to every pool (see :class:`SessionPool`);
+        `retry_within` may depend on the router (its quickest poll interval)."""
         self._opener = opener
         self._password = password
         self._backoff = backoff
         self._rng = rng or random.Random()
+        self._reconnect = reconnect
+        self._retry_within = retry_within
         self._pools: dict[str, SessionPool] = {}
 
     def add(self, profile: RouterProfile) -> SessionPool:
@@ -403,6 +550,12 @@ class RouterPools:
             self._password,
             backoff=self._backoff,
             rng=random.Random(self._rng.random()),
+            reconnect=self._reconnect,
+            retry_within=(
+                self._retry_within(profile)
+                if callable(self._retry_within)
+                else self._retry_within
+            ),
         )
         self._pools[profile.name] = pool
         return pool

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.domain.paths import user_config_dir
 from app.domain.router import RouterProfile
 from app.engine.settings import (
     LEGACY_PROFILES_FILE,
@@ -36,6 +35,7 @@ from app.engine.settings import (
     locate_settings,
     parse_settings,
 )
+from app.platform.dirs import user_config_dir
 
 PROFILES_FILE = LEGACY_PROFILES_FILE
 

@@ -19,6 +19,7 @@ from app.domain.router import RouterProfile
 from app.engine.audit import AuditLog
 from app.engine.console import Console
 from app.engine.monitor import Monitor
+from app.engine.poller import PollIntervals
 from app.engine.ports import SecretStore
 from app.engine.seats import SeatToken
 from app.engine.settings import (
@@ -119,6 +120,9 @@ class Runtime:
     trust_host_key: Callable[[RouterProfile, str], Awaitable[str]]
     # Forget a locked pool's failure (new password, new key) and log in again.
     reset_router: Callable[[str], Awaitable[None]]
+    # Poll intervals for routers added or edited while running: the settings' own, never
+    # below the safe minimums, whatever speed-up the demo's simulators run with.
+    router_intervals: PollIntervals | None = None
     demo: DemoInfo | None = None
     feed: FeedControl | None = None
     notifications: NotificationControl | None = None
@@ -164,7 +168,7 @@ class Runtime:
         if password:
             self.secrets.set_password(profile.name, password)
         self.save_settings(self.settings.with_router(profile))
-        self.monitor.add_router(profile)
+        self.monitor.add_router(profile, intervals=self.router_intervals)
 
     async def update_router(self, profile: RouterProfile, password: str | None) -> None:
         """Replace a router's profile (and password, if one is given) and reconnect."""
@@ -176,7 +180,7 @@ class Runtime:
         self.save_settings(self.settings.with_router(profile))
         if profile.name in self.monitor.routers:
             await self.monitor.remove_router(profile.name)
-        self.monitor.add_router(profile)
+        self.monitor.add_router(profile, intervals=self.router_intervals)
 
     def set_monitored(self, router: str, names: Iterable[str]) -> None:
         """Watch these interfaces of `router` and remember them in its settings profile."""

@@ -79,27 +79,26 @@ leaves the previous file intact and a file that does not parse is never reset.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import re
-import tempfile
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import tomlkit
+
 from app.domain.alerts import Severity
 from app.domain.errors import NE8000MonitorError
-from app.domain.paths import user_config_dir
 from app.domain.router import RouterProfile, TransportKind
 from app.engine.alerts import AlertThresholds
 from app.engine.cache import DEFAULT_TTLS
 from app.engine.poller import PollIntervals
 from app.engine.ratelimit import DEFAULT_LIMITS, LimitKind
 from app.engine.seats import SeatToken, valid_hash, valid_seat_id, valid_seat_name, valid_timestamp
+from app.engine.toml_text import TomlSyntaxError, read_toml, update_document
+from app.platform.dirs import user_config_dir
+from app.platform.files import write_private_atomic
 
 SETTINGS_FILE = "settings.toml"
 LEGACY_PROFILES_FILE = "routers.toml"
@@ -229,6 +228,31 @@ URL_LIST = Check(
 )
 
 
+# Lower bounds on what makes the app talk to a router more often. A poll interval or cache
+# lifetime of 0.001 s means about 100 commands a second to a box whose CPU and few VTY lines
+# are shared with the network itself; a timeout of a few milliseconds makes every login or
+# command fail and be retried. Documented in README ("Safe minimums").
+MIN_POLL_INTERVAL = 5.0
+MIN_CACHE_TTL = 5.0
+MIN_CONNECT_TIMEOUT = 2.0
+MIN_COMMAND_TIMEOUT = 5.0
+MIN_KEEPALIVE_INTERVAL = 10.0
+
+
+def seconds_at_least(minimum: float, why: str) -> Check:
+    """A number of seconds no smaller than `minimum`; the message says why."""
+    return Check(
+        f"a number of seconds of at least {minimum:g} ({why})",
+        lambda v: _is_number(v) and v >= minimum,
+        _text_number,
+        float,
+    )
+
+
+POLL_SECONDS = seconds_at_least(MIN_POLL_INTERVAL, "polling faster loads the router")
+TTL_SECONDS = seconds_at_least(MIN_CACHE_TTL, "a shorter lifetime sends more commands")
+
+
 def _setting(default: Any, check: Check) -> Any:
     return field(default=default, metadata={"check": check})
 
@@ -243,10 +267,10 @@ _ALERT = AlertThresholds()
 class Intervals:
     """Seconds between polls per data set (defaults of the earlier service) and jitter."""
 
-    interfaces: float = _setting(_POLL.interfaces, POSITIVE)
-    pppoe: float = _setting(_POLL.subscribers, POSITIVE)
-    system: float = _setting(_POLL.system, POSITIVE)
-    traffic: float = _setting(_POLL.traffic, POSITIVE)
+    interfaces: float = _setting(_POLL.interfaces, POLL_SECONDS)
+    pppoe: float = _setting(_POLL.subscribers, POLL_SECONDS)
+    system: float = _setting(_POLL.system, POLL_SECONDS)
+    traffic: float = _setting(_POLL.traffic, POLL_SECONDS)
     jitter: float = _setting(_POLL.jitter, FRACTION)
 
 
@@ -254,10 +278,10 @@ class Intervals:
 class CacheTTLs:
     """Seconds a cached answer stays fresh, per data set."""
 
-    interfaces: float = _setting(DEFAULT_TTLS["interfaces"], POSITIVE)
-    pppoe: float = _setting(DEFAULT_TTLS["pppoe"], POSITIVE)
-    system: float = _setting(DEFAULT_TTLS["system"], POSITIVE)
-    traffic: float = _setting(DEFAULT_TTLS["traffic"], POSITIVE)
+    interfaces: float = _setting(DEFAULT_TTLS["interfaces"], TTL_SECONDS)
+    pppoe: float = _setting(DEFAULT_TTLS["pppoe"], TTL_SECONDS)
+    system: float = _setting(DEFAULT_TTLS["system"], TTL_SECONDS)
+    traffic: float = _setting(DEFAULT_TTLS["traffic"], TTL_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +432,7 @@ def _refuse_secrets(table: Mapping[str, Any], where: str) -> None:
 def show_value(value: Any) -> str:
     """A value as the user wrote it (TOML syntax where possible), for error messages."""
     try:
-        return format_value(value)
+        return tomlkit.item(value).as_string()
     except (TypeError, ValueError):
         return repr(value)
 
@@ -449,9 +473,15 @@ _ROUTER_CHECKS: Mapping[str, Check] = {
     "legacy_algorithms": _typed("bool", lambda v: isinstance(v, bool)),
     "pool_size": _typed("int", _is_int),
     "vty_budget": _typed("int", _is_int),
-    "connect_timeout": _typed("int or float", _is_number, float),
-    "command_timeout": _typed("int or float", _is_number, float),
-    "keepalive_interval": _typed("int or float", _is_number, float),
+    "connect_timeout": seconds_at_least(
+        MIN_CONNECT_TIMEOUT, "an SSH login to a busy router takes that long"
+    ),
+    "command_timeout": seconds_at_least(
+        MIN_COMMAND_TIMEOUT, "big outputs take that long; a timed-out session is replaced"
+    ),
+    "keepalive_interval": seconds_at_least(
+        MIN_KEEPALIVE_INTERVAL, "more often only adds traffic to the router"
+    ),
     "monitored": TEXT_LIST,
 }
 
@@ -622,13 +652,19 @@ def migrate(document: dict[str, Any], *, source: str = SETTINGS_FILE) -> dict[st
 
 
 def parse_settings(text: str, *, source: str = SETTINGS_FILE) -> Settings:
-    """Settings from TOML text of any known version; SettingsError names file, line or key."""
+    """Settings from TOML text of any known version; SettingsError names file, line or key.
+
+    A leading UTF-8 byte-order mark (Windows Notepad) is accepted; a syntax error names the
+    line and column and gives a hint.
+    """
+    return from_document(migrate(_read_document(text, source), source=source), source=source)
+
+
+def _read_document(text: str, source: str) -> dict[str, Any]:
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        # The message carries "(at line L, column C)".
-        raise SettingsError(f"{source}: not valid TOML: {error}") from None
-    return from_document(migrate(document, source=source), source=source)
+        return read_toml(text, source=source)
+    except TomlSyntaxError as error:
+        raise SettingsError(str(error)) from None
 
 
 def default_settings_path() -> Path:
@@ -659,131 +695,87 @@ def load_settings(path: Path | None = None) -> Settings:
         path = locate_settings()
         if path is None:
             return Settings()
+    text = _read_text(path)
+    return Settings() if text is None else parse_settings(text, source=str(path))
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text (a byte-order mark dropped), None if there is none."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return Settings()
+        return None
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError(f"{path}: cannot read: {error}") from None
-    return parse_settings(text, source=str(path))
 
 
 # ----- writing -----------------------------------------------------------------------------
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def format_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def format_key(key: str) -> str:
-    """A bare key where TOML allows one, else a quoted key (``"lab.r2"``)."""
-    return key if _BARE_KEY.match(key) else format_string(key)
-
-
-def format_value(value: Any) -> str:
-    """One value of this schema's types as TOML (str, bool, int, finite float, str lists)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):  # includes StrEnum such as TransportKind
-        return format_string(str(value))
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"TOML settings cannot hold {value!r}")
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(format_value(item) for item in value) + "]"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def _table(header: str, values: Mapping[str, Any]) -> list[str]:
-    lines = [f"[{header}]"]
-    lines += [f"{format_key(k)} = {format_value(v)}" for k, v in values.items() if v is not None]
-    return [*lines, ""]
-
-
 _HEADER = (
-    "# NE8000 Monitor settings (written by the app; comments are not kept).\n"
-    "# Passwords never go here: `ne8000monitor credentials set ROUTER` keeps them in the\n"
-    "# OS keyring.\n"
+    "NE8000 Monitor settings. Edit freely: your comments and order are kept when the app",
+    "saves. Passwords never go here: `ne8000monitor credentials set ROUTER` keeps them in",
+    "the OS keyring.",
 )
 
 
-def dump_settings(settings: Settings) -> str:
-    """The whole settings as TOML text; :func:`parse_settings` reads it back equal."""
-    lines = [_HEADER, f"version = {CURRENT_VERSION}", ""]
+def _plain(settings: Settings, version: Any = CURRENT_VERSION) -> dict[str, Any]:
+    """`settings` as nested plain data in the file's shape (None: the key is absent)."""
+    document: dict[str, Any] = {"version": version}
     for name in SECTIONS:
         section = getattr(settings, name)
-        lines += _table(name, {item.name: getattr(section, item.name) for item in fields(section)})
+        document[name] = {item.name: getattr(section, item.name) for item in fields(section)}
+    routers: dict[str, Any] = {}
     for name, profile in settings.routers.items():
         values = {item.name: getattr(profile, item.name) for item in fields(profile)}
         del values["name"]
         if not values["monitored"]:
-            del values["monitored"]  # most profiles watch nothing yet: keep their table short
-        lines += _table(f"routers.{format_key(name)}", values)
-    for name, seat in settings.seats.items():
-        lines += _table(
-            f"seats.{format_key(name)}", {"id": seat.id, "hash": seat.hash, "created": seat.created}
-        )
-    return "\n".join(lines)
+            values["monitored"] = None  # most profiles watch nothing yet: keep them short
+        routers[name] = values
+    document["routers"] = routers
+    document["seats"] = {
+        name: {"id": seat.id, "hash": seat.hash, "created": seat.created}
+        for name, seat in settings.seats.items()
+    }
+    return document
+
+
+def dump_settings(settings: Settings) -> str:
+    """The whole settings as a new TOML file; :func:`parse_settings` reads it back equal."""
+    return update_document(None, _plain(settings), {}, header=_HEADER)
+
+
+def render_settings(settings: Settings, existing: str | None, *, source: str) -> str:
+    """TOML text for `settings`, made from the file's current text when there is one.
+
+    Only what changed is rewritten, so the operator's comments, order and layout stay
+    (tomlkit). A file that no longer reads (edited by hand since the app loaded it) is not
+    overwritten: SettingsError says why.
+    """
+    if existing is None:
+        return dump_settings(settings)
+    try:
+        document = _read_document(existing, source)
+        now = from_document(migrate(dict(document), source=source), source=source)
+    except SettingsError as error:
+        raise SettingsError(
+            f"cannot save: the file on disk no longer reads ({error}); fix it or move it "
+            "away, nothing was written"
+        ) from None
+    return update_document(
+        existing, _plain(settings), _plain(now, version=document.get("version", 0))
+    )
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write `settings` atomically (temp file, fsync, ``os.replace``), mode 0600.
+    """Write `settings` atomically (private temporary file, fsync, rename), mode 0600.
 
-    The text is parsed back before anything touches the disk, so a writer bug can never
-    replace a good file with one the app cannot read. Returns the path written.
+    The file on disk is updated in place (comments and order kept). The text is parsed back
+    before anything touches the disk, so a writer bug can never replace a good file with
+    one the app cannot read. Written through a symlink (settings kept in a dotfiles repo).
+    Returns the path written.
     """
-    # Write through a symlink (settings kept in a dotfiles repo) instead of replacing it.
-    path = Path(os.path.realpath(path or default_settings_path()))
-    text = dump_settings(settings)
+    path = path or default_settings_path()
+    text = render_settings(settings, _read_text(path), source=str(path))
     if parse_settings(text, source=str(path)) != settings:
         raise SettingsError(f"{path}: internal error: the settings do not survive a round trip")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(path.parent)
-    return path
-
-
-def _sync_directory(directory: Path) -> None:
-    # Make the rename itself durable (POSIX); Windows cannot open a directory this way.
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+    return write_private_atomic(path, text.encode("utf-8"))

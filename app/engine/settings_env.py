@@ -261,9 +261,11 @@ def parse_dotenv(text: str, *, source: str = ".env") -> dict[str, str]:
     Blank lines and ``#`` comments are skipped; an ``export`` prefix is allowed; values may be
     bare (a `` #`` starts a comment), 'single-quoted' (literal) or "double-quoted" (``\\n``,
     ``\\"``, ``\\\\`` escapes). No variable expansion. A line that is none of these is an
-    EnvError naming the file and line (its value is not shown: it may be a password).
+    EnvError naming the file and line (its value is not shown: it may be a password). A
+    leading UTF-8 byte-order mark is ignored.
     """
     result: dict[str, str] = {}
+    text = text.removeprefix("\ufeff")  # Windows Notepad's UTF-8 byte-order mark
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):

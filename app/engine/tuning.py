@@ -10,40 +10,60 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.engine.alerts import AlertThresholds
-from app.engine.poller import PollIntervals
+from app.engine.poller import DataSet, PollIntervals
 from app.engine.ratelimit import LimitKind
-from app.engine.settings import Settings
+from app.engine.settings import MIN_CACHE_TTL, MIN_POLL_INTERVAL, Settings
 
 # A clear level this far below a raise level when the operator moved the raise level below
 # the default clear level (hysteresis must survive any threshold the operator picks).
 _HYSTERESIS = 5.0
 
 
-def poll_intervals(settings: Settings, *, scale: float | None = None) -> PollIntervals:
-    """The poll intervals; `scale` shrinks every interval (demo, benchmarks, tests)."""
-    factor = 1.0 if scale is None else scale
-    if factor <= 0:
-        raise ValueError("poll scale must be positive")
+def poll_intervals(
+    settings: Settings, *, scale: float | None = None, floor: float = MIN_POLL_INTERVAL
+) -> PollIntervals:
+    """The poll intervals; `scale` shrinks every one (demo, benchmarks, tests).
+
+    Never below `floor`: the settings refuse anything under the minimum, and `--poll-scale`
+    must not get around that for a real router. Only when every router is a simulator the
+    app (or a test) started itself may the caller pass a lower floor.
+    """
+    factor = _factor(scale)
     intervals = settings.intervals
     return PollIntervals(
-        interfaces=intervals.interfaces * factor,
-        subscribers=intervals.pppoe * factor,
-        system=intervals.system * factor,
-        traffic=intervals.traffic * factor,
+        interfaces=max(floor, intervals.interfaces * factor),
+        subscribers=max(floor, intervals.pppoe * factor),
+        system=max(floor, intervals.system * factor),
+        traffic=max(floor, intervals.traffic * factor),
         jitter=intervals.jitter,
     )
 
 
-def cache_ttls(settings: Settings, *, scale: float | None = None) -> dict[str, float]:
-    """TTL per cache kind (the kinds are the data-set names the poller caches under)."""
-    factor = 1.0 if scale is None else scale
+def cache_ttls(
+    settings: Settings, *, scale: float | None = None, floor: float = MIN_CACHE_TTL
+) -> dict[str, float]:
+    """TTL per cache kind (the data-set names the poller caches under), scaled like the
+    poll intervals and never below `floor`."""
+    factor = _factor(scale)
     ttl = settings.cache_ttl
     return {
-        "interfaces": ttl.interfaces * factor,
-        "pppoe": ttl.pppoe * factor,
-        "system": ttl.system * factor,
-        "traffic": ttl.traffic * factor,
+        "interfaces": max(floor, ttl.interfaces * factor),
+        "pppoe": max(floor, ttl.pppoe * factor),
+        "system": max(floor, ttl.system * factor),
+        "traffic": max(floor, ttl.traffic * factor),
     }
+
+
+def shortest_interval(intervals: PollIntervals) -> float:
+    """The quickest data set's interval: how long a router may wait for its next poll."""
+    return min(intervals.of(dataset) for dataset in DataSet)
+
+
+def _factor(scale: float | None) -> float:
+    factor = 1.0 if scale is None else scale
+    if factor <= 0:
+        raise ValueError("poll scale must be positive")
+    return factor
 
 
 def _clear_level(raise_at: float, default_clear: float) -> float:

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from app.engine.audit import audit_client
 from app.feed.context import FeedContext, request_token
 from app.feed.http_api import error_response
 from app.feed.seats import CALLER_KEY, Caller
@@ -81,10 +80,7 @@ def middlewares(ctx: FeedContext) -> list[Callable[..., Awaitable[web.StreamResp
                 return error_response(ctx, 403, "bad_token", "wrong token")
             caller = found
         request[CALLER_KEY] = caller
-        with (
-            audit_client(address=request.remote, seat=caller.seat),
-            ctx.seats.track(caller.seat, request),
-        ):
+        with ctx.seats.track(caller.seat, request):
             return await handler(request)
 
     @web.middleware

@@ -7,19 +7,21 @@ gate of the console applies and a few more are added in front of it:
 2. a feed token must be configured, shared or per seat (403: without one anybody on the
    machine could send commands) and the request must present it (401); the audit log
    records the caller's seat and address;
-3. console lines go through the engine :class:`Console`: read-only lines only, unless
-   ``operator_mode`` is on (403), then a configuration line needs ``confirm`` repeating it;
+3. console lines go through the engine :class:`Console` and its VRP policy: displays known
+   to carry no secrets and bounded ping/tracert only, unless ``operator_mode`` is on (403);
+   then the configuration displays and configuration lines need ``confirm`` repeating them;
 4. interface shutdown / undo shutdown needs operator mode and goes through the engine's
    change workflow (validated against the router's interface list, committed, audited);
    the request carries the confirmation: ``confirm`` repeating the interface name.
 
-Rate limits and the audit log are the engine's, shared with the GUI. HTTP and WebSocket
-callers share one implementation; only the transport of the answer differs.
+Rate limits and the audit log are the engine's, shared with the GUI; every audit entry of a
+remote command names the client (its address, HTTP or WebSocket, the token it presented)
+besides the OS user running the server. HTTP and WebSocket callers share one
+implementation; only the transport of the answer differs.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Mapping
@@ -33,6 +35,7 @@ from app.domain.errors import (
     RouterTimeout,
     ValidationError,
 )
+from app.engine.audit import AuditClient, acting_for
 from app.engine.changes import (
     ChangeAbandoned,
     ChangePlan,
@@ -40,7 +43,9 @@ from app.engine.changes import (
     InterfaceUndoShutdown,
 )
 from app.engine.console import OperatorModeRequired
+from app.feed.client_json import ClientJsonError, decode_client_json
 from app.feed.http_api import error_response, json_response
+from app.feed.seats import seat_of
 from app.feed.serialize import iso_z
 
 if TYPE_CHECKING:
@@ -278,6 +283,14 @@ def _planned_interface(plan: ChangePlan) -> str:
 # ----- HTTP -----------------------------------------------------------------------------
 
 
+def remote_client(
+    address: str | None, protocol: str, *, authorized: bool, seat: str | None = None
+) -> AuditClient:
+    """The audit log's record of who sent a remote command: address, and seat if any."""
+    auth = None if not authorized else ("seat" if seat is not None else "token")
+    return AuditClient(address=address, via="feed", protocol=protocol, auth=auth, seat=seat)
+
+
 def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
     """The feed's usual error object, plus the headers HTTP clients act on."""
     response = error_response(
@@ -292,9 +305,13 @@ def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
 
 async def _payload(request: web.Request) -> Mapping[str, Any]:
     try:
-        payload = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = decode_client_json(await request.text())
+    except UnicodeDecodeError:
         raise CommandFailure(400, "invalid_json", "the body must be a JSON object") from None
+    except ClientJsonError as error:
+        raise CommandFailure(
+            400, "invalid_json", f"the body must be a JSON object: {error}"
+        ) from None
     if not isinstance(payload, dict):
         raise CommandFailure(400, "invalid_json", "the body must be a JSON object")
     if "router" not in payload and "router" in request.query:
@@ -306,13 +323,18 @@ def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
     """The two POST endpoints (they answer 403 while remote commands are disabled)."""
 
     async def run(request: web.Request, kind: str) -> web.Response:
+        authorized = ctx.authorized(request)
         try:
-            check_access(ctx, authorized=ctx.authorized(request))
+            check_access(ctx, authorized=authorized)
             payload = await _payload(request)
-            if kind == "execute":
-                body = await execute_command(ctx, payload)
-            else:
-                body = await interface_command(ctx, payload)
+            client = remote_client(
+                request.remote, "http", authorized=authorized, seat=seat_of(request)
+            )
+            with acting_for(client):
+                if kind == "execute":
+                    body = await execute_command(ctx, payload)
+                else:
+                    body = await interface_command(ctx, payload)
         except CommandFailure as failure:
             return _json_failure(ctx, failure)
         return json_response(body)
@@ -330,21 +352,29 @@ def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
 
 
 async def handle_ws_command(
-    ctx: FeedContext, message: Mapping[str, Any], *, authorized: bool
+    ctx: FeedContext,
+    message: Mapping[str, Any],
+    *,
+    authorized: bool,
+    address: str | None = None,
+    seat: str | None = None,
 ) -> dict[str, Any]:
     """Answer a WS `command` message: `command_result`, or `error` with code and status.
 
     `{"type": "command", "command": "display version"}` runs a console line;
     `{"type": "command", "interface": ..., "action": "shutdown", "confirm": ...}` changes
     an interface. An optional `id` is echoed so a client can match answers to requests.
+    `address` and `seat` are the client's, for the audit log.
     """
     request_id = message.get("id")
     try:
         check_access(ctx, authorized=authorized)
-        if "action" in message or "interface" in message:
-            body = await interface_command(ctx, message)
-        else:
-            body = await execute_command(ctx, message)
+        client = remote_client(address, "websocket", authorized=authorized, seat=seat)
+        with acting_for(client):
+            if "action" in message or "interface" in message:
+                body = await interface_command(ctx, message)
+            else:
+                body = await execute_command(ctx, message)
     except CommandFailure as failure:
         reply: dict[str, Any] = {
             "type": "error",

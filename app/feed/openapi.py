@@ -493,7 +493,10 @@ def _schemas() -> dict[str, Schema]:
                 "success": {"const": True},
                 "router": _STRING,
                 "command": _STRING,
-                "class": {"type": "string", "enum": ["read-only", "diagnostic", "configuration"]},
+                "class": {
+                    "type": "string",
+                    "enum": ["read-only", "diagnostic", "privileged-display", "configuration"],
+                },
                 "output": _STRING,
                 "prompt": _STRING,
                 "cleanup": {
@@ -904,9 +907,11 @@ def _paths() -> dict[str, Any]:
             "Run a console line on a router",
             "ExecuteCommandRequest",
             "ExecuteCommandResult",
-            "Off unless `remote_commands` is enabled; then the token is required. Read-only "
-            "(`display`) lines and diagnostics only, unless `operator_mode` is on; a "
-            "configuration line must then be repeated in `confirm`. Rate-limited per router.",
+            "Off unless `remote_commands` is enabled; then the token is required. Only the "
+            "displays known to carry no secrets and bounded ping/tracert (at most 10 packets "
+            "of 1500 bytes, timeouts up to 5 s), unless `operator_mode` is on; then the "
+            "configuration displays (password hashes, keys), other displays and configuration "
+            "lines must be repeated in `confirm`. Rate-limited per router.",
         ),
         "/api/interface_command": _command_operation(
             "Shut an interface down or bring it back",

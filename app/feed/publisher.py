@@ -3,7 +3,10 @@
 Events of one poll round arrive together (the poller publishes a data set's sections in
 one go), so everything queued when the consumer wakes is drained first and then each
 changed router gets *one* `router_data` with just its changed sections. Connection changes
-and poll failures are folded into one `system_status`; alerts go out as they come. The
+and poll failures are folded into one `system_status`, sent only when what it says changed
+(a state, a connection error, a poll error of a connected router, a section's freshness): a
+router that keeps failing the same way does not repeat it every poll. Alerts go out as they
+come. The
 subscription is the engine's bounded one: if the feed falls behind, the engine drops the
 oldest events for it, never waits.
 
@@ -28,6 +31,7 @@ from app.engine.events import (
     Subscription,
     TrafficSampled,
 )
+from app.engine.pool import PoolState
 from app.feed import messages
 from app.feed.broadcast import Hub
 from app.feed.context import FeedContext
@@ -66,9 +70,10 @@ class Publisher:
         self._freshness_interval = freshness_interval
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        # Last state told to clients: (router, feed section) and (router, engine section).
+        # Last state told to clients, per (router, feed section), and the last system_status
+        # in short (see `_status_summary`).
         self._sent: dict[tuple[str, str], tuple[str, str | None]] = {}
-        self._engine_states: dict[tuple[str, str], str] = {}
+        self._last_status: object = None
         self._failed: set[str] = set()  # routers with a failed poll in the current round
 
     def start(self) -> None:
@@ -110,12 +115,11 @@ class Publisher:
 
         Every feed section whose state (fresh / stale / never) or error code differs from
         the one last sent goes out in one `router_data` per router (a section stale by age
-        that then fails says why); a change of any engine section's state sends a
-        `system_status` (its per-section list changed).
+        that then fails says why); a `system_status` follows when what it says changed
+        (e.g. an engine section's state).
         """
         now = self._ctx.clock()
         monitor = self._ctx.monitor
-        status_changed = False
         for router in monitor.routers if routers is None else routers:
             try:
                 snapshot = monitor.snapshot(router)
@@ -127,15 +131,33 @@ class Publisher:
                 if self._sent.setdefault((router, name), state) != state:
                     flipped.append(name)
                     self._sent[(router, name)] = state
-            for section, record in snapshot.records.items():
-                state = str(record.state(now))
-                if self._engine_states.setdefault((router, section), state) != state:
-                    status_changed = True
-                    self._engine_states[(router, section)] = state
             if flipped:
                 self._hub.publish(messages.router_data(self._ctx, router, flipped), router)
-        if status_changed:
+        self._publish_status_if_changed(now)
+
+    def _publish_status_if_changed(self, now: float) -> None:
+        said = self._status_summary(now)
+        if said != self._last_status:
+            self._last_status = said
             self._hub.publish(messages.system_status(self._ctx))
+
+    def _status_summary(self, now: float) -> tuple[object, ...]:
+        """What a system_status tells a client, without its ever-moving counters: each
+        router's state, connection error, poll error while connected (while it is not,
+        every poll fails the same way and the connection error says why), and the state of
+        each of its sections."""
+        summary: list[object] = []
+        for router in self._ctx.monitor.routers:
+            for status in messages.status_of(self._ctx, router):
+                pool = status.pool
+                connected = pool.state is PoolState.CONNECTED
+                poll_error = status.polling.last_error if connected else None
+                sections = tuple(
+                    (section, str(record.state(now)))
+                    for section, record in sorted(status.polling.sections.items())
+                )
+                summary.append((router, str(pool.state), pool.last_error, poll_error, sections))
+        return tuple(summary)
 
     def _note_sent(self, router: str, sections: list[str]) -> None:
         """Remember the state of sections just sent, so the check does not repeat them."""
@@ -195,7 +217,7 @@ class Publisher:
             self._note_sent(router, ordered)
             await asyncio.sleep(0)
         if status_changed:
-            self._hub.publish(messages.system_status(self._ctx))
+            self._publish_status_if_changed(self._ctx.clock())
         failed, self._failed = self._failed & routers, set()
         if failed:  # a failed poll turns its section stale at once: say so now
             self.check_freshness(failed)

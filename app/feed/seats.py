@@ -227,3 +227,9 @@ def caller_of(request: web.BaseRequest) -> Caller | None:
     """The Caller the token middleware found for `request` (None before it ran)."""
     caller = request.get(CALLER_KEY)
     return caller if isinstance(caller, Caller) else None
+
+
+def seat_of(request: web.BaseRequest) -> str | None:
+    """The seat name behind `request` (None: the shared token, or no token at all)."""
+    caller = caller_of(request)
+    return None if caller is None else caller.seat

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
@@ -24,7 +23,9 @@ from aiohttp import WSMsgType, web
 
 from app.feed import messages
 from app.feed.broadcast import CLOSE_GOING_AWAY, Client, Hub
+from app.feed.client_json import ClientJsonError, decode_client_json
 from app.feed.context import FeedContext
+from app.feed.seats import seat_of
 
 _log = logging.getLogger("ne8000monitor.feed.websocket")
 
@@ -136,9 +137,9 @@ class _Endpoint:
             hub.send(client, messages.pong(ctx))
             return
         try:
-            message = json.loads(text)
-        except ValueError:
-            self._error(hub, client, "bad_json", "not JSON (send `ping` or a JSON object)")
+            message = decode_client_json(text)
+        except ClientJsonError as error:
+            self._error(hub, client, error.code, f"{error} (send `ping` or a JSON object)")
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             self._error(hub, client, "bad_message", "expected a JSON object with a `type`")
@@ -188,7 +189,13 @@ class _Endpoint:
             self._error(hub, client, "commands_unavailable", "remote commands are not available")
             return
         try:
-            answer = await handler(self._ctx, message, authorized=self._ctx.authorized(request))
+            answer = await handler(
+                self._ctx,
+                message,
+                authorized=self._ctx.authorized(request),
+                address=request.remote,
+                seat=seat_of(request),
+            )
         except asyncio.CancelledError:
             raise
         except Exception:

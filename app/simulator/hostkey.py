@@ -7,12 +7,12 @@ The host-key-change fault regenerates the stored key, as a board swap or reset w
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import asyncssh
 
-from app.domain.paths import user_data_dir
+from app.platform.dirs import user_data_dir
+from app.platform.files import write_private_atomic
 
 KEY_ALGORITHM = "ssh-ed25519"
 DEFAULT_KEY_NAME = "simulator_host_key"
@@ -33,12 +33,7 @@ def load_host_key(path: Path | None, *, regenerate: bool = False) -> asyncssh.SS
     if path.is_file() and not regenerate:
         return asyncssh.read_private_key(str(path))
     key = asyncssh.generate_private_key(KEY_ALGORITHM)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key.export_private_key())
-    temporary.replace(path)
+    write_private_atomic(path, key.export_private_key())
     return key
 
 

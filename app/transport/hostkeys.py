@@ -5,19 +5,19 @@ connection is made with exactly that key as the only trusted one, and a differen
 refused (both SHA256 fingerprints reported) until the operator accepts the new one
 explicitly. The file uses OpenSSH's known_hosts line format (``[host]:port type base64``),
 so ``ssh-keygen -lf FILE`` can list it, but it is separate from ``~/.ssh/known_hosts``:
-the app never trusts or edits what the user's own ssh client pinned.
+the app never trusts or edits what the user's own ssh client pinned. Like every file the
+app writes, it is private to the user (0600).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
+
+from app.platform.files import write_private_atomic
 
 _log = logging.getLogger("ne8000monitor.transport.hostkeys")
 
@@ -156,18 +156,4 @@ class HostKeyStore:
         return entries
 
     def _write(self, lines: list[str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write("".join(line + "\n" for line in lines))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_private_atomic(self.path, "".join(line + "\n" for line in lines).encode("utf-8"))

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.errors import NE8000MonitorError
 from app.engine.runtime import Runtime
 from app.ui import theme
 from app.ui.bridge import EngineBridge
@@ -173,13 +174,17 @@ async def main(factory: RuntimeFactory, options: GuiOptions, server: InstanceSer
     try:
         runtime = await factory()
     except Exception as error:
-        _log.exception("the application could not start")
         splash.close()
         splash.deleteLater()
-        await _show_error(
-            QCoreApplication.translate("Application", "NE8000 Monitor cannot start"),
-            f"{type(error).__name__}: {error}",
-        )
+        title = QCoreApplication.translate("Application", "NE8000 Monitor cannot start")
+        if isinstance(error, NE8000MonitorError):
+            # A problem the operator can fix (a bad settings file, a history database from a
+            # newer release): one clear line, no traceback, nothing touched.
+            _log.error("cannot start: %s", error)
+            await _show_error(title, str(error))
+            return 2
+        _log.exception("the application could not start")
+        await _show_error(title, f"{type(error).__name__}: {error}")
         return 1
     splash.close()
     splash.deleteLater()

@@ -1,8 +1,10 @@
 """The router console: type a command, read the router's answer in a monospace view.
 
 Commands go through the engine's :class:`~app.engine.console.Console`, which owns the policy:
-`display` runs freely, `ping`/`tracert` within a smaller budget, anything else only in
-operator mode and only after the operator confirmed that exact line (then it is audited).
+displays on the read-only list run freely, bounded `ping`/`tracert` within a smaller budget;
+the configuration displays (secrets), other displays and anything else only in operator
+mode and only after the operator confirmed that exact line, warned of what it shows or may
+change (then it is audited).
 Outside operator mode the engine's refusal is shown as is, so the operator learns why. The
 command runs as a task on the qasync loop; the window stays responsive and the command can
 be stopped.
@@ -40,7 +42,7 @@ from app.domain.errors import NE8000MonitorError, ValidationError
 from app.engine.console import ConsoleResult
 from app.engine.runtime import Runtime
 from app.ui.dialogs.tasks import TaskSet, dialog_result
-from app.vrp.validation import CommandClass
+from app.vrp.console_policy import CommandClass
 
 HISTORY_LIMIT = 200
 OUTPUT_BLOCK_LIMIT = 50_000  # lines kept in the view; older output scrolls away
@@ -256,8 +258,8 @@ class ConsoleView(QWidget):
             self._refused(str(error))
             self.command_finished.emit(line, False)
             return
-        if kind is CommandClass.CONFIGURATION and operator:
-            if not await self._confirm(line):
+        if kind.needs_operator_mode and operator:
+            if not await self._confirm(line, kind):
                 self._refused(self.tr("Not sent: the command was not confirmed."))
                 self.command_finished.emit(line, False)
                 return
@@ -305,14 +307,25 @@ class ConsoleView(QWidget):
         self._set_busy(False)
         self._refused(self.tr("Unexpected error: {error}").format(error=error))
 
-    async def _confirm(self, line: str) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("Send a configuration command"),
-            self.tr(
+    async def _confirm(self, line: str, kind: CommandClass) -> bool:
+        if kind is CommandClass.PRIVILEGED_DISPLAY:
+            title = self.tr("Show sensitive output")
+            text = self.tr(
+                "The answer of this command on {router} can hold secrets: the configuration "
+                "shows password hashes, keys and SNMP communities, and displays outside the "
+                "read-only list may too. Anyone who sees the screen sees them. The command "
+                "is written to the audit log. Run it?"
+            ).format(router=self.router)
+        else:
+            title = self.tr("Send a configuration command")
+            text = self.tr(
                 "Send this command to {router}? It may change the router and is written to "
                 "the audit log."
-            ).format(router=self.router),
+            ).format(router=self.router)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            title,
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )

@@ -5,15 +5,13 @@ newline (a second command), `;` or `|` (command chaining or filters) or any char
 not expect is refused with :class:`ValidationError` and nothing is sent. Names must also be
 real: an interface has to exist in the router's last interface list.
 
-Free-form console lines are classified here too: VRP accepts unambiguous keyword prefixes
-(`dis int br`), so the read-only check recognises those abbreviations, and nothing else.
+Free-form console lines are checked and classified in :mod:`app.vrp.console_policy`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from enum import StrEnum
 
 from app.domain.errors import ValidationError
 from app.vrp.names import normalise_interface_name, strip_bandwidth_suffix
@@ -24,21 +22,9 @@ _INTERFACE_CHARS = re.compile(r"^[A-Za-z0-9/.:\- ]{1,64}$")
 # Subscriber accounts: letters, digits and the few separators PPPoE/IPoE accounts use.
 # Deliberately narrow; VRP allows more, but a value outside this set is refused, not escaped.
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\-]{0,252}$")
-# A console line: printable ASCII words, no chaining or redirection characters.
-_CONSOLE_CHARS = re.compile(r"^[A-Za-z0-9 _./:@,()\-|\"*+=]{1,512}$")
-# `| include x`, `| no-more` ... : read-only output filters VRP applies to display output.
-_FILTERS = ("include", "exclude", "begin", "count", "no-more", "section")
 
 # Characters named in the refusal, because they are the classic injection vectors.
 _NAMED_CHARACTERS = {"\n": "a newline", "\r": "a carriage return", ";": "';'", "|": "'|'"}
-
-
-class CommandClass(StrEnum):
-    """What a console line may do to the router, which decides the policy applied to it."""
-
-    READ_ONLY = "read-only"  # display ...
-    DIAGNOSTIC = "diagnostic"  # ping, tracert: read-only but load the box, limited harder
-    CONFIGURATION = "configuration"  # anything else: operator mode and confirmation
 
 
 def _refuse_dangerous(value: str, what: str) -> None:
@@ -82,42 +68,3 @@ def validate_username(text: str) -> str:
             "(starting with a letter or digit, at most 253 characters)"
         )
     return text
-
-
-def _is_prefix(word: str, keyword: str, minimum: int) -> bool:
-    """VRP-style abbreviation: `dis` for `display`, but not the ambiguous `d` or `di`."""
-    return minimum <= len(word) <= len(keyword) and keyword.startswith(word)
-
-
-def classify_console_command(line: str) -> CommandClass:
-    """Check a free-form console line and say what kind of command it is.
-
-    Raises ValidationError for anything that is not one printable line of known characters
-    and for filters other than VRP's read-only output filters.
-    """
-    _refuse_dangerous(line.replace("|", ""), "a console command")
-    stripped = line.strip()
-    if not stripped:
-        raise ValidationError("empty command")
-    if not _CONSOLE_CHARS.match(stripped):
-        raise ValidationError(f"command {stripped!r} contains characters that are not allowed")
-    command, *filters = stripped.split("|")
-    words = command.lower().split()
-    if not words:
-        raise ValidationError("a filter needs a command in front of it")
-    first = words[0]
-    if _is_prefix(first, "display", 3):
-        kind = CommandClass.READ_ONLY
-    elif _is_prefix(first, "ping", 4) or _is_prefix(first, "tracert", 5):
-        kind = CommandClass.DIAGNOSTIC
-    else:
-        kind = CommandClass.CONFIGURATION
-    for text in filters:
-        filter_words = text.split()
-        if kind is not CommandClass.READ_ONLY:
-            raise ValidationError("'|' output filters only follow display commands")
-        if not filter_words or not any(
-            _is_prefix(filter_words[0].lower(), name, 1) for name in _FILTERS
-        ):
-            raise ValidationError(f"unknown output filter {text.strip()!r}")
-    return kind

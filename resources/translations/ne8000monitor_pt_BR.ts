@@ -375,6 +375,14 @@
         <translation>Erro inesperado: {error}</translation>
     </message>
     <message>
+        <source>Show sensitive output</source>
+        <translation>Mostrar saída sensível</translation>
+    </message>
+    <message>
+        <source>The answer of this command on {router} can hold secrets: the configuration shows password hashes, keys and SNMP communities, and displays outside the read-only list may too. Anyone who sees the screen sees them. The command is written to the audit log. Run it?</source>
+        <translation>A resposta deste comando em {router} pode conter segredos: a configuração mostra hashes de senhas, chaves e comunidades SNMP, e displays fora da lista somente leitura também podem mostrar. Quem vê a tela vê esses dados. O comando é gravado no log de auditoria. Executar?</translation>
+    </message>
+    <message>
         <source>Send a configuration command</source>
         <translation>Enviar um comando de configuração</translation>
     </message>

@@ -157,7 +157,8 @@ async def test_legacy_routers_are_carried_over(tmp_path: Path) -> None:
         ("ROUTER_HOST=h\nnot an assignment\n", "old.env, line 2: expected KEY=VALUE"),
         ("HOST=0.0.0.0\n", "old.env: no ROUTER_HOST, so there is no router to import"),
         ("ROUTER_HOST=h\nROUTER_PORT=abc\n", "ROUTER_PORT: expected a port number 1-65535"),
-        ("ROUTER_HOST=h\nCACHE_TTL_SYSTEM=-5\n", "CACHE_TTL_SYSTEM: expected a positive number"),
+        ("ROUTER_HOST=h\nCACHE_TTL_SYSTEM=-5\n", "CACHE_TTL_SYSTEM: expected a number of seconds"),
+        ("ROUTER_HOST=h\nBG_UPDATE_INTERVAL_PPPOE=0.001\n", "BG_UPDATE_INTERVAL_PPPOE: expected"),
     ],
 )
 async def test_bad_files_name_the_problem(tmp_path: Path, content: str, message: str) -> None:
@@ -179,9 +180,23 @@ async def test_a_corrupt_settings_file_is_never_overwritten(tmp_path: Path) -> N
         environment(tmp_path), "import-env", str(write_env(tmp_path)), "--no-password"
     )
     assert code == 2
-    assert f"{path}: not valid TOML" in err
-    assert "line 2" in err
+    assert f"{path}, line 2, column 6: not valid TOML" in err
+    assert "Hint: " in err
     assert path.read_text() == "version = 1\n[feed\n"
+
+
+async def test_a_dotenv_and_a_settings_file_saved_by_notepad(tmp_path: Path) -> None:
+    # Windows Notepad starts UTF-8 files with a byte-order mark (issue 14 item 8).
+    path = settings_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text('\ufeff# ours\nversion = 1\n[routers.old]\nhost = "192.0.2.1"\n')
+    dotenv = write_env(tmp_path, ROUTER_NAME="from-env")
+    dotenv.write_bytes("\ufeff".encode() + dotenv.read_bytes())
+    code, _, err = await cli(environment(tmp_path), "import-env", str(dotenv), "--no-password")
+    assert code == 0, err
+    text = path.read_text()
+    assert text.startswith("# ours\n")
+    assert list(tomllib.loads(text)["routers"]) == ["old", "from-env"]
 
 
 async def test_imported_profile_is_used_by_snapshot(

@@ -12,6 +12,7 @@ import pytest
 
 from app.simulator.server import SimulatorHandle
 from tests.support.cli import cli, environment
+from tests.support.files import listing
 from tests.support.serve import launch_serve, serving
 
 DEMO = ("--demo", "--port", "0", "--poll-scale", "0.05")
@@ -104,3 +105,24 @@ async def test_router_variables_of_the_earlier_service(
     log = "".join(served.stderr)
     assert simulator.password not in log
     assert "REDIS_HOST" in log  # accepted and ignored, with a note
+
+
+async def test_a_history_database_from_a_newer_version_stops_it_in_one_line(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data" / "ne8000monitor"
+    data.mkdir(parents=True)
+    with sqlite3.connect(data / "history.sqlite3") as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = listing(data)
+    env = environment(tmp_path, ROUTER_HOST="192.0.2.1", ROUTER_PASSWORD="not-used")
+    status, out, err = await cli(env, "serve", "--port", "0")
+    assert status == 2
+    assert out == ""
+    assert "Traceback" not in err
+    [line] = [text for text in err.splitlines() if "newer version" in text]
+    assert line.startswith("ne8000monitor serve: ")
+    assert "history.sqlite3 was written by a newer version of NE8000 Monitor" in line
+    assert listing(data) == before  # not even a -wal or -shm file appeared

@@ -4,6 +4,7 @@ factory that fails, the single-instance hand-over, the traffic exports, and the 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,16 @@ from app.__main__ import build_parser
 from app.__main__ import main as cli_main
 from app.bootstrap import AppPaths, start_runtime
 from app.commands import gui
+from app.domain.router import RouterProfile
 from app.engine.runtime import Runtime
+from app.engine.settings import Settings
 from app.transport.credentials import MemorySecretStore
 from app.ui.application import GuiOptions
 from app.ui.application import run as run_gui
 from app.ui.formatting import DASH
 from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, instance_key, notify_running
+from tests.support.files import listing, mode_of, usual_umask
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import demo_session
 
@@ -89,6 +93,47 @@ def test_run_reports_a_failed_start(qapp: QApplication) -> None:
     assert shown == ["OSError: settings folder is read-only"]
 
 
+def test_a_history_database_from_a_newer_version_is_a_clear_dialog(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / "history.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = listing(data)
+    shown: list[str] = []
+
+    async def dismiss() -> None:
+        box = await wait_for(
+            lambda: next(
+                (w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QMessageBox) and w.objectName() == "startupError"
+                 and w.isVisible()),
+                None,
+            )
+        )
+        shown.append(box.text())
+        box.accept()
+
+    async def factory() -> Runtime:
+        asyncio.get_running_loop().create_task(dismiss())
+        profile = RouterProfile(name="bras-1", host="192.0.2.1")
+        return await start_runtime(
+            paths=AppPaths(tmp_path / "config", data),
+            settings=Settings().with_router(profile),
+            secrets=MemorySecretStore(),
+        )
+
+    status = run_gui(factory, GuiOptions(language="en", single_instance=False))
+    asyncio.set_event_loop(None)
+    assert status == 2
+    [text] = shown
+    assert "was written by a newer version of NE8000 Monitor" in text
+    assert "NewerHistoryDatabase" not in text  # the message, not a class name
+    assert listing(data) == before
+
+
 def test_second_start_focuses_the_first(run: Runner, tmp_path: Path) -> None:
     key = instance_key(str(tmp_path))
     assert key != instance_key(str(tmp_path / "other"))
@@ -112,6 +157,10 @@ def test_second_start_focuses_the_first(run: Runner, tmp_path: Path) -> None:
 
 def test_traffic_exports_csv_and_png(run: Runner, tmp_path: Path) -> None:
     async def body() -> tuple[list[str], bytes]:
+        with usual_umask():
+            return await exports()
+
+    async def exports() -> tuple[list[str], bytes]:
         async with demo_session(tmp_path) as session:
             window = session.window
             window.routers.select("demo")
@@ -147,6 +196,9 @@ def test_traffic_exports_csv_and_png(run: Runner, tmp_path: Path) -> None:
     assert interfaces == {"Eth-Trunk1", "100GE0/1/2"}
     assert all(line.split(",")[4] == "" or int(line.split(",")[4]) >= 0 for line in lines[1:])
     assert png == b"\x89PNG\r\n\x1a\n"
+    # Exports are as private as everything else the app writes.
+    assert mode_of(tmp_path / "traffic.csv") == 0o600
+    assert mode_of(tmp_path / "traffic.png") == 0o600
 
 
 def test_gui_subcommand_and_default(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -235,3 +235,40 @@ def test_stop_cancels_a_command_that_hangs_and_the_window_keeps_working(
             assert finished[1] == ("display version", True)
 
     run(qapp, body())
+
+
+def test_configuration_displays_need_operator_mode_and_a_warning(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:  # issue 14 item 6
+    line = "display current-configuration interface GigabitEthernet0/5/0"
+
+    async def body() -> None:
+        async with bench(tmp_path) as setup:
+            runtime = setup.runtime
+            view, finished = recording_console(runtime, qtbot)
+            # Read-only mode: refused, with the reason, before anything is sent.
+            view.run_line(line)
+            await until(lambda: finished, "the refusal")
+            assert finished.pop() == (line, False)
+            assert "password hashes, keys and SNMP communities" in _output(view)
+            assert "switch to operator mode" in _output(view)
+            assert runtime.audit.read() == []
+
+            runtime.save_settings(
+                replace(runtime.settings, feed=replace(runtime.settings.feed, operator_mode=True))
+            )
+            view.run_line(line)
+            box = await wait_widget("consoleConfirm")
+            assert isinstance(box, QMessageBox)
+            assert box.windowTitle() == "Show sensitive output"
+            assert "password hashes" in box.text()
+            assert box.informativeText() == line
+            assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+            box.button(QMessageBox.StandardButton.Yes).click()
+            await until(lambda: finished, "the confirmed display")
+            assert finished.pop() == (line, True)
+            assert "interface GigabitEthernet0/5/0" in _output(view)
+            [entry] = runtime.audit.read()  # a privileged display is always audited
+            assert (entry["commands"], entry["outcome"]) == ([line], "sent")
+
+    run(qapp, body())

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.domain.errors import NE8000MonitorError
 from app.domain.router import HOSTNAME, PROFILE_NAME, RouterProfile, TransportKind
 from app.engine.runtime import Runtime
+from app.engine.settings import MIN_COMMAND_TIMEOUT, MIN_CONNECT_TIMEOUT, MIN_KEEPALIVE_INTERVAL
 from app.ui.dialogs.hostkey import confirm_host_key
 from app.ui.dialogs.tasks import TaskSet, dialog_result
 
@@ -109,9 +110,10 @@ class RouterDialog(QDialog):
         self.vty_spin.setRange(1, 21)
         self.vty_spin.setValue(defaults.vty_budget)
         self.vty_spin.setToolTip(self.tr("Most VTY lines the app may ever use on this router"))
-        self.connect_timeout = self._seconds(defaults.connect_timeout, 1.0, 300.0)
-        self.command_timeout = self._seconds(defaults.command_timeout, 1.0, 600.0)
-        self.keepalive = self._seconds(defaults.keepalive_interval, 1.0, 3600.0)
+        # The lower ends are the settings file's minimums (it refuses anything below them).
+        self.connect_timeout = self._seconds(defaults.connect_timeout, MIN_CONNECT_TIMEOUT, 300.0)
+        self.command_timeout = self._seconds(defaults.command_timeout, MIN_COMMAND_TIMEOUT, 600.0)
+        self.keepalive = self._seconds(defaults.keepalive_interval, MIN_KEEPALIVE_INTERVAL, 3600.0)
 
         connection = QGroupBox(self.tr("Connection"))
         form = QFormLayout(connection)

@@ -38,6 +38,7 @@ from app.domain.notifications import TargetResult
 from app.engine.runtime import Runtime
 from app.engine.settings import (
     HTTP_URL,
+    MIN_POLL_INTERVAL,
     URL_LIST,
     AlertmanagerSettings,
     FeedSettings,
@@ -160,10 +161,11 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         seconds = self.tr(" s")
-        self.interval_subscribers = _double(intervals.pppoe, 1.0, 86400.0, suffix=seconds)
-        self.interval_interfaces = _double(intervals.interfaces, 1.0, 86400.0, suffix=seconds)
-        self.interval_traffic = _double(intervals.traffic, 1.0, 86400.0, suffix=seconds)
-        self.interval_system = _double(intervals.system, 1.0, 86400.0, suffix=seconds)
+        low = MIN_POLL_INTERVAL  # the settings file refuses faster polling
+        self.interval_subscribers = _double(intervals.pppoe, low, 86400.0, suffix=seconds)
+        self.interval_interfaces = _double(intervals.interfaces, low, 86400.0, suffix=seconds)
+        self.interval_traffic = _double(intervals.traffic, low, 86400.0, suffix=seconds)
+        self.interval_system = _double(intervals.system, low, 86400.0, suffix=seconds)
         self.jitter = _double(intervals.jitter, 0.0, 0.99, 2)
         form.addRow(self.tr("Subscribers every:"), self.interval_subscribers)
         form.addRow(self.tr("Interfaces every:"), self.interval_interfaces)

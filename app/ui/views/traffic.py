@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.platform.files import narrow, open_private_text
 from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.formatting import format_bps, format_local_time, rate_unit
@@ -305,7 +306,7 @@ class TrafficView(QWidget):
     def export_csv(self, path: Path) -> int:
         """Write every visible series' samples (bits/s, empty for a gap); returns rows."""
         rows = 0
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with open_private_text(path, "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["timestamp", "local_time", "interface", "direction", "bps"])
             for (name, direction), (times, values) in sorted(self._visible_data().items()):
@@ -324,6 +325,7 @@ class TrafficView(QWidget):
         exporter = pyqtgraph.exporters.ImageExporter(self.plot.getPlotItem())
         exporter.parameters()["width"] = max(800, self.plot.width())
         exporter.export(str(path))
+        narrow(path)  # Qt writes it with the umask's mode; exports are private like the rest
 
     def _ask_csv(self) -> None:
         self._ask_file(self.tr("Export traffic as CSV"), "CSV (*.csv)", ".csv", self._save_csv)

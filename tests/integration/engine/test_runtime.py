@@ -11,8 +11,15 @@ import pytest
 
 from app.bootstrap import AppPaths, demo_router_names, start_runtime
 from app.domain.router import RouterProfile
+from app.engine.poller import DataSet
 from app.engine.runtime import Runtime
-from app.engine.settings import Settings, SettingsError, load_settings
+from app.engine.settings import (
+    MIN_CACHE_TTL,
+    MIN_POLL_INTERVAL,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from app.simulator.server import SimulatorHandle
 from app.transport.credentials import MemorySecretStore
 
@@ -148,6 +155,7 @@ async def test_configured_router_means_no_demo(simulator: SimulatorHandle, tmp_p
         settings=Settings().with_router(profile),
         secrets=secrets,
         poll_scale=FAST,
+        routers_are_simulated=True,
     )
     try:
         assert not runtime.is_demo
@@ -190,3 +198,37 @@ async def test_corrupt_settings_file_is_a_clear_error(tmp_path: Path) -> None:
     (paths.config_dir / "settings.toml").write_text("version = 1\n[intervals]\npppoe = 'x'\n")
     with pytest.raises(SettingsError, match=r"intervals\.pppoe"):
         await start_runtime(paths=paths, secrets=MemorySecretStore(), environ={})
+
+
+async def test_poll_scale_never_takes_a_real_router_below_the_minimum(
+    simulator: SimulatorHandle, tmp_path: Path
+) -> None:  # issue 14 item 5
+    profile = RouterProfile(name="bras-1", host=simulator.host, port=simulator.port)
+    secrets = MemorySecretStore()
+    secrets.set_password("bras-1", simulator.password)
+    runtime = await start_runtime(
+        paths=paths_in(tmp_path),
+        settings=Settings().with_router(profile),
+        secrets=secrets,
+        poll_scale=0.001,  # a typo, or a benchmark's setting pointed at the real network
+        history=False,
+    )
+    try:
+        intervals = runtime.monitor.intervals
+        assert (intervals.subscribers, intervals.interfaces) == (MIN_POLL_INTERVAL,) * 2
+        assert (intervals.system, intervals.traffic) == (MIN_POLL_INTERVAL,) * 2
+        assert min(runtime.monitor.cache.ttls.values()) == MIN_CACHE_TTL
+    finally:
+        await runtime.close()
+
+
+async def test_demo_simulators_run_fast_but_a_router_added_in_demo_mode_does_not(
+    simulator: SimulatorHandle, demo: Runtime
+) -> None:
+    assert demo.monitor.intervals.subscribers == 15.0 * FAST  # our own simulator
+    demo.secrets.set_password("edge-1", simulator.password)
+    real = RouterProfile(name="edge-1", host=simulator.host, port=simulator.port)
+    await demo.add_router(real, None)
+    added = demo.monitor._poller("edge-1").intervals
+    # Every interval x0.05 would be 0.75-2.25 s: each is held at the minimum instead.
+    assert [added.of(dataset) for dataset in DataSet] == [MIN_POLL_INTERVAL] * len(DataSet)

@@ -209,6 +209,19 @@ async def test_the_token_must_be_presented(command_rig) -> None:
         (["display version"], "sent"),
         (["display version"], "sent"),
     ]
+    # Each entry says who sent it from where, beside the OS user running the server.
+    clients = [entry["client"] for entry in rig.audit()]
+    assert clients == [
+        {
+            "address": "127.0.0.1",
+            "via": "feed",
+            "protocol": protocol,
+            "auth": "token",
+            "seat": None,  # the shared token: no seat
+        }
+        for protocol in ("http", "websocket")
+    ]
+    assert all(entry["user"] for entry in rig.audit())
 
 
 async def test_the_handler_itself_refuses_an_unauthorized_caller(command_rig) -> None:
@@ -270,6 +283,39 @@ async def test_configuration_lines_are_refused_outside_operator_mode(command_rig
     assert "operator mode" in refused[0]["detail"]
 
 
+async def test_configuration_displays_and_unbounded_diagnostics_remotely(command_rig) -> None:
+    """Issue 14 item 6: "read-only" no longer includes the configuration or floods."""
+    rig = await command_rig(ENABLED)
+    line = "display current-configuration interface GigabitEthernet0/5/0"
+    status, body, _ = await rig.post(EXECUTE, {"command": line}, AUTH)
+    assert (status, body["error"]["code"]) == (403, "not_read_only")
+    assert "password hashes" in body["error"]["message"]
+    reply = await rig.ws_command({"command": "dis cur"}, query=f"?token={TOKEN}")
+    assert (reply["status"], reply["code"]) == (403, "not_read_only")
+    for flood in ("ping -c 100000 10.0.0.1", "ping -m 1 10.0.0.1", "tracert -q 5000 8.8.8.8"):
+        status, body, _ = await rig.post(EXECUTE, {"command": flood}, AUTH)
+        assert (status, body["error"]["code"]) == (400, "invalid_command"), flood
+        assert "the console allows" in body["error"]["message"]
+    assert [entry["outcome"] for entry in rig.audit()] == ["refused"] * 5
+
+
+async def test_operator_mode_shows_a_configuration_display_once_confirmed(command_rig) -> None:
+    rig = await command_rig(OPERATOR)
+    line = "display current-configuration interface GigabitEthernet0/5/0"
+    status, body, _ = await rig.post(EXECUTE, {"command": line}, AUTH)
+    assert (status, body["error"]["code"]) == (400, "confirmation_required")
+    assert "password hashes" in body["error"]["message"]
+    status, body, _ = await rig.post(EXECUTE, {"command": line, "confirm": line}, AUTH)
+    assert status == 200, body
+    check_documented("ExecuteCommandResult", body)
+    assert body["class"] == "privileged-display"
+    assert "interface GigabitEthernet0/5/0" in body["output"]
+    assert [(e["commands"], e["outcome"]) for e in rig.audit()] == [
+        ([line], "refused"),
+        ([line], "sent"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [
@@ -295,6 +341,15 @@ async def test_a_body_that_is_not_a_json_object(command_rig) -> None:
         assert (await answer.json())["error"]["code"] == "invalid_json"
     status, body, _ = await rig.post(EXECUTE, ["display version"], AUTH)
     assert (status, body["error"]["code"]) == (400, "invalid_json")
+    # Deep nesting is a clear 400, not a 500 (issue 14 item 3), and the server goes on.
+    deep = "[" * 3000 + "]" * 3000
+    async with rig.http.post(rig.url + EXECUTE, data=deep, headers=AUTH) as answer:
+        assert answer.status == 400
+        error = (await answer.json())["error"]
+    assert error["code"] == "invalid_json"
+    assert "nested deeper than 32 levels" in error["message"]
+    status, body, _ = await rig.post(EXECUTE, {"command": "display version"}, AUTH)
+    assert status == 200
 
 
 async def test_rate_limit_answers_429_with_retry_after(command_rig) -> None:
@@ -398,6 +453,11 @@ async def test_interface_shutdown_and_undo_round_trip(command_rig) -> None:
         "return",
     ]
     assert entries[1]["commands"][2] == "undo shutdown"
+    # The change workflow's entries name the remote client too.
+    assert [(e["client"]["address"], e["client"]["protocol"]) for e in entries] == [
+        ("127.0.0.1", "http"),
+        ("127.0.0.1", "websocket"),
+    ]
 
 
 @pytest.mark.parametrize(

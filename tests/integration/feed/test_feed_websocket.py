@@ -166,6 +166,29 @@ async def test_system_status_follows_a_router_going_away(make_rig: MakeRig) -> N
     assert status["feed"]["clients"] == 1
 
 
+async def test_system_status_is_sent_on_changes_only(make_rig: MakeRig) -> None:
+    """Issue 14 item 2: a router failing the same way every poll is not news every poll."""
+    rig = await make_rig((), dead=("gone",), heartbeat_interval=3600)
+    pool = rig.engine.pools.get("gone")
+    async with asyncio.timeout(WAIT):
+        while pool.state is not PoolState.UNREACHABLE:
+            await asyncio.sleep(0.02)
+    async with rig.http.ws_connect(rig.ws_url + "/ws/monitor") as ws:
+        initial = [await receive_json(ws) for _ in range(2)]
+        assert [m["type"] for m in initial] == ["welcome", "router_data"]
+        status = await receive_until(ws, of_type("system_status"))
+        assert status["status"]["gone"]["state"] == "unreachable"
+        polls = rig.monitor.router_status("gone")[0].polling
+        async with asyncio.timeout(WAIT):
+            while rig.monitor.router_status("gone")[0].polling.polls < polls.polls + 30:
+                await asyncio.sleep(0.05)
+        # 30 failed polls and several reconnect attempts later, nothing in it changed.
+        await ws.send_str("ping")
+        later = await receive_until(ws, lambda m: m["type"] in ("pong", "system_status"))
+        assert later["type"] == "pong"
+    assert rig.monitor.router_status("gone")[0].polling.failures > 30
+
+
 async def test_subscribe_filters_routers(make_rig: MakeRig) -> None:
     rig = await make_rig(("east", "west"))
     await rig.collected("east", ("online_total",))
@@ -226,6 +249,11 @@ async def test_malformed_input_gets_an_error_and_the_connection_stays(make_rig: 
         ('{"type": "subscribe", "routers": ["nowhere"]}', "unknown_router"),
         (b"\x00\x01binary", "binary_not_supported"),
         ("x" * 200_000, "message_too_large"),
+        # 6 KB of nesting used to kill the handler with a RecursionError (issue 14 item 3).
+        ("[" * 3000 + "]" * 3000, "too_deep"),
+        ('{"type": "subscribe", "routers": ' + "[" * 3000, "too_deep"),
+        # Brackets inside strings are text, not nesting.
+        ('{"type": "' + "[" * 3000 + '"}', "unknown_type"),
     ]
     async with websockets.connect(rig.ws_url + "/ws/monitor", max_size=None) as websocket:
         for _ in range(4):  # welcome, two router_data, system_status

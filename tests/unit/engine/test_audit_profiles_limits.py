@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.router import TransportKind
-from app.engine.audit import AuditLog
+from app.engine.audit import AuditClient, AuditLog, acting_for
 from app.engine.backoff import Backoff
 from app.engine.profiles import ProfileError, load_profiles, parse_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter, RateLimitExceeded
@@ -30,6 +30,7 @@ async def test_audit_entries_are_json_lines_with_offset_and_user(tmp_path: Path)
     assert first == {
         "time": "2026-01-02T03:04:05-03:00",
         "user": "noc",
+        "client": None,  # the local operator, not a remote client
         "router": "r1",
         "commands": ["system-view", "aaa"],
         "outcome": "committed",
@@ -37,6 +38,24 @@ async def test_audit_entries_are_json_lines_with_offset_and_user(tmp_path: Path)
     }
     assert second["detail"] == "Error: bad"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_a_remote_client_is_recorded_beside_the_os_user(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl", user="svc-monitor")
+    client = AuditClient(address="192.0.2.7", via="feed", protocol="websocket", auth="token")
+    with acting_for(client):
+        await log.record("r1", ["display version"], "sent")  # written on a worker thread
+    await log.record("r1", ["display clock"], "sent")  # outside: the local operator
+    remote, local = log.read()
+    assert remote["user"] == "svc-monitor"
+    assert remote["client"] == {
+        "address": "192.0.2.7",
+        "via": "feed",
+        "protocol": "websocket",
+        "auth": "token",
+        "seat": None,  # the shared token: no seat
+    }
+    assert local["client"] is None
 
 
 def test_audit_is_append_only_and_scrubs_secrets(tmp_path: Path) -> None:

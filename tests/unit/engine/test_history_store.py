@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 
 from app.domain.alerts import Alert, AlertEvent, AlertKind, Severity, alert_id
+from app.domain.errors import NE8000MonitorError
 from app.engine.alerts import AlertManager
 from app.engine.history_store import (
     SCHEMA_VERSION,
     HistoryPoint,
     HistoryStore,
     HistoryStoreError,
+    NewerHistoryDatabase,
 )
+from tests.support.files import listing
 
 DAY = 86_400.0
 T0 = 1_700_000_100.0  # a bucket boundary: 1_700_000_100 % 300 == 0
@@ -309,10 +312,39 @@ async def test_db_from_a_newer_version_is_refused_and_left_alone(
     with sqlite3.connect(db_path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     before = db_path.read_bytes()
-    with pytest.raises(HistoryStoreError, match="schema version"):
+    with pytest.raises(NewerHistoryDatabase, match="written by a newer version"):
         await HistoryStore.open(db_path, clock=clock)
     assert db_path.read_bytes() == before
     assert [path.name for path in db_path.parent.iterdir() if "corrupt" in path.name] == []
+
+
+async def test_a_newer_wal_database_and_its_wal_files_are_not_touched(
+    db_path: Path, clock: FakeClock
+) -> None:
+    # A newer release running in WAL mode stopped without a checkpoint (a crash, a kill):
+    # its -wal and -shm files hold committed data. Merely opening the file with SQLite would
+    # replay and checkpoint that WAL and delete both files.
+    db_path.parent.mkdir(parents=True)
+    writer = sqlite3.connect(db_path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 98}")
+    writer.execute("CREATE TABLE newer_feature (x)")
+    writer.commit()
+    snapshot = {p.name: p.read_bytes() for p in db_path.parent.iterdir()}
+    writer.close()  # the last connection checkpoints; put back what the crash left
+    for name, data in snapshot.items():
+        (db_path.parent / name).write_bytes(data)
+    assert sorted(snapshot) == ["history.sqlite3", "history.sqlite3-shm", "history.sqlite3-wal"]
+    before = listing(db_path.parent)
+
+    with pytest.raises(NewerHistoryDatabase) as caught:
+        await HistoryStore.open(db_path, clock=clock)
+
+    assert isinstance(caught.value, NE8000MonitorError)  # `serve` says it in one line
+    assert "\n" not in str(caught.value)
+    assert listing(db_path.parent) == before
+    assert {p.name: p.read_bytes() for p in db_path.parent.iterdir()} == snapshot
 
 
 def _alert(raised: datetime, **changes: object) -> Alert:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.paths import user_log_dir
 from app.engine import logging_setup
 from app.engine.logging_setup import (
     SecretRegistry,
@@ -23,6 +22,8 @@ from app.engine.logging_setup import (
     parse_level,
 )
 from app.engine.settings import LoggingSettings
+from app.platform.dirs import user_log_dir
+from tests.support.files import file_modes, usual_umask
 
 ROOT = Path(__file__).resolve().parents[3]
 LOG_NAME = "ne8000monitor.log"
@@ -98,6 +99,21 @@ def test_rotation_rolls_files_over(tmp_path: Path) -> None:
     assert "line 39" in log_file.read_text()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_log_files_are_private_rotated_ones_too(tmp_path: Path) -> None:
+    folder = tmp_path / "log"
+    folder.mkdir()
+    log_file = folder / "a.log"
+    (folder / "a.log.2").write_text("from an earlier release\n")  # created 0644 back then
+    with usual_umask():
+        (folder / "a.log.2").chmod(0o644)
+        configure("INFO", log_file=log_file, console=False, max_bytes=200, backup_count=2)
+        log = logging.getLogger("ne8000monitor.private")
+        for index in range(40):
+            log.info("router bras-%02d at 10.0.0.%d %s", index, index, "x" * 40)
+    assert file_modes(folder) == {"a.log": 0o600, "a.log.1": 0o600, "a.log.2": 0o600}
+
+
 def test_secrets_are_redacted_everywhere(tmp_path: Path) -> None:
     registry = SecretRegistry()
     registry.add("Hunter2!")
@@ -159,7 +175,7 @@ def test_no_stderr_does_not_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert [type(h) for h in handlers] == [logging.NullHandler]
     logging.getLogger("ne8000monitor.w").error("nobody hears this")
     with_file = configure("INFO", console=True, log_file=tmp_path / "a.log")
-    assert [type(h) for h in with_file] == [logging.handlers.RotatingFileHandler]
+    assert [type(h) for h in with_file] == [logging_setup.PrivateRotatingFileHandler]
     logging.getLogger("ne8000monitor.w").error("but the file does")
     assert "but the file does" in (tmp_path / "a.log").read_text()
 

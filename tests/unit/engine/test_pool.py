@@ -18,7 +18,7 @@ from app.domain.errors import (
 )
 from app.domain.router import RouterProfile
 from app.engine.backoff import Backoff
-from app.engine.pool import PoolClosed, PoolState, RouterPools, SessionPool
+from app.engine.pool import SHORT_LIFE, PoolClosed, PoolState, RouterPools, SessionPool
 from tests.unit.engine.fakes import FakeOpener, FakeRouter
 
 
@@ -109,13 +109,16 @@ async def test_command_error_keeps_the_session() -> None:
 async def test_lost_session_is_discarded_and_reused_one_retried_once() -> None:
     router = FakeRouter()
     opener = FakeOpener(router)
-    pool = make_pool(opener, profile=profile(pool_size=1))
+    clock = Clock()
+    pool = make_pool(opener, clock, profile=profile(pool_size=1))
     await pool.run("display a")
+    clock.now += SHORT_LIFE  # a session that served for a while (not a flapping login)
     opener.opened[0].kill()  # died while idle, still looks usable to nobody
     # is_open is checked on lease: the dead session is dropped and a new one opened.
     assert (await pool.run("display b")).output == "output of display b"
     assert len(opener.opened) == 2
     # A session that dies during the command: reused session -> one retry on a fresh one.
+    clock.now += SHORT_LIFE
     router.lose_on = {"display c"}
     with pytest.raises(SessionLost):
         await pool.run("display c")
@@ -283,3 +286,164 @@ async def test_locked_pool_keeps_using_sessions_already_open() -> None:
     assert pool.state is PoolState.AUTH_FAILED
     assert (await pool.run("display d")).output == "output of display d"  # the open one
     assert opener.attempts == 2
+
+
+# ----- one backoff per router (issue 14 items 1 and 2) --------------------------------------
+
+
+async def test_parallel_commands_share_one_login_and_one_backoff() -> None:
+    opener = FakeOpener(delay=0.01)  # logins take a moment: the commands really overlap
+    clock = Clock()
+    pool = make_pool(opener, clock, profile=profile(pool_size=3, vty_budget=3))
+    down = RouterUnreachable("connection refused", router="r1")
+    for round_ in (1, 2, 3):
+        opener.errors = [down] * 3
+        results = await asyncio.gather(
+            *(pool.run(f"display {i}") for i in range(6)), return_exceptions=True
+        )
+        assert all(isinstance(r, RouterUnreachable) for r in results)
+        # One login per round, however many commands waited: the outage counts once.
+        assert opener.attempts == round_
+        assert pool.status().failures == round_
+        assert pool.status().retry_in == 2.0 ** (round_ - 1)  # 1, 2, 4: not 2, 8, 32
+        clock.now += pool.status().retry_in or 0.0
+    opener.errors = []
+    results = await asyncio.gather(*(pool.run(f"display {i}") for i in range(6)))
+    assert len(results) == 6
+    assert pool.status().failures == 0  # reset by the first answered command
+    assert pool.state is PoolState.CONNECTED
+
+
+async def test_overlapping_failures_of_a_growing_pool_count_once() -> None:
+    opener = FakeOpener(FakeRouter())
+    clock = Clock()
+    pool = make_pool(opener, clock, profile=profile(pool_size=3, vty_budget=3))
+    await pool.run("display first")  # connected, healthy: the pool may grow
+    opener.script = {
+        2: (0.01, RouterUnreachable("reset", router="r1")),
+        3: (0.01, RouterUnreachable("reset", router="r1")),
+    }
+    async with pool.session():  # the open session is busy: two more logins start at once
+        results = await asyncio.gather(
+            pool.run("display a"), pool.run("display b"), return_exceptions=True
+        )
+        assert [type(r) for r in results] == [RouterUnreachable, RouterUnreachable]
+        assert opener.attempts == 3
+        # Both failed: one failure, one delay.
+        assert pool.status().failures == 1
+        assert pool.status().retry_in == 1.0
+        assert pool.state is PoolState.CONNECTED  # the open session still serves
+
+
+async def test_the_wait_never_exceeds_retry_within() -> None:
+    opener = FakeOpener()
+    clock = Clock()
+    pool = SessionPool(
+        profile(),
+        opener,
+        lambda p: "secret",
+        backoff=Backoff(initial=1.0, maximum=120.0, jitter=0.0),
+        clock=clock,
+        retry_within=15.0,  # the router's quickest poll interval
+    )
+    waits = []
+    for _ in range(10):
+        opener.errors = [RouterUnreachable("refused", router="r1")]
+        with pytest.raises(RouterUnreachable):
+            await pool.run("display a")
+        retry_in = pool.status().retry_in
+        assert retry_in is not None
+        waits.append(retry_in)
+        clock.now += retry_in
+    assert pool.status().failures == 10
+    assert waits == [1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0, 15.0, 15.0, 15.0]  # not up to 512
+
+
+async def test_a_session_dropped_right_after_login_backs_off() -> None:
+    router = FakeRouter(lose_on={"display a"})  # logins work, every command drops the line
+    opener = FakeOpener(router)
+    clock = Clock()
+    pool = make_pool(opener, clock, profile=profile(pool_size=1))
+    seen: list[PoolState] = []
+    pool.subscribe(lambda status: seen.append(status.state))
+    with pytest.raises(SessionLost):
+        await pool.run("display a")
+    assert pool.state is PoolState.UNREACHABLE
+    assert pool.status().failures == 1
+    assert pool.status().last_error == "r1: the router dropped the session right after the login"
+    # Within the delay: no login at all, the command fails at once.
+    for _ in range(5):
+        with pytest.raises(RouterUnreachable, match="next attempt in"):
+            await pool.run("display a")
+    assert opener.attempts == 1
+    clock.now += 1.0
+    with pytest.raises(SessionLost):
+        await pool.run("display a")
+    assert (opener.attempts, pool.status().failures, pool.status().retry_in) == (2, 2, 2.0)
+    # A retry that fails again moves nothing: connecting once, then only real changes.
+    assert seen == [
+        PoolState.CONNECTING,
+        PoolState.CONNECTED,
+        PoolState.UNREACHABLE,
+        PoolState.CONNECTED,
+        PoolState.UNREACHABLE,
+    ]
+    # The router is fixed: the first answered command resets the backoff.
+    router.lose_on = set()
+    clock.now += 2.0
+    await pool.run("display a")
+    assert (pool.state, pool.status().failures, pool.status().retry_in) == (
+        PoolState.CONNECTED,
+        0,
+        None,
+    )
+
+
+async def test_unreachable_retries_do_not_flap_through_connecting() -> None:
+    opener = FakeOpener()
+    clock = Clock()
+    pool = make_pool(opener, clock)
+    seen: list[PoolState] = []
+    pool.subscribe(lambda status: seen.append(status.state))
+    for _ in range(4):
+        opener.errors = [RouterUnreachable("refused", router="r1")]
+        with pytest.raises(RouterUnreachable):
+            await pool.run("display a")
+        clock.now += 100.0
+    assert seen == [PoolState.CONNECTING, PoolState.UNREACHABLE]
+    await pool.run("display a")
+    assert seen[-1] is PoolState.CONNECTED
+
+
+async def test_the_pool_reconnects_by_itself_when_the_delay_is_over() -> None:
+    opener = FakeOpener()
+    clock = Clock()
+    naps: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the pool's clock moves with its sleeps
+        naps.append(seconds)
+        clock.now += seconds
+
+    pool = SessionPool(
+        profile(),
+        opener,
+        lambda p: "secret",
+        backoff=Backoff(initial=1.0, maximum=8.0, jitter=0.0),
+        clock=clock,
+        reconnect=True,
+        sleep=sleep,
+    )
+    opener.errors = [RouterUnreachable("refused", router="r1") for _ in range(3)]
+    with pytest.raises(RouterUnreachable):
+        await pool.run("display a")
+    # Nobody runs a command: the pool retries on its own, 1 s, 2 s, 4 s apart, and the
+    # router that came back is connected at the first try after that.
+    async with asyncio.timeout(5):
+        while pool.state is not PoolState.CONNECTED:
+            await asyncio.sleep(0.01)
+    assert naps == [1.0, 2.0, 4.0]
+    assert opener.attempts == 4
+    assert pool.status().open_sessions == 1  # kept for the next command
+    assert (await pool.run("display b")).output == "output of display b"
+    assert opener.attempts == 4
+    await pool.close()

@@ -10,6 +10,8 @@ from app.domain.router import RouterProfile, TransportKind
 from app.engine.settings import Settings, save_settings
 from app.engine.settings_env import EnvError, apply_environment, effective_settings, parse_dotenv
 
+POLL = "expected a number of seconds of at least 5 (polling faster loads the router)"
+TTL = "expected a number of seconds of at least 5 (a shorter lifetime sends more commands)"
 
 def test_no_variables_change_nothing() -> None:
     result = apply_environment(Settings(), {"PATH": "/usr/bin", "HOME": "/root"})
@@ -69,9 +71,13 @@ def test_cache_ttl_interval_and_rate_limit_families() -> None:
         ({"PORT": "0"}, "PORT: expected a port number 1-65535, got 0"),
         ({"DEBUG": "maybe"}, "DEBUG: expected true or false, got 'maybe'"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL: expected one of DEBUG, INFO"),
-        ({"CACHE_TTL_PPPOE": "abc"}, "CACHE_TTL_PPPOE: expected a positive number, got 'abc'"),
-        ({"CACHE_TTL_SYSTEM": "-1"}, "CACHE_TTL_SYSTEM: expected a positive number, got -1.0"),
-        ({"BG_UPDATE_INTERVAL_TRAFFIC": "inf"}, "BG_UPDATE_INTERVAL_TRAFFIC: expected a positive"),
+        ({"CACHE_TTL_PPPOE": "abc"}, f"CACHE_TTL_PPPOE: {TTL}, got 'abc'"),
+        ({"CACHE_TTL_SYSTEM": "-1"}, f"CACHE_TTL_SYSTEM: {TTL}, got -1.0"),
+        # The earlier service accepted these and polled the router ~100 times a second.
+        ({"CACHE_TTL_TRAFFIC": "0.001"}, f"CACHE_TTL_TRAFFIC: {TTL}, got 0.001"),
+        ({"BG_UPDATE_INTERVAL_PPPOE": "0.001"}, f"BG_UPDATE_INTERVAL_PPPOE: {POLL}, got 0.001"),
+        ({"BG_UPDATE_INTERVAL_SYSTEM": "4"}, f"BG_UPDATE_INTERVAL_SYSTEM: {POLL}, got 4.0"),
+        ({"BG_UPDATE_INTERVAL_TRAFFIC": "inf"}, "BG_UPDATE_INTERVAL_TRAFFIC: expected a number"),
         ({"RATE_LIMIT_COMMANDS": "2.5"}, "RATE_LIMIT_COMMANDS: expected a positive whole number"),
         ({"ROUTER_HOST": "h", "ROUTER_PORT": "22x"}, "ROUTER_PORT: expected a port number"),
         ({"ROUTER_HOST": "h", "ROUTER_PORT": "65536"}, "ROUTER_PORT: expected a port number"),

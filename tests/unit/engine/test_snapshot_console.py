@@ -14,7 +14,7 @@ from app.engine.console import Console, OperatorModeRequired
 from app.engine.pool import SessionPool
 from app.engine.ratelimit import LimitKind, RateLimiter, RateLimitExceeded
 from app.engine.snapshot import collect_snapshot
-from app.vrp.validation import CommandClass
+from app.vrp.console_policy import CommandClass
 from tests.support.fixtures import fixture_text
 from tests.unit.engine.fakes import FakeOpener, FakeRouter
 

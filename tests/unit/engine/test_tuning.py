@@ -7,9 +7,15 @@ from dataclasses import replace
 import pytest
 
 from app.engine.alerts import AlertThresholds
-from app.engine.poller import PollIntervals
+from app.engine.poller import DataSet, PollIntervals
 from app.engine.ratelimit import LimitKind
-from app.engine.settings import RateLimits, Settings, Thresholds
+from app.engine.settings import (
+    MIN_CACHE_TTL,
+    MIN_POLL_INTERVAL,
+    RateLimits,
+    Settings,
+    Thresholds,
+)
 from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate_limits
 
 
@@ -23,6 +29,16 @@ def test_defaults_map_onto_the_engine_defaults() -> None:
         "traffic": 30.0,
     }
     assert alert_thresholds(settings) == AlertThresholds()
+
+
+def test_poll_scale_never_goes_below_the_minimums() -> None:  # issue 14 item 5
+    intervals = poll_intervals(Settings(), scale=0.001)
+    assert {intervals.of(dataset) for dataset in DataSet} == {MIN_POLL_INTERVAL}
+    assert set(cache_ttls(Settings(), scale=0.001).values()) == {MIN_CACHE_TTL}
+    # Only for simulators the caller started itself may the floor be lowered.
+    fast = poll_intervals(Settings(), scale=0.01, floor=0.0)
+    assert fast.subscribers == pytest.approx(0.15)
+    assert cache_ttls(Settings(), scale=0.01, floor=0.0)["pppoe"] == pytest.approx(0.2)
 
 
 def test_poll_scale_shrinks_every_interval_and_ttl() -> None:

@@ -7,12 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import ValidationError
-from app.vrp.validation import (
-    CommandClass,
-    classify_console_command,
-    validate_interface_name,
-    validate_username,
-)
+from app.vrp.console_policy import CommandClass, classify_console_command
+from app.vrp.validation import validate_interface_name, validate_username
 
 KNOWN = ["GigabitEthernet0/5/0(10G)", "Eth-Trunk1", "Eth-Trunk1.100", "LoopBack0"]
 
@@ -84,7 +80,7 @@ def test_accepted_values_never_carry_separators(text: str) -> None:
         ("display interface brief", CommandClass.READ_ONLY),
         ("dis int br", CommandClass.READ_ONLY),
         ("disp cpu-usage | include CPU", CommandClass.READ_ONLY),
-        ("display current-configuration | no-more", CommandClass.READ_ONLY),
+        ("display current-configuration | no-more", CommandClass.PRIVILEGED_DISPLAY),
         ("ping 10.0.0.1", CommandClass.DIAGNOSTIC),
         ("tracert -a 10.0.0.1 8.8.8.8", CommandClass.DIAGNOSTIC),
         ("d interface brief", CommandClass.CONFIGURATION),  # `d` is ambiguous on VRP

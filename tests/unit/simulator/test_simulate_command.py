@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.commands import simulate
-from app.domain.paths import user_data_dir
+from app.platform.dirs import user_data_dir
 from app.simulator.hostkey import fingerprint, load_host_key
 
 

@@ -164,7 +164,7 @@ def test_a_router_never_reached_has_no_data_time_and_says_no_data_yet(
         async with bench(tmp_path, with_router=False) as bench_:
             runtime = bench_.runtime
             profile = RouterProfile(
-                name="gone", host="127.0.0.1", port=free_port(), connect_timeout=1.0
+                name="gone", host="127.0.0.1", port=free_port(), connect_timeout=2.0
             )
             await runtime.add_router(profile, "unused")
             session = GuiSession(runtime)

@@ -146,13 +146,18 @@ async def test_remote_commands_are_audited_with_the_seat_and_the_address(rig: Se
         assert message["type"] == "command_result"
 
     entries = {entry["commands"][0]: entry for entry in rig.runtime.audit.read()}
-    local = {"address": "127.0.0.1"}
-    assert entries["display version"]["client"] == {**local, "seat": "noc-1"}
+    http = {"address": "127.0.0.1", "via": "feed", "protocol": "http"}
+    assert entries["display version"]["client"] == {**http, "auth": "seat", "seat": "noc-1"}
     assert entries["display version"]["outcome"] == "sent"
-    assert entries["display device"]["client"] == {**local, "seat": None}  # the shared token
-    assert entries["system-view"]["client"] == {**local, "seat": "noc-1"}
+    assert entries["display device"]["client"] == {**http, "auth": "token", "seat": None}
+    assert entries["system-view"]["client"] == {**http, "auth": "seat", "seat": "noc-1"}
     assert entries["system-view"]["outcome"] == "refused"
-    assert entries["display memory-usage"]["client"] == {**local, "seat": "wall-tv"}
+    assert entries["display memory-usage"]["client"] == {
+        **http,
+        "protocol": "websocket",
+        "auth": "seat",
+        "seat": "wall-tv",
+    }
 
 
 async def test_seats_added_and_revoked_while_serving(rig: SeatRig) -> None:

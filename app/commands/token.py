@@ -60,8 +60,8 @@ def _paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
 
 
 def _usage_file() -> Path:
-    from app.platform.dirs import user_data_dir  # noqa: PLC0415
     from app.engine.seats import USAGE_FILE  # noqa: PLC0415
+    from app.platform.dirs import user_data_dir  # noqa: PLC0415
 
     return user_data_dir() / USAGE_FILE
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.domain.parsing import ParseWarning
+
 
 @dataclass(frozen=True, slots=True)
 class AccessUserCounters:
@@ -134,6 +136,7 @@ class IpPoolList:
     pools: tuple[IpPool, ...]
     summary: IpPool | None = None
     pool_counts: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()  # pools left out (damaged blocks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ class HeaderColumn:
     end: int
     rest: bool = False
     blank: bool = False
+    group: int = -1  # unknown words printed one space apart share a group
 
 
 def is_rule(line: str) -> bool:
@@ -79,36 +80,48 @@ def is_rule(line: str) -> bool:
 
 @dataclass
 class Header:
-    """The columns of one header line, known and unknown, in printed order."""
+    """The columns of one header line, known and unknown, in printed order.
+
+    An unknown word is its own column, but unknown words one space apart may also be one
+    column (`DataPlane CPU Usage`); a row is taken in order under whichever reading gives
+    it exactly one cell per column.
+    """
 
     columns: tuple[HeaderColumn, ...]
     line: str
     indent: int
+    _needed: frozenset[str] = frozenset()  # keys of columns every row must fill
     cell_count: int = field(init=False)
-    _order: tuple[str | None, ...] = field(init=False, repr=False)
+    _orders: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False)
     _rest: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        order: list[str | None] = []
+        by_word: list[str | None] = []
+        grouped: list[str | None] = []
+        last_group = -2
         for column in self.columns:
-            order.extend(column.keys or (None,))
-        self._order = tuple(order)
-        self.cell_count = len(order)
+            keys: tuple[str | None, ...] = column.keys or (None,)
+            by_word.extend(keys)
+            if column.keys or column.group != last_group:
+                grouped.extend(keys if column.keys else ("?" + column.label,))
+            last_group = column.group if not column.keys else -2
+        self._orders = (tuple(by_word),) if grouped == by_word else (tuple(by_word), tuple(grouped))
+        self.cell_count = len(by_word)
         self._rest = bool(self.columns) and self.columns[-1].rest
 
     def has(self, key: str) -> bool:
         """True when the header names the column holding `key`."""
-        return key in self._order
+        return key in self._orders[0]
 
     def position(self, key: str) -> int | None:
         """Index of `key`'s cell in a row taken in order (the fast path of hot parsers)."""
         try:
-            return self._order.index(key)
+            return self._orders[0].index(key)
         except ValueError:
             return None
 
     def split(self, line: str) -> list[str] | None:
-        """The row's cells when there is exactly one per column, else None."""
+        """The row's cells when there is exactly one per column (word by word), else None."""
         if self._rest:
             cells = line.split(None, self.cell_count - 1)
             if len(cells) == self.cell_count:
@@ -119,26 +132,62 @@ class Header:
         cells = line.split()
         return cells if len(cells) == self.cell_count else None
 
-    def cells(self, line: str) -> dict[str, str]:
-        """Each known key's cell; BadRow when the row does not fit the header."""
-        ordered = self.split(line)
-        if ordered is not None:
-            return {key: cell for key, cell in zip(self._order, ordered, strict=True) if key}
-        return self._by_position(line)
+    def cells(self, line: str, *, unknown: bool = False) -> dict[str, str]:
+        """Each known key's cell; BadRow when the row does not fit the header.
 
-    def _by_position(self, line: str) -> dict[str, str]:
+        With ``unknown``, one-cell columns the parser does not know are included too,
+        under their printed label.
+        """
+        if self._rest:
+            ordered = self.split(line)
+            orders = self._orders[:1] if ordered is not None else ()
+        else:
+            ordered = line.split()
+            orders = tuple(order for order in self._orders if len(order) == len(ordered))
+            if not orders and len(ordered) < self.cell_count and self._may_lack_tail(len(ordered)):
+                # Missing trailing cells (a column the release no longer fills): the cells
+                # present are taken in order; the parser's checks catch a shifted value.
+                orders = (self._orders[0][: len(ordered)],)
+        if ordered is not None and orders:
+            order = orders[0]
+            if unknown:
+                return {
+                    (key[1:] if key[0] == "?" else key) if key else label: cell
+                    for key, label, cell in zip(order, self._labels(order), ordered, strict=True)
+                }
+            return {
+                key: cell for key, cell in zip(order, ordered, strict=True) if key and key[0] != "?"
+            }
+        return self._by_position(line, unknown)
+
+    def _may_lack_tail(self, count: int) -> bool:
+        """True when only columns no row needs (unknown or optional) follow cell `count`."""
+        return all(key is None or key not in self._needed for key in self._orders[0][count:])
+
+    def _labels(self, order: tuple[str | None, ...]) -> list[str]:
+        """Printed labels matching `order` (word by word, a prefix of it, or grouped)."""
+        if order[: len(self._orders[0])] == self._orders[0][: len(order)] and (
+            len(self._orders) == 1 or order is not self._orders[1]
+        ):
+            labels: list[str] = []
+            for column in self.columns:
+                labels.extend([column.label] * max(1, len(column.keys)))
+            return labels[: len(order)]
+        return [key or "" for key in order]
+
+    def _by_position(self, line: str, unknown: bool) -> dict[str, str]:
         columns = self.columns
-        starts = [column.start for column in columns]
-        limits = [*starts[1:], 1 << 30]
         assigned: list[list[str]] = [[] for _ in columns]
         for match in _WORD.finditer(line):
             begin, finish = match.span()
-            best, best_overlap = 0, -1
-            for number, (start, high) in enumerate(zip(starts, limits, strict=True)):
-                low = start if number else -(1 << 30)
-                overlap = min(finish, high) - max(begin, low)
-                if overlap > best_overlap:
-                    best, best_overlap = number, overlap
+            # The column whose header is nearest (0 when they overlap), then the one it
+            # overlaps most: numbers are right-aligned under their header, text left.
+            best, best_score = 0, (1 << 30, 0)
+            for number, column in enumerate(columns):
+                gap = max(0, column.start - finish, begin - column.end)
+                score = (gap, -(min(finish, column.end) - max(begin, column.start)))
+                if score < best_score:
+                    best, best_score = number, score
             column = columns[best]
             if column.rest:
                 assigned[best].append(line[begin:].rstrip())
@@ -147,6 +196,8 @@ class Header:
         cells: dict[str, str] = {}
         for column, found in zip(columns, assigned, strict=True):
             if not column.keys:
+                if unknown and len(found) == 1:
+                    cells[column.label] = found[0]
                 continue
             if not found:
                 if column.blank:
@@ -168,6 +219,9 @@ class Table:
         """`any_of`: keys of optional columns of which the header must name at least one."""
         self.columns = columns
         self._required = {column.keys for column in columns if column.required}
+        self._needed = frozenset(
+            key for column in columns if column.required and not column.blank for key in column.keys
+        )
         self._any_of = frozenset(any_of)
         names: list[tuple[tuple[str, ...], Column]] = []
         for column in columns:
@@ -184,14 +238,8 @@ class Table:
         found: list[HeaderColumn] = []
         used: set[tuple[str, ...]] = set()
         index = 0
-        unknown: list[tuple[str, int, int]] = []
-
-        def flush_unknown() -> None:
-            if unknown:
-                label = line[unknown[0][1] : unknown[-1][2]]
-                found.append(HeaderColumn(label, (), unknown[0][1], unknown[-1][2]))
-                unknown.clear()
-
+        group = 0
+        last_unknown_end: int | None = None
         while index < len(words):
             match = next(
                 (
@@ -202,13 +250,14 @@ class Table:
                 None,
             )
             if match is None:
-                word = words[index]
-                if unknown and word[1] - unknown[-1][2] > 1:
-                    flush_unknown()
-                unknown.append(word)
+                word, start, end = words[index]
+                if last_unknown_end is None or start - last_unknown_end > 1:
+                    group += 1
+                found.append(HeaderColumn(word, (), start, end, group=group))
+                last_unknown_end = end
                 index += 1
                 continue
-            flush_unknown()
+            last_unknown_end = None
             name, column = match
             last = words[index + len(name) - 1]
             used.add(column.keys)
@@ -223,12 +272,11 @@ class Table:
                 )
             )
             index += len(name)
-        flush_unknown()
         if not self._required <= used:
             return None
         if self._any_of and not any(key in self._any_of for keys in used for key in keys):
             return None
-        return Header(tuple(found), line, len(line) - len(line.lstrip()))
+        return Header(tuple(found), line, len(line) - len(line.lstrip()), self._needed)
 
     def find_header(
         self, lines: list[str], start: int = 0, stop: int | None = None

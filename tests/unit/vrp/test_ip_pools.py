@@ -286,15 +286,16 @@ def test_pool_usage_fixture() -> None:
     assert parse_output("display ip-pool pool-usage", fixture_text(name)) == result
 
 
-def test_pool_usage_broken_row_is_an_error() -> None:
+def test_pool_usage_broken_row_is_a_warning() -> None:
     text = """ Domain name        PoolLen   Used    Ratio
 -----------------------------------------------------
  default0           0         0       0%
  ret10m             8192      3338
 """
-    with pytest.raises(ParseError) as caught:
-        parse_ip_pool_usage(text)
-    assert caught.value.line_number == 4
+    result = parse_ip_pool_usage(text)
+    assert [pool.name for pool in result.pools] == ["default0"]
+    (warning,) = result.warnings
+    assert warning.line_number == 4
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.parsing import ParseWarning
+
 
 @dataclass(frozen=True, slots=True)
 class CpuCore:
@@ -102,13 +104,15 @@ class BoardHealth:
     memory_total_mb: int | None
     physical_memory_percent: int | None = None
     cores: tuple[CoreLoad, ...] = ()
+    dataplane_cpu_percent: int | None = None  # `DataPlane CPU Usage`, where printed
 
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    """`display health [verbose]`: one row per board."""
+    """`display health [verbose]`: one row per board; ``warnings`` names skipped rows."""
 
     boards: tuple[BoardHealth, ...]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,12 @@ _WATCHED = (
 _ONCE_PER_POOL = frozenset(
     {"pool-no", "position", "mask", "total", "used", "free", "idle", "ratio", "total idle"}
 )
-_TITLE = re.compile(r"^\s*(?:All\s+)?IP\s+address\s+(pool\s+)?Statistic\s*$", re.IGNORECASE)
+# `IP address Statistic`, `IP address pool Statistic` (box-wide counts of pools by kind)
+# and the switch form `All IP pool address statistic`.
+_TITLE = re.compile(
+    r"^\s*(?:IP\s+address\s+(pool\s+)?|All\s+IP\s+pool\s+address\s+)Statistic\s*$",
+    re.IGNORECASE,
+)
 # `display ip pool name X` section tables: VRP8 routers and VRP5/CE switches.
 SECTIONS = Table(
     Column.of("id", "id", required=False),

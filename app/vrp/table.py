@@ -91,6 +91,7 @@ class Header:
     line: str
     indent: int
     _needed: frozenset[str] = frozenset()  # keys of columns every row must fill
+    _cell: re.Pattern[str] | None = None  # one cell, when cells may hold spaces
     cell_count: int = field(init=False)
     _orders: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False)
     _rest: bool = field(init=False, repr=False)
@@ -129,7 +130,7 @@ class Header:
             if len(cells) == self.cell_count - 1 and self.columns[-1].blank:
                 return [*cells, ""]
             return None
-        cells = line.split()
+        cells = line.split() if self._cell is None else self._cell.findall(line)
         return cells if len(cells) == self.cell_count else None
 
     def cells(self, line: str, *, unknown: bool = False) -> dict[str, str]:
@@ -142,7 +143,7 @@ class Header:
             ordered = self.split(line)
             orders = self._orders[:1] if ordered is not None else ()
         else:
-            ordered = line.split()
+            ordered = line.split() if self._cell is None else self._cell.findall(line)
             orders = tuple(order for order in self._orders if len(order) == len(ordered))
             if not orders and len(ordered) < self.cell_count and self._may_lack_tail(len(ordered)):
                 # Missing trailing cells (a column the release no longer fills): the cells
@@ -178,7 +179,7 @@ class Header:
     def _by_position(self, line: str, unknown: bool) -> dict[str, str]:
         columns = self.columns
         assigned: list[list[str]] = [[] for _ in columns]
-        for match in _WORD.finditer(line):
+        for match in (self._cell or _WORD).finditer(line):
             begin, finish = match.span()
             # The column whose header is nearest (0 when they overlap), then the one it
             # overlaps most: numbers are right-aligned under their header, text left.
@@ -215,9 +216,14 @@ class Header:
 class Table:
     """A table a parser reads: its known columns, in the order the router prints them."""
 
-    def __init__(self, *columns: Column, any_of: tuple[str, ...] = ()) -> None:
-        """`any_of`: keys of optional columns of which the header must name at least one."""
+    def __init__(self, *columns: Column, any_of: tuple[str, ...] = (), cells: str = "") -> None:
+        """`any_of`: keys of optional columns of which the header must name at least one.
+
+        `cells`: a pattern for one cell where cells are not simply whitespace-separated
+        (`MPU(System master)` keeps its space).
+        """
         self.columns = columns
+        self._cell = re.compile(cells) if cells else None
         self._required = {column.keys for column in columns if column.required}
         self._needed = frozenset(
             key for column in columns if column.required and not column.blank for key in column.keys
@@ -276,7 +282,7 @@ class Table:
             return None
         if self._any_of and not any(key in self._any_of for keys in used for key in keys):
             return None
-        return Header(tuple(found), line, len(line) - len(line.lstrip()), self._needed)
+        return Header(tuple(found), line, len(line) - len(line.lstrip()), self._needed, self._cell)
 
     def find_header(
         self, lines: list[str], start: int = 0, stop: int | None = None

@@ -43,15 +43,16 @@ class CpuUsage:
     the router's own timestamps as printed.
     """
 
-    cpu_percent: int
-    five_seconds: int | None
-    one_minute: int | None
-    five_minutes: int | None
-    max_percent: int | None
+    cpu_percent: float  # whole numbers stay ints; `CPU Usage: 4.7%` gives 4.7
+    five_seconds: float | None
+    one_minute: float | None
+    five_minutes: float | None
+    max_percent: float | None
     cores: tuple[CpuCore, ...] = ()
     services: tuple[CpuService, ...] = ()
     measured_at: str | None = None
     max_at: str | None = None
+    warnings: tuple[ParseWarning, ...] = ()  # rows and figures left out (damaged lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +73,12 @@ class MemoryUsage:
 
     total_bytes: int
     used_bytes: int
-    memory_percent: int
+    memory_percent: float  # whole numbers stay ints
     measured_at: str | None = None
     slot: str | None = None
     cpu: str | None = None
     processes: tuple[ProcessMemory, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()  # process rows left out (damaged lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +167,4 @@ class Device:
 
     boards: tuple[Board, ...]
     chassis: str | None = None
+    warnings: tuple[ParseWarning, ...] = ()  # board rows left out

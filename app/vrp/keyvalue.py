@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.vrp.values import LABEL_CHARS, fuzzy_contains, has_damage
+from app.vrp.values import LABEL_CHARS, damaged_mention, fuzzy_contains, has_damage
 
 _VALUE_END = " ,;"
 
@@ -188,3 +188,44 @@ class PairBlock:
 
     def __len__(self) -> int:
         return len(self.pairs)
+
+
+@dataclass
+class Record:
+    """The pairs of an output that describes one thing (a CPU, a version, a user).
+
+    ``suspects`` are lines with damage that may have carried one of the watched labels:
+    a value the record lacks may have been lost there, so the parser reports it (an error
+    for a value it cannot do without, a warning otherwise) instead of returning None.
+    """
+
+    block: PairBlock
+    suspects: list[tuple[str, int, str]]  # (watched label, line index, line)
+
+    def lost(self, *labels: str) -> tuple[int, str] | None:
+        """Where a damaged line may have held one of `labels` (index, line), or None."""
+        wanted = {label.lower() for label in labels}
+        for label, index, line in self.suspects:
+            if label.lower() in wanted:
+                return index, line
+        return None
+
+
+def read_record(
+    lines: list[str], watched: Iterable[str], skip: frozenset[int] | set[int] = frozenset()
+) -> Record:
+    """Every clean pair of `lines` (but those in `skip`), and the lines that may have lost
+    a watched label to damage (a character replaced where the label was)."""
+    watched = tuple(watched)
+    block = PairBlock()
+    suspects: list[tuple[str, int, str]] = []
+    for index, line in enumerate(lines):
+        if index in skip:
+            continue
+        for label, value in split_pairs(line):
+            if not is_damaged_label(label):
+                block.add(Pair(" ".join(label.split()), normalise_key(label), value, index, line))
+        suspects.extend(
+            (label, index, line) for label in watched if damaged_mention(line, label)
+        )
+    return Record(block, suspects)

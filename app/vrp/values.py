@@ -190,6 +190,38 @@ def fuzzy_contains(line: str, key: str, allowed: frozenset[str] = LABEL_CHARS) -
     return _fuzzy_pattern(key, allowed).search(line) is not None
 
 
+def damaged_mention(line: str, key: str, allowed: frozenset[str] = LABEL_CHARS) -> bool:
+    """True when `line` holds `key` with at least one character replaced by damage.
+
+    A clean line that merely contains `key` is not a damaged mention; this tells which
+    clean-looking value may have been lost on a damaged line.
+    """
+    if line.isascii() and line.isprintable() and not _has_junk(line):
+        return False
+    lowered = key.lower()
+    if any(
+        match.group().lower() != lowered for match in _fuzzy_pattern(key, allowed).finditer(line)
+    ):
+        return True
+    # The label is intact but the colon after it was replaced: `Max CPU Usage % 99%`.
+    return _separator_lost(key).search(line) is not None
+
+
+# ASCII characters VRP does not print in labels or as separators; with non-ASCII and
+# control characters they are what line damage leaves behind.
+_JUNK = frozenset("#%&*@~^|\\?!$`{}<>\"")
+
+
+def _has_junk(line: str) -> bool:
+    return any(char in _JUNK for char in line)
+
+
+@lru_cache(maxsize=512)
+def _separator_lost(key: str) -> re.Pattern[str]:
+    junk = r"(?:[^\x20-\x7e]|[#%&*@~^|\\?!$`{}<>\"])"
+    return re.compile(re.escape(key) + rf"\s*(?:is\s*)?{junk}", re.IGNORECASE)
+
+
 def has_damage(text: str, allowed: frozenset[str]) -> bool:
     """True when `text` holds a character outside `allowed`."""
     return any(char not in allowed for char in text)

@@ -101,13 +101,16 @@ def test_missing_percentage_is_an_error() -> None:
     assert (caught.value.line_number, caught.value.line) == (4, "banner")
 
 
-def test_bad_process_row_is_an_error() -> None:
+def test_bad_process_row_is_a_warning() -> None:
     text = fixture_text(VRP8_BRAS).replace(
         "1008       PROTO4                  82154", "1008 PROTO4 lots"
     )
-    with pytest.raises(ParseError, match="ProcessId") as caught:
-        parse_memory_usage(text)
-    assert caught.value.line == "1008 PROTO4 lots"
+    usage = parse_memory_usage(text)
+    (warning,) = usage.warnings
+    assert warning.line == "1008 PROTO4 lots"
+    assert len(usage.processes) == 28
+    assert "PROTO4" not in {process.name for process in usage.processes}
+    assert usage.memory_percent == 22
 
 
 @pytest.mark.parametrize(

@@ -225,7 +225,5 @@ def read_record(
         for label, value in split_pairs(line):
             if not is_damaged_label(label):
                 block.add(Pair(" ".join(label.split()), normalise_key(label), value, index, line))
-        suspects.extend(
-            (label, index, line) for label in watched if damaged_mention(line, label)
-        )
+        suspects.extend((label, index, line) for label in watched if damaged_mention(line, label))
     return Record(block, suspects)

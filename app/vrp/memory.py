@@ -128,8 +128,7 @@ def parse_memory_usage(text: str) -> MemoryUsage:
         )
     if total and abs(100 * used / total - value) > 2:
         raise ParseError(
-            f"memory percentage {value}% does not match used/total "
-            f"({100 * used / total:.1f}%)",
+            f"memory percentage {value}% does not match used/total ({100 * used / total:.1f}%)",
             line=percent_pair.line,
             line_number=percent_pair.index + 1,
         )
@@ -157,6 +156,7 @@ def parse_memory_usage(text: str) -> MemoryUsage:
         processes=tuple(processes),
         warnings=tuple(warnings),
     )
+
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(

@@ -49,6 +49,7 @@ class Column:
     required: bool = True  # a header without this column is not this table
     rest: bool = False  # free text to the end of the line (the last column only)
     blank: bool = False  # a row may print nothing under it
+    spaces: bool = False  # its cells may hold spaces (`IP STACK`): it takes the extra words
 
     @classmethod
     def of(cls, key: str, *names: str, **options: bool) -> Column:
@@ -67,6 +68,7 @@ class HeaderColumn:
     rest: bool = False
     blank: bool = False
     group: int = -1  # unknown words printed one space apart share a group
+    spaces: bool = False
 
 
 def is_rule(line: str) -> bool:
@@ -95,6 +97,7 @@ class Header:
     cell_count: int = field(init=False)
     _orders: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False)
     _rest: bool = field(init=False, repr=False)
+    _spaces: int | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_word: list[str | None] = []
@@ -109,6 +112,12 @@ class Header:
         self._orders = (tuple(by_word),) if grouped == by_word else (tuple(by_word), tuple(grouped))
         self.cell_count = len(by_word)
         self._rest = bool(self.columns) and self.columns[-1].rest
+        spaced = [
+            position
+            for position, key in enumerate(by_word)
+            if key and any(key in column.keys and column.spaces for column in self.columns)
+        ]
+        self._spaces = spaced[0] if len(spaced) == 1 else None
 
     def has(self, key: str) -> bool:
         """True when the header names the column holding `key`."""
@@ -145,6 +154,16 @@ class Header:
         else:
             ordered = line.split() if self._cell is None else self._cell.findall(line)
             orders = tuple(order for order in self._orders if len(order) == len(ordered))
+            if not orders and len(ordered) > self.cell_count and self._spaces is not None:
+                # A column whose cells hold spaces takes the extra words.
+                extra = len(ordered) - self.cell_count
+                at = self._spaces
+                ordered = [
+                    *ordered[:at],
+                    " ".join(ordered[at : at + extra + 1]),
+                    *ordered[at + extra + 1 :],
+                ]
+                orders = self._orders[:1]
             if not orders and len(ordered) < self.cell_count and self._may_lack_tail(len(ordered)):
                 # Missing trailing cells (a column the release no longer fills): the cells
                 # present are taken in order; the parser's checks catch a shifted value.
@@ -275,6 +294,7 @@ class Table:
                     last[2],
                     column.rest,
                     column.blank,
+                    spaces=column.spaces,
                 )
             )
             index += len(name)

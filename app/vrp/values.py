@@ -166,8 +166,8 @@ def ipv6(text: str) -> str:
 
 def timestamp(text: str) -> str:
     """A router time as printed (`2023-08-27 06:12:59+03:00`, `... 787 ms`), checked."""
-    text = " ".join(text.split())
-    if _TIMESTAMP.fullmatch(text):
+    text = text.strip()
+    if _TIMESTAMP.fullmatch(" ".join(text.split())):
         return text
     raise BadValue(f"expected a date and time, got {text!r}")
 
@@ -209,7 +209,7 @@ def damaged_mention(line: str, key: str, allowed: frozenset[str] = LABEL_CHARS) 
 
 # ASCII characters VRP does not print in labels or as separators; with non-ASCII and
 # control characters they are what line damage leaves behind.
-_JUNK = frozenset("#%&*@~^|\\?!$`{}<>\"")
+_JUNK = frozenset('#%&*@~^|\\?!$`{}<>"')
 
 
 def _has_junk(line: str) -> bool:

@@ -136,6 +136,30 @@ class Version:
     product_name: str | None = None
     service_pack: str | None = None
     patch_version: str | None = None
+    os_name: str | None = None  # `YunShan OS` for its release header; None for VRP
+    warnings: tuple[ParseWarning, ...] = ()  # optional lines that were damaged
+
+
+@dataclass(frozen=True, slots=True)
+class BoardVersion:
+    """`display version slot N`: one board's uptime, memory and hardware versions.
+
+    ``board`` is the kind as printed (`LPU`, `MPU`, `VSU`, a stack member's type) and
+    ``role`` its `Master`/`Slave` mark when printed. ``versions`` keeps every `X Version :
+    Y` line of the board itself (PCB, EPLD, FPGA, BootROM, ...) as printed.
+    """
+
+    slot: str
+    board: str
+    role: str | None
+    uptime_seconds: int
+    startup_time: str | None  # `2020/04/29 09:54:16`, the board's own clock
+    memory_bytes: int | None
+    flash_bytes: int | None
+    board_type: str | None
+    pcb_version: str | None
+    versions: dict[str, str]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ def optional_percent(text: str) -> float | None:
 
 def size_bytes(text: str) -> int:
     """`15766020 Kbytes`, `1976072 KB`, `1024 M bytes`, `706MB`, `2048M` -> bytes (1K = 1024)."""
-    match = _SIZE.fullmatch(text.strip())
+    match = _SIZE.fullmatch(" ".join(text.split()))
     if match is None:
         raise BadValue(f"expected a size, got {text!r}")
     number, unit = match.groups()

@@ -95,6 +95,7 @@ class DomainList:
     domains: tuple[Domain, ...]
     total: int | None
     printed: int | None
+    warnings: tuple[ParseWarning, ...] = ()  # rows left out (damaged)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from app.domain.parsing import ParseWarning
 from app.vrp.values import LABEL_CHARS, damaged_mention, fuzzy_contains, has_damage
 
 _VALUE_END = " ,;"
@@ -227,3 +228,49 @@ def read_record(
                 block.add(Pair(" ".join(label.split()), normalise_key(label), value, index, line))
         suspects.extend((label, index, line) for label in watched if damaged_mention(line, label))
     return Record(block, suspects)
+
+
+@dataclass
+class Block:
+    """One record of a multi-record output (a domain, a user), with any damage seen in it."""
+
+    pairs: PairBlock
+    start: int  # index of the line holding the record's first key
+    damage: ParseWarning | None = None
+
+
+def read_blocks(
+    lines: list[str], start_keys: Iterable[str], watched: Iterable[str]
+) -> tuple[list[Block], list[ParseWarning]]:
+    """Records that each begin at a pair whose key is one of `start_keys`.
+
+    A pair with a damaged label, or a line that may have lost a watched label, marks the
+    record it falls in as damaged (the parser leaves it out). Damage before the first
+    record is returned on its own.
+    """
+    starts = frozenset(start_keys)
+    watched = tuple(watched)
+    blocks: list[Block] = []
+    loose: list[ParseWarning] = []
+    for index, line in enumerate(lines):
+        damage: str | None = None
+        for label, value in split_pairs(line):
+            if is_damaged_label(label):
+                damage = f"damaged label {label!r}"
+                continue
+            key = normalise_key(label)
+            if key in starts:
+                blocks.append(Block(PairBlock(), index))
+            if blocks:
+                blocks[-1].pairs.add(Pair(" ".join(label.split()), key, value, index, line))
+        if damage is None:
+            lost = next((label for label in watched if damaged_mention(line, label)), None)
+            if lost is not None:
+                damage = f"damaged line (may have held {lost!r})"
+        if damage is not None:
+            warning = ParseWarning(damage, line, index + 1)
+            if blocks and blocks[-1].damage is None:
+                blocks[-1].damage = warning
+            elif not blocks:
+                loose.append(warning)
+    return blocks, loose

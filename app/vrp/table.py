@@ -180,6 +180,12 @@ class Header:
             }
         return self._by_position(line, unknown)
 
+    def labelled(self, line: str) -> dict[str, str]:
+        """Every one-cell column's cell under its printed label (known and unknown)."""
+        cells = self.cells(line, unknown=True)
+        labels = {key: column.label for column in self.columns for key in column.keys}
+        return {labels.get(key, key): cell for key, cell in cells.items()}
+
     def _may_lack_tail(self, count: int) -> bool:
         """True when only columns no row needs (unknown or optional) follow cell `count`."""
         return all(key is None or key not in self._needed for key in self._orders[0][count:])

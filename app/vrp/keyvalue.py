@@ -24,6 +24,7 @@ which is how a block that lost its first line (and so ran into its neighbour) sh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -239,6 +240,11 @@ class Block:
     damage: ParseWarning | None = None
 
 
+# Section titles of per-user and per-domain detail (`Basic:`, `ACL&QoS:`, `VPN&Policy:`):
+# at the start of the line, a colon and nothing after it.
+SECTION_TITLE = re.compile(r"^[A-Za-z][A-Za-z0-9 ()/-]*(?:&[A-Za-z0-9 ()/-]+)*:\s*$")
+
+
 def read_blocks(
     lines: list[str], start_keys: Iterable[str], watched: Iterable[str]
 ) -> tuple[list[Block], list[ParseWarning]]:
@@ -253,6 +259,8 @@ def read_blocks(
     blocks: list[Block] = []
     loose: list[ParseWarning] = []
     for index, line in enumerate(lines):
+        if SECTION_TITLE.match(line):
+            continue
         damage: str | None = None
         for label, value in split_pairs(line):
             if is_damaged_label(label):

@@ -25,6 +25,11 @@ _CARET_LINE = re.compile(r"^\s*\^\s*$")
 _MANGLED_PROMPT_ECHO = re.compile(
     r"^[^\s<>\[\]]{1,80}[>\]]\s*d(?:i(?:s(?:p(?:l(?:a(?:y)?)?)?)?)?)?\s+\S", re.IGNORECASE
 )
+# A question the router asks after a long output: `Are you sure to display some
+# information?[Y/N]:` (the answer is not part of the output).
+_CONFIRMATION = re.compile(
+    r"^\s*Are you sure\b.*(?:\[Y/N\]|\(Y/N\)\[[YN]\])\s*:?\s*$", re.IGNORECASE
+)
 _COMMAND_START = re.compile(r"^\s*d(?:i(?:s(?:p(?:l(?:a(?:y)?)?)?)?)?)?\s+\S", re.IGNORECASE)
 
 
@@ -74,7 +79,11 @@ def clean_lines(text: str) -> list[str]:
     if start < len(lines) and _is_echo_line(lines[start]):
         start += 1
     end = len(lines)
-    while end > start and (not lines[end - 1].strip() or is_prompt_line(lines[end - 1])):
+    while end > start and (
+        not lines[end - 1].strip()
+        or is_prompt_line(lines[end - 1])
+        or _CONFIRMATION.match(lines[end - 1])
+    ):
         end -= 1
     body = lines[start:end]
     _raise_on_router_error(body, first_line_number=start + 1)

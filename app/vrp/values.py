@@ -27,7 +27,7 @@ NO_VALUE = frozenset({"-", "--", "---", "NA", "N/A", "n/a"})
 
 # Characters VRP uses in the labels of `Key : value` lines and in table headers. Anything
 # else inside a label can only be damage.
-LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()/._,'-+")
+LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()/._,'-+:")
 # Characters of names VRP lets an operator choose (pools, domains, boards, VPN instances).
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 # Interface names: `GigabitEthernet0/1/0.100`, `Virtual-Ethernet0/3/1:1`, `Eth-Trunk1`.

@@ -421,7 +421,7 @@ def test_table_without_rows_or_footer_is_an_error() -> None:
         parse_access_user_list(text)
 
 
-def test_row_missing_its_second_line_is_an_error() -> None:
+def test_row_missing_its_second_line_is_a_warning() -> None:
     text = """  UserID  Username                Interface      IP address       MAC
           Vlan          IPv6 address             Access type
   ------------------------------------------------------------------------------
@@ -429,10 +429,14 @@ def test_row_missing_its_second_line_is_an_error() -> None:
   21      user2@isp1              GE0/1/2.1      10.10.10.201     00e0-fc12-3457
           1/-           -                        IPOE
 """
-    with pytest.raises(ParseError) as caught:
-        parse_access_user_list(text)
-    assert caught.value.line_number == 5
-    assert "user2@isp1" in (caught.value.line or "")
+    result = parse_access_user_list(text)
+    # User 20 lost its second line: it is left out, and user 21 keeps its own fields.
+    assert [(user.user_id, user.vlan, user.access_type) for user in result.users] == [
+        (21, "1/-", "IPOE")
+    ]
+    (warning,) = result.warnings
+    assert warning.line_number == 4
+    assert "user1@isp1" in warning.line
 
 
 def test_router_error_is_reported() -> None:

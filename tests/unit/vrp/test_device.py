@@ -147,11 +147,20 @@ HEADER = (
 )
 
 
-def test_row_with_wrong_column_count_is_an_error() -> None:
+def test_row_without_trailing_cells_leaves_them_unknown() -> None:
+    # A release that leaves the trailing `Primary` cell out: the row is read, Primary None.
     text = HEADER + "  1      LPU  Present    Registered   Normal     LC     0\n"
-    with pytest.raises(ParseError, match="8 columns") as caught:
-        parse_device(text)
-    assert caught.value.line_number == 3
+    (board,) = parse_device(text).boards
+    assert (board.slot, board.type, board.role, board.primary) == ("1", "LPU", "LC", None)
+
+
+def test_row_that_does_not_read_is_a_warning() -> None:
+    text = HEADER + "  1      LPU  Present    Registered   Normal     LC     0      NA\n"
+    text += "  2      LPU  Pres#ent   Registered   Normal     LC     0      NA\n"
+    device = parse_device(text)
+    assert [board.slot for board in device.boards] == ["1"]
+    (warning,) = device.warnings
+    assert warning.line_number == 4
 
 
 def test_indented_short_row_is_not_a_sub_row_without_a_card_column() -> None:
@@ -159,9 +168,8 @@ def test_indented_short_row_is_not_a_sub_row_without_a_card_column() -> None:
     # missing cell must not shift the row into the slot above.
     text = HEADER + "  1      LPU  Present    Registered   Normal     LC     0      NA\n"
     text += "  2      LPU  Present    Registered   Normal     LC     0\n"
-    with pytest.raises(ParseError, match="8 columns") as caught:
-        parse_device(text)
-    assert caught.value.line_number == 4
+    boards = parse_device(text).boards
+    assert [(board.slot, board.primary) for board in boards] == [("1", "NA"), ("2", None)]
 
 
 def test_header_without_rows_is_an_error() -> None:

@@ -25,6 +25,7 @@ from app.domain.errors import ParseError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
 from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
+from app.vrp.names import INTERFACE_CELL
 from app.vrp.table import BadRow, Column, Header, Table
 from app.vrp.text import clean_lines, unexpected_output
 from app.vrp.values import BadValue
@@ -44,12 +45,7 @@ _LEGEND = re.compile(r"\s*\S{1,20}: \S")
 _LEGEND_MARKER = re.compile(r"^\s*([*^#])down\s*:", re.MULTILINE)
 # `up`, `down`, `*down`, `up(l)`, `down(E)(b)`, `up(ld)`: markers are 1-3 letters.
 _STATE = re.compile(r"([*^#]?)(up|down)((?:\([A-Za-z]{1,3}\))*)", re.ASCII)
-# `GigabitEthernet0/1/0`, `50|100GE1/0/1`, `Serial0/0/0:0`, with `(10G)` or `(v)` after it.
-_NAME = re.compile(
-    r"((?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*)"
-    r"(?:\((\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?",
-    re.ASCII,
-)
+_NAME = INTERFACE_CELL
 _SUFFIX = re.compile(r"\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2}", re.ASCII)
 _STANDARD_MARKERS = frozenset("*^#")
 # str.translate table deleting the characters of a plain interface name: what is left

@@ -98,6 +98,7 @@ class Header:
     _orders: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False)
     _rest: bool = field(init=False, repr=False)
     _spaces: int | None = field(init=False, repr=False)
+    _blank: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_word: list[str | None] = []
@@ -112,6 +113,9 @@ class Header:
         self._orders = (tuple(by_word),) if grouped == by_word else (tuple(by_word), tuple(grouped))
         self.cell_count = len(by_word)
         self._rest = bool(self.columns) and self.columns[-1].rest
+        self._blank = frozenset(
+            key for column in self.columns if column.blank for key in column.keys
+        )
         spaced = [
             position
             for position, key in enumerate(by_word)
@@ -187,8 +191,12 @@ class Header:
         return {labels.get(key, key): cell for key, cell in cells.items()}
 
     def _may_lack_tail(self, count: int) -> bool:
-        """True when only columns no row needs (unknown or optional) follow cell `count`."""
-        return all(key is None or key not in self._needed for key in self._orders[0][count:])
+        """True when only unknown columns follow cell `count`.
+
+        A column the parser knows and the header names must be filled by every row (a row
+        without it was cut); a column only the header of some release adds may be empty.
+        """
+        return all(key is None or key in self._blank for key in self._orders[0][count:])
 
     def _labels(self, order: tuple[str | None, ...]) -> list[str]:
         """Printed labels matching `order` (word by word, a prefix of it, or grouped)."""
@@ -229,10 +237,13 @@ class Header:
                 if column.blank:
                     cells.update(dict.fromkeys(column.keys, ""))
                     continue
-                raise BadRow(f"nothing under {column.label!r}")
+                raise BadRow(
+                    f"nothing under {column.label!r} (the header has {self.cell_count} columns)"
+                )
             if len(found) != len(column.keys):
                 raise BadRow(
-                    f"{len(found)} values under {column.label!r}, expected {len(column.keys)}"
+                    f"{len(found)} values under {column.label!r}, expected {len(column.keys)} "
+                    f"(the header has {self.cell_count} columns)"
                 )
             cells.update(zip(column.keys, found, strict=True))
         return cells

@@ -199,10 +199,11 @@ def damaged_mention(line: str, key: str, allowed: frozenset[str] = LABEL_CHARS) 
     if line.isascii() and line.isprintable() and not _has_junk(line):
         return False
     lowered = key.lower()
-    if any(
-        match.group().lower() != lowered for match in _fuzzy_pattern(key, allowed).finditer(line)
-    ):
-        return True
+    limit = max(1, len(key) // 4)  # line noise replaces a few characters, not a whole label
+    for match in _fuzzy_pattern(key, allowed).finditer(line):
+        changed = sum(a != b for a, b in zip(match.group().lower(), lowered, strict=True))
+        if 1 <= changed <= limit:
+            return True
     # The label is intact but the colon after it was replaced: `Max CPU Usage % 99%`.
     return _separator_lost(key).search(line) is not None
 

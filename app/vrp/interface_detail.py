@@ -65,6 +65,11 @@ _MAC_VALUE = re.compile(
     _A,
 )
 _TIME = re.compile(r"Last (physical up|physical down|line protocol up) time\s*:\s*(.*)", _A)
+_TIME_LINE = re.compile(
+    r"Last (physical up|physical down|line protocol up) time\s*:\s*"
+    r"(-|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?: ?(?:UTC|DST)?[+-]\d{2}:\d{2}(?: DST)?| DST)?)\s*",
+    _A,
+)
 _TIME_VALUE = re.compile(
     r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?: ?(?:UTC|DST)?[+-]\d{2}:\d{2}(?: DST)?| DST)?", _A
 )
@@ -90,9 +95,15 @@ _NUMBER_LINE = re.compile(
 _TOTAL_ERROR = re.compile(r"Total Error\s*:\s*(\d+)\b", _A)
 _CRC = re.compile(r"CRC\s*:\s*(\d+)\b", _A)
 _MEMBER = re.compile(r"(\S+) +(UP|DOWN)(?: +(\d{1,5}))?", _A)
-# Characters VRP never prints in these lines (descriptions aside): damage. `%` is kept
-# out of the scan set: utilisation lines print it.
-_JUNK = re.compile(r"[^\t\n\r\x08\x1b\x20-\x7e]|[#&*@^|\\?!$`{}<>\"]")
+# Characters VRP never prints in these lines (descriptions aside): damage. `%` and `~`
+# are left out: utilisation and transceiver lines print them.
+_JUNK_ASCII = "#&*@^|\\?!$"
+_JUNK = re.compile(r"[^\t\n\r\x08\x1b\x20-\x7e]|[" + re.escape(_JUNK_ASCII) + "]")
+# str.translate table deleting every character that is not damage: what is left over
+# (usually nothing) says whether the slower per-line search is needed at all.
+_NOT_JUNK = str.maketrans(
+    "", "", "\t\n\r\x08\x1b" + "".join(chr(c) for c in range(32, 127) if chr(c) not in _JUNK_ASCII)
+)
 # Labels a damaged line may have carried (checked only for lines holding such characters).
 _WATCHED = (
     "current state",
@@ -174,6 +185,30 @@ _EMPTY_BLOCK: dict[str, Any] = {
     "output_util_percent": None,
     "counter_order": None,
 }
+# InterfaceDetail fields between `description` and `trunk_members`, in declaration order.
+_FIELD_ORDER = (
+    "mtu",
+    "bandwidth",
+    "internet_address",
+    "mac_address",
+    "last_up_time",
+    "last_down_time",
+    "last_protocol_up_time",
+    "rate_interval_seconds",
+    "input_rate_bps",
+    "input_rate_pps",
+    "output_rate_bps",
+    "output_rate_pps",
+    "input_bytes",
+    "input_packets",
+    "output_bytes",
+    "output_packets",
+    "input_errors",
+    "output_errors",
+    "crc_errors",
+    "input_util_percent",
+    "output_util_percent",
+)
 _KEYS = {  # direction -> field names, so the hot loop builds no strings
     direction: tuple(
         f"{direction}_{name}"
@@ -219,41 +254,57 @@ def _time(text: str) -> str | None:
 def _counter_line(
     fields: dict[str, Any], line: str, section: str | None, suspect: bool
 ) -> str | None:
-    """`Input: ...` / `Output: ...` lines; returns the section the following lines are in."""
+    """`Input: ...` / `Output: ...` lines; returns the section the following lines are in.
+
+    `Input: 1234 bytes, 56 packets` (bytes first, physical ports), `Input: 56 packets,1234
+    bytes` (packets first, logical interfaces), a bare `Input:` heading the per-cast
+    section, VRP5 `Input packets:396,  39552 bytes` and `Input bandwidth utilization :
+    0.05%`.
+    """
     is_input = line[0] == "I"
     direction = "input" if is_input else "output"
-    match = _COUNTERS.fullmatch(line)
-    if match is not None:
-        keys = _KEYS[direction]
-        if fields[keys[0]] is None:
-            first, first_unit, second, second_unit = match.group(2, 3, 4, 5)
-            bytes_first = first_unit[0] in "Bb"
-            if second is None:  # NULL0 on VRP5: `Input: 0 bytes`
-                if bytes_first:
-                    fields[keys[0]] = int(first)
-            elif bytes_first != (second_unit[0] in "Bb"):
-                octets, packets = (first, second) if bytes_first else (second, first)
-                fields[keys[0]] = int(octets)
-                fields[keys[1]] = int(packets)
-                if fields["counter_order"] is None:
-                    fields["counter_order"] = "bytes-first" if bytes_first else "packets-first"
-        return direction
-    head = line[:8].rstrip()
-    if head in ("Input:", "Input :", "Output:", "Output :") and line.rstrip() == head:
-        return direction  # VRP8 physical: a bare `Input:` heads the per-cast section
-    match = _PPP_COUNTERS.fullmatch(line)
-    if match:
-        keys = _KEYS[direction]
-        if fields[keys[0]] is None:
-            fields[keys[1]] = int(match[2])
-            fields[keys[0]] = int(match[3])
-        return direction
-    match = _UTIL.fullmatch(line)
-    if match:
-        key = _KEYS[direction][5]
-        if match[2] is not None and fields[key] is None:
-            fields[key] = float(match[2])
+    after = line[5:] if is_input else line[6:]
+    if after[:1] == ":" or after.lstrip()[:1] == ":":
+        match = _COUNTERS.fullmatch(line)
+        if match is not None:
+            keys = _KEYS[direction]
+            if fields[keys[0]] is None:
+                first, first_unit, second, second_unit = match.group(2, 3, 4, 5)
+                bytes_first = first_unit[0] in "Bb"
+                if second is None:  # NULL0 on VRP5: `Input: 0 bytes`
+                    if bytes_first:
+                        fields[keys[0]] = int(first)
+                elif bytes_first != (second_unit[0] in "Bb"):
+                    octets, packets = (first, second) if bytes_first else (second, first)
+                    fields[keys[0]] = int(octets)
+                    fields[keys[1]] = int(packets)
+                    if fields["counter_order"] is None:
+                        fields["counter_order"] = "bytes-first" if bytes_first else "packets-first"
+            return direction
+        rest = after.lstrip()[1:].strip()
+        if not rest:
+            return direction  # VRP8 physical: a bare `Input:` heads the per-cast section
+        if suspect or rest[:1].isdigit():
+            raise _Damage("damaged counter line")
         return section
+    if after.startswith(" packets"):
+        match = _PPP_COUNTERS.fullmatch(line)
+        if match:
+            keys = _KEYS[direction]
+            if fields[keys[0]] is None:
+                fields[keys[1]] = int(match[2])
+                fields[keys[0]] = int(match[3])
+            return direction
+    elif "utilization" in after:
+        match = _UTIL.fullmatch(line)
+        if match:
+            key = _KEYS[direction][5]
+            if match[2] is not None and fields[key] is None:
+                value = float(match[2])
+                if value > 100.0:
+                    raise _Damage(f"utilisation above 100%: {match[2]}")
+                fields[key] = value
+            return section
     if suspect:
         raise _Damage("damaged counter line")
     return section
@@ -261,20 +312,29 @@ def _counter_line(
 
 def _time_line(fields: dict[str, Any], line: str, suspect: bool) -> None:
     """`Last physical up time   : 2023-08-27 06:12:59+03:00`, `Last line protocol up time`."""
-    match = _TIME.match(line)
-    if match:
+    match = _TIME_LINE.fullmatch(line)
+    if match is not None:  # the usual form, checked in one go
         key = _TIME_FIELDS[match[1]]
         if fields[key] is None:
-            fields[key] = _time(match[2])
-    elif suspect:
-        raise _Damage("damaged time line")
+            value = match[2]
+            fields[key] = None if value == "-" else value
+        return
+    match = _TIME.match(line)
+    if match is None or suspect:
+        if suspect:
+            raise _Damage("damaged time line")
+        return
+    key = _TIME_FIELDS[match[1]]
+    if fields[key] is None:
+        value = match[2].strip()  # a time format not seen yet: kept as printed
+        fields[key] = None if not value or value == "-" else value
 
 
 def _rate_line(fields: dict[str, Any], line: str, suspect: bool) -> None:
     """`Last 300 seconds input rate: N bits/sec, M packets/sec` or the utility rate."""
     match = _RATE.fullmatch(line)
     if match is None:
-        if suspect:
+        if suspect or ("seconds" in line and ("rate" in line or "utility" in line)):
             raise _Damage("damaged rate line")
         return
     keys = _KEYS[match[2]]
@@ -363,23 +423,26 @@ def _finish(
     current_state, ifindex = _state(state_text)
     upper_state = current_state.upper()
     protocol_state = fields["protocol_state"]
-    description = fields.pop("description")
-    return InterfaceDetail(
-        name=name,
-        current_state=current_state,
-        phy_up=upper_state.startswith("UP"),
-        admin_down=upper_state.startswith("ADMINISTRATIVELY"),
-        protocol_up=protocol_state.upper().startswith("UP") if protocol_state else None,
-        ifindex=ifindex,
-        description=description if description is not None else "",
-        trunk_members=tuple(members),
-        **fields,
+    description = fields["description"]
+    get = fields.__getitem__
+    return InterfaceDetail(  # positional, in field order: thousands of blocks per poll
+        name,
+        current_state,
+        upper_state.startswith("UP"),
+        upper_state.startswith("ADMINISTRATIVELY"),
+        protocol_state,
+        protocol_state.upper().startswith("UP") if protocol_state else None,
+        ifindex,
+        description if description is not None else "",
+        *map(get, _FIELD_ORDER),
+        tuple(members),
+        fields["counter_order"],
     )
 
 
 def _suspects(text: str) -> frozenset[str]:
     """The lines holding characters VRP never prints (one scan of the whole text)."""
-    if text.isascii() and _JUNK.search(text) is None:
+    if not text.translate(_NOT_JUNK):
         return frozenset()
     found: set[str] = set()
     for match in _JUNK.finditer(text):

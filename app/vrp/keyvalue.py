@@ -76,12 +76,25 @@ def _separators(line: str) -> list[tuple[int, bool]]:
                 continue  # 18:41:38, UTC+08:00, 2001:db8
             if before == ":" or after == ":":
                 continue  # 2001:db8::1
+            if _in_address(line, index):
+                continue  # 2804:3d8:b12f:f3b4::1, 8c:00:00:32:d8:d0
             if after == "/" and line.startswith("//", index + 1):
                 continue  # http://...
             # `15%:` or `54%:`: the colon closes a value in a list.
             start = line.rfind(" ", 0, index) + 1
             found.append((index, _is_value_like(line[start:index])))
     return found
+
+
+_ADDRESS = re.compile(r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:/\d{1,3})?")
+
+
+def _in_address(line: str, index: int) -> bool:
+    """True when the colon at `index` is inside an IPv6 or colon-separated MAC address."""
+    start = line.rfind(" ", 0, index) + 1
+    end = line.find(" ", index)
+    token = line[start : end if end >= 0 else len(line)].rstrip(",;")
+    return _ADDRESS.fullmatch(token) is not None
 
 
 def _split_middle(text: str) -> tuple[str, str]:

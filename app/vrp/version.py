@@ -199,7 +199,9 @@ _BOARD = re.compile(
 _STARTUP = re.compile(
     r"^\s*StartupTime\s*:?\s*(?P<at>\d{4}/\d{2}/\d{2}\s+\d{2}:\d{2}:\d{2})\s*$", re.IGNORECASE
 )
-_BOARD_TYPE = re.compile(r"^\s*(?:\d\.)?\s*(?P<type>[A-Z0-9]{6,20})\s+version information\s*:?\s*$")
+_BOARD_TYPE = re.compile(
+    r"^\s*(?:\d\.)?\s*(?:[A-Z]{2,4}\s+)?(?P<type>[A-Z0-9]{6,20})\s+version information\s*:?\s*$"
+)
 _ENUMERATED = re.compile(r"^\d{1,2}\.\s*")
 _SUBSECTION = re.compile(
     r"^\s*(?:NSE|PIC\d{1,2}|MonitorBUS|Configure license items)\b",

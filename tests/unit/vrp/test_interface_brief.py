@@ -226,7 +226,8 @@ def test_bad_row_is_a_warning_and_the_other_rows_are_kept() -> None:
 
 
 def test_only_bad_rows_is_an_error_naming_the_first() -> None:
-    text = f"{HEADER}\nGigabitEthernet0/1/0        up    sideways     0%     0%          0          0\n"
+    row = "GigabitEthernet0/1/0        up    sideways     0%     0%          0          0"
+    text = f"{HEADER}\n{row}\n"
     with pytest.raises(ParseError) as caught:
         parse_interface_brief(text)
     assert caught.value.line_number == 2

@@ -476,9 +476,13 @@ def parse_interface_detail(text: str) -> InterfaceDetails:
                     blocks.append(_finish(name, state_text, fields, members))
                 name, state_text = header[1], header[2]
                 fields, members, section, in_member_table = dict(_EMPTY_BLOCK), [], None, False
-                damaged = False
-                if suspect:
-                    damaged = True
+                damaged = suspect or _INTERFACE.fullmatch(name) is None
+                if not damaged:
+                    try:
+                        _state(state_text)
+                    except _Damage:
+                        damaged = True
+                if damaged:
                     warnings.append(ParseWarning(f"damaged header of {name}", raw, index + 1))
                 continue
             if name is None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from app.domain.parsing import ParseWarning
-from app.vrp.values import BadValue
+from app.vrp.values import BadValue, has_junk
 
 _WORD = re.compile(r"\S+")
 # Rule lines between header and rows: `-----`, `=====`, `- - - - -` (damage inside allowed).
@@ -329,6 +329,26 @@ class Table:
             header = self.header(lines[index])
             if header is not None:
                 return index, header
+        return None
+
+    def damaged_header(
+        self, lines: list[str], start: int = 0, stop: int | None = None
+    ) -> tuple[int, str] | None:
+        """A line that looks like this table's header but holds damage, or None.
+
+        A header with a character VRP never prints in one is not trusted (a column name
+        may be lost), and neither is a line that would be the header but for such a
+        character: the table's rows would otherwise go missing without a word.
+        """
+        names = {word for name, _ in self._names for word in name}
+        for index in range(start, len(lines) if stop is None else stop):
+            line = lines[index]
+            if not has_junk(line):
+                continue
+            words = [word.lower() for word in line.split()]
+            known = sum(word in names for word in words)
+            if words and known >= max(1, len(self._required) // 2) and known >= len(words) / 2:
+                return index, line
         return None
 
 

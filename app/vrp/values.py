@@ -217,6 +217,12 @@ def _has_junk(line: str) -> bool:
     return any(char in _JUNK for char in line)
 
 
+def has_junk(line: str) -> bool:
+    """True when `line` holds a character line damage leaves (non-ASCII, control, or an
+    ASCII mark VRP does not print in labels and numbers)."""
+    return not (line.isascii() and line.isprintable()) or _has_junk(line)
+
+
 @lru_cache(maxsize=512)
 def _separator_lost(key: str) -> re.Pattern[str]:
     junk = r"(?:[^\x20-\x7e]|[#%&*@~^|\\?!$`{}<>\"])"

@@ -30,7 +30,7 @@ from app.vrp.grammar import CommandSpec
 from app.vrp.keyvalue import Pair, Record, read_record
 from app.vrp.table import Column, Table, read_rows
 from app.vrp.text import clean_lines, first_unrecognised
-from app.vrp.values import NO_VALUE, BadValue, percent, timestamp
+from app.vrp.values import NO_VALUE, BadValue, damaged_mention, percent, timestamp
 
 _CURRENT = ("system cpu use rate", "system cpu using percentage", "cpu usage")
 _CURRENT_LABELS = ("System cpu use rate", "System CPU Using Percentage", "CPU Usage")
@@ -48,6 +48,7 @@ _MEASURED_AT = re.compile(
     r"^\s*(?:CPU utilization statistics at\s+|CPU Usage Stat\. Time\s*:\s*)(?P<at>.+?)\s*$",
     re.IGNORECASE,
 )
+_MEASURED_AT_LABELS = ("CPU utilization statistics at", "CPU Usage Stat. Time")
 _WATCHED = (
     *_CURRENT_LABELS,
     "five seconds",
@@ -166,12 +167,12 @@ def parse_cpu_usage(text: str) -> CpuUsage:
     cores: list[CpuCore] = []
     tasks = next((index for index, line in enumerate(lines) if _TASKS.match(line)), len(lines))
     tables.update(range(tasks, len(lines)))  # VRP5 per-task ticks: not needed
-    found = SERVICES.find_header(lines, stop=tasks)
+    found = SERVICES.locate(lines, warnings, stop=tasks)
     if found is not None:
         rows = read_rows(lines, *found, _service)
         services, tables = rows.items, tables | set(range(found[0], rows.end))
         warnings.extend(rows.warnings)
-    found = CORES.find_header(lines, stop=tasks)
+    found = CORES.locate(lines, warnings, stop=tasks)
     if found is not None:
         rows = read_rows(lines, *found, _core)
         cores, tables = rows.items, tables | set(range(found[0], rows.end))
@@ -199,8 +200,13 @@ def parse_cpu_usage(text: str) -> CpuUsage:
     averages = {field: figures.percent(keys, label) for field, keys, label in _AVERAGES}
     measured_at = None
     for index, line in enumerate(lines):
-        if index not in tables and (match := _MEASURED_AT.match(line)):
+        if index in tables:
+            continue
+        if match := _MEASURED_AT.match(line):
             measured_at = figures.time_of(Pair("at", "at", match["at"], index, line))
+            break
+        if any(damaged_mention(line, label) for label in _MEASURED_AT_LABELS):
+            warnings.append(ParseWarning("damaged line (may have held the time)", line, index + 1))
             break
     return CpuUsage(
         cpu_percent=current,

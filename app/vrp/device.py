@@ -7,7 +7,8 @@ shared table reader, :mod:`app.vrp.table`):
 - NE40E/NE8000 (VRP8):     `Slot #  Type  Online  Register  Status  Role  LsId  Primary`
 - CloudEngine:             `Slot  Card  Type  Online  Power  Register  Alarm  Primary`,
   with indented sub-rows (fans, power modules of a stack member) that have no slot cell
-  and belong to the slot above; `*CE6850...` marks a configured but unactivated board.
+  and belong to the slot above; `*CE6850...` marks a configured but unactivated board
+  (only where the output's legend defines `*`: elsewhere a star is damage).
 
 Cells are single words (a parenthesised part may hold a space: `CMU(MPU 9)`); one
 published capture has its padding collapsed. A `-` cell means "no value" and becomes
@@ -26,8 +27,9 @@ from app.domain.system import Board, Device
 from app.vrp.grammar import CommandSpec
 from app.vrp.table import BadRow, Column, Header, Table, is_rule
 from app.vrp.text import clean_lines, unexpected_output
-from app.vrp.values import BadValue
+from app.vrp.values import BadValue, damaged_mention
 
+_CHASSIS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/+()-]{0,63}", re.ASCII)
 _TITLE = re.compile(r"^\s*(?:(?P<chassis>\S.*?)'s\s+)?Device status\s*:\s*$", re.IGNORECASE)
 TABLE = Table(
     Column.of("slot", "slot #", "slot", "slot/card"),
@@ -44,6 +46,7 @@ TABLE = Table(
 )
 _CELLS = re.compile(r"[^\s(]*\([^()]*\)\S*|\S+")
 _SLOT = re.compile(r"^(?:\d{1,3}(?:/\d{1,3})?|[A-Za-z]{2,8}\d{1,3})$", re.ASCII)
+_STAR_LEGEND = re.compile(r"^\s*\*\s*:\s*\S")
 _TYPE = re.compile(r"\*?[A-Za-z0-9][A-Za-z0-9_./+-]*(?:\([A-Za-z0-9 _./-]{1,24}\))?", re.ASCII)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*(?:\([A-Za-z0-9 ]{1,16}\))?", re.ASCII)
 
@@ -57,11 +60,12 @@ def _cell(cells: dict[str, str], key: str) -> str | None:
     return value
 
 
-def _board(cells: dict[str, str]) -> Board:
+def _board(cells: dict[str, str], starred: bool) -> Board:
+    """One board row; `starred`: the legend defines `*` (configured, unactivated)."""
     slot, board_type = cells["slot"], cells["type"]
     if _SLOT.match(slot) is None:
         raise BadValue(f"not a slot: {slot!r}")
-    if _TYPE.fullmatch(board_type) is None:
+    if _TYPE.fullmatch(board_type) is None or (board_type.startswith("*") and not starred):
         raise BadValue(f"not a board type: {board_type!r}")
     online = _cell(cells, "online")
     if online is None:
@@ -88,18 +92,26 @@ def _sub_row(header: Header, line: str, slot: str) -> dict[str, str]:
 def parse_device(text: str) -> Device:
     """Parse `display device` into one :class:`Board` per row (sub-rows included)."""
     lines = clean_lines(text)
-    found = TABLE.find_header(lines)
+    warnings: list[ParseWarning] = []
+    found = TABLE.locate(lines, warnings)
     if found is None:
         raise unexpected_output(
             "expected the `Slot #  Type  Online ...` header of `display device`", lines
         )
     header_index, header = found
     chassis = None
-    for line in lines[:header_index]:
+    for index, line in enumerate(lines[:header_index]):
         if match := _TITLE.match(line):
             chassis = match["chassis"]
+            if chassis is not None and _CHASSIS.fullmatch(chassis) is None:
+                warnings.append(ParseWarning(f"damaged chassis name {chassis!r}", line, index + 1))
+                chassis = None
+        elif damaged_mention(line, "Device status"):
+            warnings.append(
+                ParseWarning("damaged line (may have held the chassis)", line, index + 1)
+            )
+    starred = any(_STAR_LEGEND.match(line) for line in lines[:header_index])
     boards: list[Board] = []
-    warnings: list[ParseWarning] = []
     slot_lost = False
     start = header_index + 1
     if start < len(lines) and is_rule(lines[start]):
@@ -119,7 +131,7 @@ def parse_device(text: str) -> Device:
                 cells = _sub_row(header, line, boards[-1].slot)
             else:
                 cells = header.cells(line)
-            board = _board(cells)
+            board = _board(cells, starred)
         except (BadRow, BadValue) as problem:
             warnings.append(ParseWarning(str(problem), line, index + 1))
             if not line[:1].isspace() or not header.has("card"):

@@ -41,7 +41,8 @@ TABLE = Table(
 )
 _SLOT = re.compile(r"(?:[A-Za-z]{1,6}\d{0,3}/)?\d{1,3}(?:/\d{1,3})?", re.ASCII)
 _TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\([A-Za-z ]{1,24}\))?", re.ASCII)
-_SIZE = re.compile(r"[\d*]{1,9}MB", re.ASCII)
+# Documentation masks the leading digits of a size with two stars (`**06MB`).
+_SIZE = re.compile(r"(?:\*\*)?\d{1,9}MB", re.ASCII)
 _CORES = re.compile(r"^\s*(?:(?:cpu\d{1,3})\s+\d{1,3}%\s*)+$", re.IGNORECASE)
 _CORE = re.compile(r"(cpu\d{1,3})\s+(\d{1,3})%", re.IGNORECASE)
 # Documentation examples end a shortened table with a line of dots.
@@ -100,14 +101,14 @@ def _board(cells: dict[str, str]) -> BoardHealth:
 def parse_health(text: str) -> Health:
     """Parse `display health [verbose]` into one :class:`BoardHealth` per board row."""
     lines = clean_lines(text)
-    found = TABLE.find_header(lines)
+    warnings: list[ParseWarning] = []
+    found = TABLE.locate(lines, warnings)
     if found is None:
         raise unexpected_output(
             "expected the `Slot  CPU Usage  Memory Usage(Used/Total)` header", lines
         )
     header_index, header = found
     boards: list[BoardHealth] = []
-    warnings: list[ParseWarning] = []
     cores: list[CoreLoad] = []
     lost = False  # the board row above could not be read; its per-CPU lines go with it
 

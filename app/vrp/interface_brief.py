@@ -26,7 +26,7 @@ from app.domain.interfaces import BriefInterface, InterfaceBrief
 from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.names import INTERFACE_CELL
-from app.vrp.table import BadRow, Column, Header, Table
+from app.vrp.table import BadRow, Column, Header, Table, mark_in_padding
 from app.vrp.text import clean_lines, unexpected_output
 from app.vrp.values import BadValue
 
@@ -142,9 +142,9 @@ def _cells(header: Header, line: str) -> _Cells:
     )
 
 
-def _find_header(lines: list[str]) -> tuple[int, Header]:
+def _find_header(lines: list[str], warnings: list[ParseWarning]) -> tuple[int, Header]:
     """The column header; only legend lines (`PHY: Physical`) come before it."""
-    found = TABLE.find_header(lines)
+    found = TABLE.locate(lines, warnings)
     if found is None:
         # Point at the first line that is neither blank nor legend: a foreign header
         # (`display interface ethernet brief` has other columns) or whatever else it is.
@@ -159,7 +159,8 @@ def _find_header(lines: list[str]) -> tuple[int, Header]:
 def parse_interface_brief(text: str) -> InterfaceBrief:
     """Parse `display interface brief` into one :class:`BriefInterface` per row."""
     lines = clean_lines(text)
-    header_index, header = _find_header(lines)
+    warnings: list[ParseWarning] = []
+    header_index, header = _find_header(lines, warnings)
     base_indent = header.indent
     states = _States(_markers(lines, header_index))
     phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
@@ -173,7 +174,6 @@ def parse_interface_brief(text: str) -> InterfaceBrief:
     suffixes: dict[str, str | None] = {}
     rows: list[BriefInterface] = []
     append = rows.append
-    warnings: list[ParseWarning] = []
     parent: str | None = None
     parent_lost = False  # the trunk row above could not be read
     for index in range(header_index + 1, len(lines)):
@@ -221,6 +221,9 @@ def parse_interface_brief(text: str) -> InterfaceBrief:
             if name.translate(_NAME_CHARS) or not name[:1].isalnum() or not line.isascii():
                 name, bandwidth = _name(name_cell)
             phy_state = phy_cache.get(phy) or states.phy(phy)
+            # A marked state: was the mark a damaged space?
+            if phy[0] in _STANDARD_MARKERS and mark_in_padding(header, line, "phy"):
+                raise BadValue(f"state mark in the padding: a damaged space ({phy!r})")
             protocol_up = protocol_cache.get(protocol)
             if protocol_up is None:
                 protocol_up = states.protocol(protocol)

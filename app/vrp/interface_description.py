@@ -17,7 +17,7 @@ from app.domain.interfaces import DescribedInterface, InterfaceDescriptions
 from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.names import INTERFACE_CELL, INTERFACE_TYPES, normalise_interface_name
-from app.vrp.table import BadRow, Column, Table
+from app.vrp.table import BadRow, Column, Header, Table, mark_in_padding
 from app.vrp.text import clean_lines, unexpected_output
 from app.vrp.values import BadValue
 
@@ -27,23 +27,24 @@ TABLE = Table(
     Column.of("protocol"),
     Column.of("description", rest=True, blank=True),
 )
-_STATE = re.compile(r"[*^#]?(?:up|down)(?:\([A-Za-z]{1,3}\))*", re.ASCII)
+_STATE = re.compile(r"(?:[*^#]?down|up)(?:\([A-Za-z]{1,3}\))*", re.ASCII)
+_LEGEND_MARKER = re.compile(r"^\s*([*^#])down\s*:", re.MULTILINE)
 _LEGEND = re.compile(r"\s*\S{1,20}: \S")
 
 
-def _find_header(lines: list[str]) -> tuple[int, int]:
-    """Index and indentation of the column header; only legend lines come before it."""
-    found = TABLE.find_header(lines)
+def _find_header(lines: list[str], warnings: list[ParseWarning]) -> tuple[int, Header]:
+    """The column header and its index; only legend lines come before it."""
+    found = TABLE.locate(lines, warnings)
     if found is None or found[1].cell_count != 4:
         # Point at the first line that is neither blank nor legend: a foreign header
         # (`display interface brief` has other columns) or whatever else the text is.
         raise unexpected_output(
             "expected the 'Interface PHY Protocol Description' header", lines, skip=_LEGEND
         )
-    return found[0], found[1].indent
+    return found
 
 
-def _row(line: str) -> DescribedInterface:
+def _row(line: str, header: Header, markers: frozenset[str]) -> DescribedInterface:
     cells = line.split(None, 3)
     if len(cells) < 3:
         raise BadRow("expected `Interface PHY Protocol [Description]`")
@@ -54,6 +55,8 @@ def _row(line: str) -> DescribedInterface:
         raise BadValue(f"not an interface name: {name_cell!r}")
     if _STATE.fullmatch(phy) is None:
         raise BadValue(f"not an interface state: {phy!r}")
+    if phy[0] in "*^#" and (phy[0] not in markers or mark_in_padding(header, line, "phy")):
+        raise BadValue(f"state marker {phy[0]!r} is not one the router printed")
     if _STATE.fullmatch(protocol) is None or protocol[0] in "*^#":
         raise BadValue(f"not a protocol state: {protocol!r}")
     name = match[1]
@@ -76,9 +79,12 @@ def parse_interface_description(text: str) -> InterfaceDescriptions:
     one holding characters VRP cannot print (non-ASCII, control) is kept and warned about.
     """
     lines = clean_lines(text)
-    header_index, base_indent = _find_header(lines)
-    rows: list[DescribedInterface] = []
     warnings: list[ParseWarning] = []
+    header_index, header = _find_header(lines, warnings)
+    base_indent = header.indent
+    # The markers the legend defines; all of them when no legend was printed.
+    markers = frozenset(_LEGEND_MARKER.findall("\n".join(lines[:header_index]))) or frozenset("*^#")
+    rows: list[DescribedInterface] = []
     lost = False  # the row above could not be read: its wrapped lines go with it
     for index in range(header_index + 1, len(lines)):
         line = lines[index]
@@ -94,7 +100,7 @@ def parse_interface_description(text: str) -> InterfaceDescriptions:
         try:
             if indent != base_indent:
                 raise BadRow("expected an interface row")
-            row = _row(line)
+            row = _row(line, header, markers)
         except (BadRow, BadValue) as problem:
             warnings.append(ParseWarning(str(problem), line, index + 1))
             lost = True

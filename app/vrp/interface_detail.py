@@ -41,7 +41,7 @@ from app.domain.interfaces import InterfaceDetail, InterfaceDetails, TrunkMember
 from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.text import clean_lines, unexpected_output
-from app.vrp.values import damaged_mention
+from app.vrp.values import damaged_mention, has_junk
 
 _A = re.ASCII
 _HEADER = re.compile(r"(\d{0,3}[A-Za-z][\w./:|-]{0,63}) current state\s*:\s*(.*)", _A)
@@ -51,11 +51,14 @@ _STATE_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9 ():,./-]{0,47}", _A)
 _INTERFACE = re.compile(r"(?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:_-]{0,63}", _A)
 _PROTOCOL = re.compile(r"Line protocol current state\s*:\s*(.*)", _A)
 _DESCRIPTION = re.compile(r"Description\s*:(.*)", _A)
-_MTU = re.compile(r"(?:Maximum Transmit Unit(?:\([^)]{0,8}\))?|The MTU) is (\d{1,6})\b", _A)
+# A number ends at a space, a comma or the line's end: `1%00` is damage, not `1`.
+_END = r"(?![^\s,;])"
+_MTU = re.compile(r"(?:Maximum Transmit Unit(?:\([^)]{0,8}\))?|The MTU) is (\d{1,6})" + _END, _A)
 _BANDWIDTH = re.compile(r"(?:Port|Current) BW\s*:\s*([^,]*?)\s*(?:,|$)", _A)
 _BANDWIDTH_VALUE = re.compile(r"\d{1,6}(?:\.\d{1,3})?\s?[KMGT]?(?:bps|bits|bit/s|b/s)?", _A)
 _ADDRESS = re.compile(
-    r"Internet (?:IPv6 )?Address is (?:negotiated, |allocated by DHCP, )?([0-9a-fA-F.:]+/\d{1,3})",
+    r"Internet (?:IPv6 )?Address is (?:negotiated, |allocated by DHCP, )?([0-9a-fA-F.:]+/\d{1,3})"
+    + _END,
     _A,
 )
 _MAC = re.compile(r"Hardware address is ([^\s,]+)", _A)
@@ -92,8 +95,8 @@ _PPP_COUNTERS = re.compile(r"(Input|Output) packets\s*:\s*(\d+),\s*(\d+) bytes\s
 _NUMBER_LINE = re.compile(
     r"(\d+) (?:(errors)\b|packets (input|output), *(\d+) bytes|(input|output) errors?\b)", _A
 )
-_TOTAL_ERROR = re.compile(r"Total Error\s*:\s*(\d+)\b", _A)
-_CRC = re.compile(r"CRC\s*:\s*(\d+)\b", _A)
+_TOTAL_ERROR = re.compile(r"Total Error\s*:\s*(\d+)" + _END, _A)
+_CRC = re.compile(r"CRC\s*:\s*(\d+)" + _END, _A)
 _MEMBER = re.compile(r"(\S+) +(UP|DOWN)(?: +(\d{1,5}))?", _A)
 # Characters VRP never prints in these lines (descriptions aside): damage. `%` and `~`
 # are left out: utilisation and transceiver lines print them.
@@ -327,6 +330,8 @@ def _time_line(fields: dict[str, Any], line: str, suspect: bool) -> None:
     key = _TIME_FIELDS[match[1]]
     if fields[key] is None:
         value = match[2].strip()  # a time format not seen yet: kept as printed
+        if has_junk(value):
+            raise _Damage(f"unreadable time {value!r}")
         fields[key] = None if not value or value == "-" else value
 
 

@@ -240,6 +240,9 @@ def read_record(
         for label, value in split_pairs(line):
             if not is_damaged_label(label):
                 block.add(Pair(" ".join(label.split()), normalise_key(label), value, index, line))
+                continue
+            # `Max CPU@Usage Stat. Time : ...`: every watched label it may have been.
+            suspects.extend((name, index, line) for name in watched if fuzzy_contains(label, name))
         suspects.extend((label, index, line) for label in watched if damaged_mention(line, label))
     return Record(block, suspects)
 

@@ -29,7 +29,15 @@ from app.vrp.grammar import CommandSpec
 from app.vrp.keyvalue import Pair, Record, read_record
 from app.vrp.table import Column, Table, read_rows
 from app.vrp.text import clean_lines, first_unrecognised
-from app.vrp.values import BadValue, integer, percent, size_bytes, timestamp, vrp_name
+from app.vrp.values import (
+    BadValue,
+    damaged_mention,
+    integer,
+    percent,
+    size_bytes,
+    timestamp,
+    vrp_name,
+)
 
 _TOTAL = (
     "system total memory",
@@ -53,6 +61,8 @@ _WATCHED = (
     "Total Physical Memory Used",
     "Memory Using Percentage",
     "Physical Memory Using Percentage",
+    "Slot",
+    "CPU",
 )
 _MEASURED_AT = re.compile(r"^\s*Memory utilization statistics at\s+(?P<at>.+?)\s*$", re.I)
 _SLOT_TITLE = re.compile(r"^\s*Slot\s+(\w{1,8})\s+Memory utilization Info", re.IGNORECASE)
@@ -94,7 +104,7 @@ def parse_memory_usage(text: str) -> MemoryUsage:
     processes: list[ProcessMemory] = []
     warnings: list[ParseWarning] = []
     table_lines: set[int] = set()
-    found = _PROCESSES.find_header(lines)
+    found = _PROCESSES.locate(lines, warnings)
     if found is not None:
         header_index, header = found
         unit = _PROCESS_UNIT.search(lines[header_index])
@@ -108,7 +118,8 @@ def parse_memory_usage(text: str) -> MemoryUsage:
             )
 
         rows = read_rows(lines, header_index, header, process)
-        processes, warnings = rows.items, rows.warnings
+        processes = rows.items
+        warnings.extend(rows.warnings)
         table_lines = set(range(header_index, rows.end))
     record = read_record(lines, _WATCHED, skip=table_lines)
     known = table_lines | {pair.index for pair in record.block.pairs.values()}
@@ -140,12 +151,21 @@ def parse_memory_usage(text: str) -> MemoryUsage:
             except BadValue as problem:
                 warnings.append(ParseWarning(str(problem), line, index + 1))
             break
+        if index not in table_lines and damaged_mention(line, "Memory utilization statistics at"):
+            warnings.append(ParseWarning("damaged line (may have held the time)", line, index + 1))
+            break
     slot = record.block.get("slot")
     cpu = record.block.get("cpu")
     if slot is None:  # CX600/ME60 `display memory-usage slave`: `Slot 5 Memory utilization Info:`
         titled = next(filter(None, map(_SLOT_TITLE.match, lines)), None)
         if titled is not None:
             slot = Pair("Slot", "slot", titled[1], 0, titled.string)
+    for label, pair in (("Slot", slot), ("CPU", cpu)):
+        lost = record.lost(label) if pair is None or not pair.value.isalnum() else None
+        if lost is not None:
+            warnings.append(
+                ParseWarning(f"damaged line (may have held {label!r})", lost[1], lost[0] + 1)
+            )
     return MemoryUsage(
         total_bytes=total,
         used_bytes=used,

@@ -36,6 +36,23 @@ _WORD = re.compile(r"\S+")
 _RULE_CHARS = frozenset("-= ")
 
 
+def _damaged(text: str) -> bool:
+    """Damage in header text; `(%)` is a unit some headers print (`Usage(%)`)."""
+    return has_junk(text.replace("(%)", ""))
+
+
+def _stray(word: str) -> bool:
+    """A word of damage alone (`¤`, `&`), never a column name (`#` is one: `Slot #`)."""
+    return word != "#" and not any(char.isalnum() for char in word) and has_junk(word)
+
+
+def _could_be(word: str, name: str) -> bool:
+    """`word` is `name` with some characters replaced by damage (`¤rocessname`)."""
+    return len(word) == len(name) and all(
+        a == b or has_junk(a) for a, b in zip(word, name, strict=True)
+    )
+
+
 class BadRow(ValueError):
     """A row that does not fit its header; the message says how."""
 
@@ -94,6 +111,7 @@ class Header:
     indent: int
     _needed: frozenset[str] = frozenset()  # keys of columns every row must fill
     _cell: re.Pattern[str] | None = None  # one cell, when cells may hold spaces
+    damaged: bool = False  # damage in the line: a stray mark, or a column name it spoiled
     cell_count: int = field(init=False)
     _orders: tuple[tuple[str | None, ...], ...] = field(init=False, repr=False)
     _rest: bool = field(init=False, repr=False)
@@ -281,6 +299,7 @@ class Table:
         used: set[tuple[str, ...]] = set()
         index = 0
         group = 0
+        damaged = False
         last_unknown_end: int | None = None
         while index < len(words):
             match = next(
@@ -293,6 +312,10 @@ class Table:
             )
             if match is None:
                 word, start, end = words[index]
+                if _stray(word):  # damage printed in the padding: not a column
+                    damaged = True
+                    index += 1
+                    continue
                 if last_unknown_end is None or start - last_unknown_end > 1:
                     group += 1
                 found.append(HeaderColumn(word, (), start, end, group=group))
@@ -319,7 +342,14 @@ class Table:
             return None
         if self._any_of and not any(key in self._any_of for keys in used for key in keys):
             return None
-        return Header(tuple(found), line, len(line) - len(line.lstrip()), self._needed, self._cell)
+        return Header(
+            tuple(found),
+            line,
+            len(line) - len(line.lstrip()),
+            self._needed,
+            self._cell,
+            damaged=damaged or any(not column.keys and _damaged(column.label) for column in found),
+        )
 
     def find_header(
         self, lines: list[str], start: int = 0, stop: int | None = None
@@ -329,6 +359,34 @@ class Table:
             header = self.header(lines[index])
             if header is not None:
                 return index, header
+        return None
+
+    def locate(
+        self,
+        lines: list[str],
+        warnings: list[ParseWarning],
+        start: int = 0,
+        stop: int | None = None,
+    ) -> tuple[int, Header] | None:
+        """The header in `lines[start:stop]`, noting in `warnings` when damage may have
+        hidden it or one of its column names (rows under a damaged name go missing)."""
+        found = self.find_header(lines, start, stop)
+        if found is not None:
+            index, header = found
+            if header.damaged:
+                warnings.append(
+                    ParseWarning(
+                        "damaged table header: a column may be lost", header.line, index + 1
+                    )
+                )
+            return found
+        damaged = self.damaged_header(lines, start, stop)
+        if damaged is not None:
+            warnings.append(
+                ParseWarning(
+                    "damaged table header: the table is left out", damaged[1], damaged[0] + 1
+                )
+            )
         return None
 
     def damaged_header(
@@ -343,10 +401,12 @@ class Table:
         names = {word for name, _ in self._names for word in name}
         for index in range(start, len(lines) if stop is None else stop):
             line = lines[index]
-            if not has_junk(line):
+            if not _damaged(line):
                 continue
             words = [word.lower() for word in line.split()]
-            known = sum(word in names for word in words)
+            known = sum(
+                word in names or any(_could_be(word, name) for name in names) for word in words
+            )
             if words and known >= max(1, len(self._required) // 2) and known >= len(words) / 2:
                 return index, line
         return None
@@ -404,6 +464,30 @@ def read_rows[T](
             warnings.append(ParseWarning(str(problem), line, index + 1))
         index += 1
     return Rows(items, warnings, index, closed)
+
+
+def mark_in_padding(header: Header, line: str, key: str) -> bool:
+    """True when the cell under `key` starts one character before its column in a row
+    otherwise laid out exactly as the router lays rows out.
+
+    The router starts a marked state (`*down`) at its column; every later cell starts or
+    ends where its header word does. A mark in the padding in front of the column, in
+    such a row, is a damaged space (`  down` -> ` ^down`), not a marker. Documentation
+    copies edited by hand shift cells; there a mark is taken as printed.
+    """
+    columns = header.columns
+    if any(len(column.keys) > 1 for column in columns):
+        return False
+    words = [(match.start(), match.end()) for match in _WORD.finditer(line)]
+    if len(words) != len(columns) and not (columns[-1].rest and len(words) > len(columns)):
+        return False
+    at = next((i for i, column in enumerate(columns) if key in column.keys), None)
+    if at is None or words[at][0] != columns[at].start - 1:
+        return False
+    return all(
+        start == column.start or end == column.end
+        for column, (start, end) in zip(columns[at + 1 :], words[at + 1 :], strict=False)
+    )
 
 
 def iter_words(line: str) -> Iterator[tuple[str, int]]:

@@ -32,7 +32,7 @@ from app.domain.system import BoardVersion, Version
 from app.vrp.grammar import CommandSpec
 from app.vrp.keyvalue import read_record
 from app.vrp.text import clean_lines, unexpected_output
-from app.vrp.values import BadValue, size_bytes
+from app.vrp.values import BadValue, has_junk, size_bytes
 
 _SOFTWARE = re.compile(
     r"^\s*VRP\s*\(R\)\s*software\s*,\s*Version\s+(?P<vrp>\S+?)\s*(?:\((?P<software>[^()]*)\))?\s*$",
@@ -236,7 +236,7 @@ def parse_version_slot(text: str) -> BoardVersion:
             end = index
             break
     own = lines[start + 1 : end]
-    record = read_record(own, ("Memory Size", "PCB Version", "Board Type"))
+    record = read_record(own, ("Memory Size", "Version", "Board Type"))
     warnings: list[ParseWarning] = []
     versions: dict[str, str] = {}
     memory = flash = None
@@ -258,7 +258,7 @@ def parse_version_slot(text: str) -> BoardVersion:
             elif key == "board type":
                 board_type = board_type or pair.value
             elif key.endswith(" version") and pair.value:
-                if not pair.value.isascii() or not pair.value.isprintable():
+                if has_junk(pair.value):
                     raise BadValue(f"damaged version {pair.value!r}")
                 versions.setdefault(" ".join(label.split()), pair.value)
         except BadValue as problem:
@@ -267,6 +267,13 @@ def parse_version_slot(text: str) -> BoardVersion:
         warnings.append(
             ParseWarning(f"damaged line (may have held {label!r})", line, start + 2 + index)
         )
+    # Any other damaged line may have held a version, the board type or the startup time.
+    reported = {warning.line_number for warning in warnings}
+    warnings.extend(
+        ParseWarning("damaged line", line, start + 2 + index)
+        for index, line in enumerate(own)
+        if start + 2 + index not in reported and has_junk(line)
+    )
     pcb = next((value for label, value in versions.items() if label.startswith("PCB")), None)
     return BoardVersion(
         slot=board["slot"],

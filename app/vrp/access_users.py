@@ -39,7 +39,7 @@ from app.domain.subscribers import (
     SlotUsers,
 )
 from app.vrp.grammar import CommandSpec
-from app.vrp.keyvalue import Block, Pair, read_blocks, read_record, split_pairs
+from app.vrp.keyvalue import SECTION_TITLE, Block, Pair, read_blocks, read_record, split_pairs
 from app.vrp.names import normalise_interface_name
 from app.vrp.table import Column, Table, is_rule
 from app.vrp.text import clean_lines, unexpected_output
@@ -48,6 +48,7 @@ from app.vrp.values import (
     NAME_CHARS,
     NO_VALUE,
     BadValue,
+    has_junk,
     integer,
     ipv4,
     ipv6,
@@ -85,20 +86,23 @@ def _count_pairs(
     counters: dict[str, int] = {}
     warnings: list[ParseWarning] = []
     record = read_record(lines, _WATCHED_COUNTS, skip=skip)
+    reported: set[int] = set()
     for pair in record.block.pairs.values():
         if not pair.value or (not pair.value[:1].isdigit() and pair.value[:1] != "-"):
-            if pair.value and not is_clean(pair.value):
+            if pair.value and has_junk(pair.value):
                 warnings.append(
                     ParseWarning(f"damaged count {pair.value!r}", pair.line, pair.index + 1)
                 )
+                reported.add(pair.index)
             continue
         try:
             value = integer(pair.value)
             if _COUNT_LABEL.fullmatch(pair.label) is None:
                 raise BadValue(f"damaged label {pair.label!r}")
         except BadValue as problem:
-            if pair.value[:1].isdigit():
+            if pair.value[:1].isdigit() or has_junk(pair.value):
                 warnings.append(ParseWarning(str(problem), pair.line, pair.index + 1))
+                reported.add(pair.index)
             continue
         if total is None and _TOTAL_USERS_KEY.match(pair.label):
             total, total_pair = value, pair
@@ -112,10 +116,16 @@ def _count_pairs(
         ):
             counters[pair.label] = int(pair.value)
     for label, index, line in record.suspects:
-        if index not in skip:
+        if index not in skip and index not in reported:
             warnings.append(
                 ParseWarning(f"damaged line (may have held {label!r})", line, index + 1)
             )
+            reported.add(index)
+    # The counts are whatever the router prints, so any other damaged line may have
+    # carried one: `Lac users : ~`, `Domain fibr! : 24`.
+    for index, line in enumerate(lines):
+        if index not in skip and index not in reported and has_junk(line) and not is_rule(line):
+            warnings.append(ParseWarning("damaged line (may have held a count)", line, index + 1))
     return total, counters, warnings, total_pair
 
 
@@ -183,6 +193,16 @@ def parse_access_user(text: str) -> AccessUserCounters:
     domains: dict[str, int] = {}
     warnings: list[ParseWarning] = []
     table_lines: set[int] = set()
+    damaged = DOMAIN_ROWS.damaged_header(lines) if found is None else None
+    if damaged is not None:
+        # The rows under a damaged header are domains, not counts: left out, with a word.
+        warnings.append(
+            ParseWarning(
+                "damaged table header: the domains are left out", damaged[1], damaged[0] + 1
+            )
+        )
+        end = next((i for i in range(damaged[0] + 2, len(lines)) if is_rule(lines[i])), len(lines))
+        table_lines.update(range(damaged[0], end))
     if found is not None:
         header_index = found[0]
         index = header_index + 1
@@ -355,7 +375,8 @@ def parse_access_user_list(text: str) -> AccessUserList:
     there is no such user. A user whose lines do not read is left out with a warning.
     """
     lines = clean_lines(text)
-    found = TABLE_HEAD.find_header(lines)
+    warnings: list[ParseWarning] = []
+    found = TABLE_HEAD.locate(lines, warnings)
     if found is None:
         return _no_table(lines)
     header_index, header = found
@@ -371,10 +392,13 @@ def parse_access_user_list(text: str) -> AccessUserList:
                 line=lines[index],
                 line_number=index + 1,
             )
+        if second_header.damaged:
+            warnings.append(
+                ParseWarning("damaged table header: a column may be lost", lines[index], index + 1)
+            )
         index += 1
     second_width = second_header.cell_count if second_header is not None else 0
     users: list[AccessUser] = []
-    warnings: list[ParseWarning] = []
     footer_start: int | None = None
     while index < len(lines):
         line = lines[index]
@@ -508,6 +532,14 @@ def _online_seconds(value: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
+def _damaged_detail_line(line: str) -> bool:
+    """A detail line holding damage: `@` belongs in names only, `&` in section titles."""
+    if not has_junk(line) or SECTION_TITLE.match(line):
+        return False
+    label, _, _ = line.partition(":")
+    return has_junk(line.replace("@", "")) or "name" not in label.lower()
+
+
 def _detail(block: Block) -> AccessUserDetail:
     pairs = block.pairs
     get = pairs.pairs.get
@@ -568,7 +600,18 @@ def parse_access_user_detail(text: str) -> AccessUserDetails:
     lines = clean_lines(text)
     blocks, warnings = read_blocks(lines, _DETAIL_START, _DETAIL_WATCHED)
     users: list[AccessUserDetail] = []
-    for block in blocks:
+    for number, block in enumerate(blocks):
+        if block.damage is None:
+            # `fields` keeps every value as printed, so any damaged line spoils the user.
+            end = blocks[number + 1].start if number + 1 < len(blocks) else len(lines)
+            block.damage = next(
+                (
+                    ParseWarning("damaged line", lines[index], index + 1)
+                    for index in range(block.start, end)
+                    if _damaged_detail_line(lines[index])
+                ),
+                None,
+            )
         if block.damage is not None:
             warnings.append(block.damage)
             continue

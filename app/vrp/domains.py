@@ -25,7 +25,7 @@ from app.vrp.grammar import CommandSpec
 from app.vrp.keyvalue import normalise_key, read_blocks, split_pairs
 from app.vrp.table import BadRow, Column, Header, Table, is_rule
 from app.vrp.text import clean_lines, unexpected_output
-from app.vrp.values import NAME_CHARS, NO_VALUE, BadValue, integer, vrp_name
+from app.vrp.values import NAME_CHARS, NO_VALUE, BadValue, has_junk, integer, vrp_name
 
 TABLE = Table(
     Column.of("name", "domain name", "domain-name", "domainname"),
@@ -59,6 +59,11 @@ def _row(header: Header, line: str) -> Domain:
     cells = header.cells(line)
     labelled = header.labelled(line)
     labelled.pop(next(iter(labelled)), None)  # the name column is the domain itself
+    for label, value in list(labelled.items()):
+        if has_junk(label):  # a column name spoilt by damage (the header is warned about)
+            del labelled[label]
+        elif has_junk(value):
+            raise BadValue(f"damaged {label} {value!r}")
     car = cells.get("car")
     return Domain(
         name=vrp_name(cells["name"], NAME_CHARS),
@@ -70,9 +75,10 @@ def _row(header: Header, line: str) -> Domain:
     )
 
 
-def _parse_table(lines: list[str], header_index: int, header: Header) -> DomainList:
+def _parse_table(
+    lines: list[str], header_index: int, header: Header, warnings: list[ParseWarning]
+) -> DomainList:
     domains: list[Domain] = []
-    warnings: list[ParseWarning] = []
     total: int | None = None
     printed: int | None = None
     footer_at: int | None = None
@@ -104,7 +110,7 @@ def _parse_table(lines: list[str], header_index: int, header: Header) -> DomainL
                 line=lines[header_index],
                 line_number=header_index + 1,
             )
-    seen = len(domains) + len(warnings)
+    seen = len(domains) + sum(warning.line_number != header_index + 1 for warning in warnings)
     if printed is not None and footer_at is not None and printed != seen:
         raise ParseError(
             f"the footer says {printed} domains were printed, the table holds {seen}",
@@ -152,9 +158,10 @@ def _parse_detail(lines: list[str]) -> DomainList:
 def parse_domain(text: str) -> DomainList:
     """`display domain [X]`: the domain table or the per-domain detail blocks."""
     lines = clean_lines(text)
-    found = TABLE.find_header(lines)
+    warnings: list[ParseWarning] = []
+    found = TABLE.locate(lines, warnings)
     if found is not None:
-        return _parse_table(lines, *found)
+        return _parse_table(lines, *found, warnings)
     keys = {normalise_key(label) for line in lines for label, _ in split_pairs(line)}
     if "domain-name" in keys and "domain-state" in keys:
         return _parse_detail(lines)

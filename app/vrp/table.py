@@ -41,9 +41,12 @@ def _damaged(text: str) -> bool:
     return has_junk(text.replace("(%)", ""))
 
 
-def _stray(word: str) -> bool:
-    """A word of damage alone (`¤`, `&`), never a column name (`#` is one: `Slot #`)."""
-    return word != "#" and not any(char.isalnum() for char in word) and has_junk(word)
+def _stray(word: str, *, in_header: bool = False) -> bool:
+    """A word of damage alone (`¤`, `&`, `Æ`): no ASCII letter or digit, a mark VRP does
+    not print alone. `#` is a column name (`Slot #`), so not damage in a header."""
+    if in_header and word == "#":
+        return False
+    return not any(char.isascii() and char.isalnum() for char in word) and has_junk(word)
 
 
 def _could_be(word: str, name: str) -> bool:
@@ -244,11 +247,15 @@ class Header:
             if column.rest:
                 assigned[best].append(line[begin:].rstrip())
                 break
+            if _stray(match.group()):  # damage in the padding: it cannot be placed
+                raise BadRow(f"damage in the row: {match.group()!r}")
             assigned[best].append(match.group())
         cells: dict[str, str] = {}
         for column, found in zip(columns, assigned, strict=True):
             if not column.keys:
-                if unknown and len(found) == 1:
+                if unknown and len(found) > 1:
+                    raise BadRow(f"{len(found)} values under {column.label!r}")
+                if unknown and found:
                     cells[column.label] = found[0]
                 continue
             if not found:
@@ -312,7 +319,7 @@ class Table:
             )
             if match is None:
                 word, start, end = words[index]
-                if _stray(word):  # damage printed in the padding: not a column
+                if _stray(word, in_header=True):  # damage in the padding: not a column
                     damaged = True
                     index += 1
                     continue

@@ -33,6 +33,7 @@ from app.vrp.text import clean_lines, unexpected_output
 from app.vrp.values import (
     NAME_CHARS,
     BadValue,
+    has_junk,
     integer,
     ipv4,
     is_clean,
@@ -215,6 +216,14 @@ def _pool(block: _Block) -> IpPool:
     )
 
 
+_PERCENT_SIGN = re.compile(r"(?<=\d)%")
+
+
+def _damaged_line(line: str) -> bool:
+    """A line holding damage (a `%` after a number is the router's)."""
+    return has_junk(line) and has_junk(_PERCENT_SIGN.sub("", line))
+
+
 def _idle(cell: str) -> int:
     """`251` or the switch form `251(0)` (idle, of which expired)."""
     match = _IDLE.fullmatch(cell)
@@ -255,8 +264,8 @@ def _read_sections(lines: list[str], index: int, header: Header, block: _Block) 
                 "idle": _idle(cells["idle"]),
             }
             for label, cell in cells.items():
-                if label not in _SECTION_KEYS and cell.isdigit() and cell.isascii():
-                    values[label] = int(cell)
+                if label not in _SECTION_KEYS and not is_no_value(cell):
+                    values[label] = integer(cell)
         except (BadRow, BadValue) as problem:
             block.damaged(f"section row: {problem}", line, index)
             index += 1
@@ -290,6 +299,8 @@ def _parse_blocks(text: str, start_keys: tuple[str, ...], start_label: str) -> I
             index += 1
             continue
         if current is not None and (header := SECTIONS.header(line)) is not None:
+            if header.damaged:
+                current.damaged("damaged table header: a column may be lost", line, index)
             index = _read_sections(lines, index, header, current)
             continue
         if _LISTING.match(line) and ":" not in line:
@@ -311,7 +322,7 @@ def _parse_blocks(text: str, start_keys: tuple[str, ...], start_label: str) -> I
             index += 1
             continue
         pairs = split_pairs(line)
-        damaged = not is_clean(line)
+        damaged = _damaged_line(line)
         for label, value in pairs:
             key = normalise_key(label)
             if is_damaged_label(label):
@@ -326,12 +337,17 @@ def _parse_blocks(text: str, start_keys: tuple[str, ...], start_label: str) -> I
                 target = current.statistic  # CE: `Address Statistic: Total :253 ...`
             elif target is not None:
                 target.add(pair)
-        if damaged and (watched := mentions(line, _WATCHED)) is not None:
-            message = f"damaged line (may have held {watched!r})"
+        if damaged:
+            # A pool prints many counts (kept in `counters`), so any damaged line of its
+            # block may have held one; damage outside a block may have held a title.
+            watched = mentions(line, _WATCHED)
+            message = f"damaged line (may have held {watched!r})" if watched else "damaged line"
             if current is not None:
                 current.damaged(message, line, index)
             elif loose_damage is None:
                 loose_damage = ParseWarning(message, line, index + 1)
+            if not any(not is_damaged_label(label) for label, _ in pairs):
+                target = None  # perhaps a title: what follows belongs to nothing known
         index += 1
     return _result(lines, blocks, pool_counts, summary, loose_damage, start_label)
 
@@ -350,7 +366,7 @@ def _result(  # noqa: PLR0917 - one call site, the parser's state
             counts[pair.label] = int(pair.value)
     # No pool block is a result only when the box-wide counts say there are no pools.
     if not blocks and not (counts and not any(counts.values())):
-        if loose_damage is not None:
+        if loose_damage is not None and "may have held" in loose_damage.message:
             raise ParseError(
                 loose_damage.message, line=loose_damage.line, line_number=loose_damage.line_number
             )

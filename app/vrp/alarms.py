@@ -32,7 +32,7 @@ from app.domain.errors import ParseError
 from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.text import clean_lines
-from app.vrp.values import is_clean
+from app.vrp.values import has_junk
 
 _RULE = re.compile(r"^\s*-{5,}\s*$")
 _NO_ALARM = re.compile(r"^\s*NO alarms?\.?\s*$", re.IGNORECASE)
@@ -83,6 +83,7 @@ class _Pending:
     chunks: list[tuple[str, bool]] = field(default_factory=list)
     wants_time: bool = False
     wants_offset: bool = False
+    damage: ParseWarning | None = None  # its wrapped time did not read: left out
 
 
 def _fail(message: str, lines: list[str], index: int | None) -> ParseError:
@@ -108,20 +109,28 @@ def _join_wrapped(chunks: list[tuple[str, bool]], width: int) -> str:
     return text
 
 
-def _continue_row(pending: _Pending, line: str, text_column: int) -> None:
-    """Add one continuation line of a table row: a wrapped time first, then text."""
+def _continue_row(pending: _Pending, line: str, text_column: int, number: int) -> None:
+    """Add one continuation line of a table row: a wrapped time first, then text.
+
+    A time or offset the row is waiting for that does not read (damage) spoils the row:
+    its time would otherwise be cut short without a word.
+    """
     rest = line.lstrip()
     if pending.wants_offset:
         pending.wants_offset = False
         if match := _WRAPPED_OFFSET.match(rest):
             pending.time = f"{pending.time}{match['offset']}"
             rest = rest[match.end() :]
+        elif pending.damage is None and has_junk(line[:text_column]):
+            pending.damage = ParseWarning("damaged time of an alarm", line, number)
     elif pending.wants_time:
         pending.wants_time = False
         if match := _WRAPPED_TIME.match(rest):
             pending.time = match["time"]
             pending.wants_offset = pending.time.endswith(("+", "-"))
             rest = rest[match.end() :]
+        elif pending.damage is None and has_junk(line[:text_column]):
+            pending.damage = ParseWarning("damaged time of an alarm", line, number)
     text = rest.strip()
     if text:
         column = len(line) - len(rest.lstrip())
@@ -209,10 +218,18 @@ def _parse_table(
                 raise _fail("expected an alarm row or its wrapped continuation", lines, index)
             else:
                 column = text_column if text_column is not None else len(line)
-                _continue_row(pending[-1], line, column)
+                _continue_row(pending[-1], line, column, index + 1)
         index += 1
     if not pending and not (closed or positively_empty):
         raise _fail("expected alarm rows under the header (or `NO alarm`)", lines, header)
+    for item in pending:
+        if item.damage is None and (item.wants_time or item.wants_offset):
+            # The line that should have carried its time was not a continuation (damage).
+            item.damage = ParseWarning(
+                f"alarm {item.sequence}: its wrapped time is missing", lines[header], header + 1
+            )
+    warnings.extend(item.damage for item in pending if item.damage is not None)
+    pending = [item for item in pending if item.damage is None]
     longest = max((len(chunk) for item in pending for chunk, _ in item.chunks), default=0)
     width = max(longest, rule_width - text_column if text_column is not None else 0)
     alarms = tuple(
@@ -318,7 +335,13 @@ def _verbose_alarm(block: dict[str, str], lines: list[str], index: int) -> Alarm
 def _parse_verbose(lines: list[str], first: int) -> AlarmList:
     """Blocks of `Key : value` pairs, each starting at `Sequence :`."""
     alarms: list[Alarm] = []
-    warnings: list[ParseWarning] = []
+    # Verbose output starts at its first `Sequence :`; a damaged line before it may have
+    # been the start of an alarm that is now missing.
+    warnings: list[ParseWarning] = [
+        ParseWarning("damaged line before the first alarm", line, index + 1)
+        for index, line in enumerate(lines[:first])
+        if line.strip() and not _RULE.match(line) and (has_junk(line) or ":" in line)
+    ]
     block: dict[str, str] | None = None
     block_start = first
     in_description = False
@@ -333,7 +356,7 @@ def _parse_verbose(lines: list[str], first: int) -> AlarmList:
             if block is not None and in_description:
                 block["description"] = f"{block['description']} {line.strip()}".strip()
                 continue
-            if block is not None and not is_clean(line):
+            if block is not None and has_junk(line):
                 if not damaged:
                     warnings.append(ParseWarning("damaged alarm line", line, index + 1))
                 damaged = True
@@ -346,7 +369,18 @@ def _parse_verbose(lines: list[str], first: int) -> AlarmList:
         if block is None:
             raise _fail("expected `Sequence :` to start a verbose alarm", lines, index)
         for key, value in pairs:
-            block[key.replace(" ", "").lower()] = value
+            name = key.replace(" ", "").lower()
+            if name in block and not damaged:
+                warnings.append(
+                    ParseWarning(f"{key} printed twice: two alarms ran together", line, index + 1)
+                )
+                damaged = True
+            if key.lower() != "description" and has_junk(value) and not damaged:
+                # Only the description is free text; any other value with damage in it
+                # (`0x8130059   &`, `2026~11-27`) spoils the alarm.
+                warnings.append(ParseWarning(f"damaged {key} {value!r}", line, index + 1))
+                damaged = True
+            block[name] = value
         in_description = pairs[-1][0].lower() == "description"
     if block is not None and not damaged:
         alarms.append(_verbose_alarm(block, lines, block_start))

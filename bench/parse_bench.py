@@ -44,9 +44,7 @@ from app.vrp.interface_detail import parse_interface_detail
 from app.vrp.text import clean_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES_DIR = Path(
-    os.environ.get("NE8000_FIXTURES", REPO_ROOT / "tests" / "fixtures" / "vrp")
-)
+FIXTURES_DIR = Path(os.environ.get("NE8000_FIXTURES", REPO_ROOT / "tests" / "fixtures" / "vrp"))
 INTERFACE_COUNT = 2_000
 BRIEF_ROWS = 5_000
 TARGET_MS = 100.0

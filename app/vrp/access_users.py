@@ -53,6 +53,7 @@ from app.vrp.values import (
     ipv4,
     ipv6,
     is_clean,
+    is_stray,
     mac,
     timestamp,
     username,
@@ -276,6 +277,8 @@ def _user_name(words: list[str]) -> str | None:
     name = " ".join(words)
     if name in NO_VALUE:
         return None
+    if len(words) > 1 and any(is_stray(word) for word in words):
+        raise BadValue(f"damage in the user name {name!r}")
     return username(name)
 
 

@@ -303,6 +303,8 @@ def _parse_blocks(text: str, start_keys: tuple[str, ...], start_label: str) -> I
                 current.damaged("damaged table header: a column may be lost", line, index)
             index = _read_sections(lines, index, header, current)
             continue
+        if current is not None and SECTIONS.looks_damaged(line):
+            current.damaged("damaged section table header", line, index)
         if _LISTING.match(line) and ":" not in line:
             index += 1  # per-address or per-subnet listing: counts come from elsewhere
             while index < len(lines) and (

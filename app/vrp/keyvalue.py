@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.domain.parsing import ParseWarning
-from app.vrp.values import LABEL_CHARS, damaged_mention, fuzzy_contains, has_damage
+from app.vrp.values import LABEL_CHARS, damaged_mention, fuzzy_contains, has_damage, has_junk
 
 _VALUE_END = " ,;"
 
@@ -243,7 +243,10 @@ def read_record(
                 continue
             # `Max CPU@Usage Stat. Time : ...`: every watched label it may have been.
             suspects.extend((name, index, line) for name in watched if fuzzy_contains(label, name))
-        suspects.extend((label, index, line) for label in watched if damaged_mention(line, label))
+        if has_junk(line):
+            suspects.extend(
+                (label, index, line) for label in watched if damaged_mention(line, label)
+            )
     return Record(block, suspects)
 
 
@@ -287,7 +290,7 @@ def read_blocks(
                 blocks.append(Block(PairBlock(), index))
             if blocks:
                 blocks[-1].pairs.add(Pair(" ".join(label.split()), key, value, index, line))
-        if damage is None:
+        if damage is None and has_junk(line):
             lost = next((label for label in watched if damaged_mention(line, label)), None)
             if lost is not None:
                 damage = f"damaged line (may have held {lost!r})"

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from app.domain.parsing import ParseWarning
-from app.vrp.values import BadValue, has_junk
+from app.vrp.values import BadValue, has_junk, is_stray
 
 _WORD = re.compile(r"\S+")
 # Rule lines between header and rows: `-----`, `=====`, `- - - - -` (damage inside allowed).
@@ -42,11 +42,10 @@ def _damaged(text: str) -> bool:
 
 
 def _stray(word: str, *, in_header: bool = False) -> bool:
-    """A word of damage alone (`¤`, `&`, `Æ`): no ASCII letter or digit, a mark VRP does
-    not print alone. `#` is a column name (`Slot #`), so not damage in a header."""
+    """A word of damage alone; `#` is a column name (`Slot #`), so not damage in a header."""
     if in_header and word == "#":
         return False
-    return not any(char.isascii() and char.isalnum() for char in word) and has_junk(word)
+    return is_stray(word)
 
 
 def _could_be(word: str, name: str) -> bool:
@@ -295,9 +294,20 @@ class Table:
             names.extend((tuple(name.split()), column) for name in column.names)
         # Longest names first, so `cpu usage` wins over `cpu`.
         self._names = sorted(names, key=lambda item: -len(item[0]))
+        self._words = frozenset(word for name, _ in self._names for word in name)
+        # The first words a required column's names start with: a line lacking all of
+        # one column's is not the header (a cheap test before the full reading).
+        self._first_words = tuple(
+            frozenset(name.split()[0] for name in column.names)
+            for column in columns
+            if column.required
+        )
 
     def header(self, line: str) -> Header | None:
         """The header this line is, or None when it lacks a required column."""
+        present = set(line.lower().split())
+        if any(present.isdisjoint(first) for first in self._first_words):
+            return None
         words = [(match.group(), match.start(), match.end()) for match in _WORD.finditer(line)]
         if not words:
             return None
@@ -405,18 +415,20 @@ class Table:
         may be lost), and neither is a line that would be the header but for such a
         character: the table's rows would otherwise go missing without a word.
         """
-        names = {word for name, _ in self._names for word in name}
         for index in range(start, len(lines) if stop is None else stop):
-            line = lines[index]
-            if not _damaged(line):
-                continue
-            words = [word.lower() for word in line.split()]
-            known = sum(
-                word in names or any(_could_be(word, name) for name in names) for word in words
-            )
-            if words and known >= max(1, len(self._required) // 2) and known >= len(words) / 2:
-                return index, line
+            if self.looks_damaged(lines[index]):
+                return index, lines[index]
         return None
+
+    def looks_damaged(self, line: str) -> bool:
+        """True when `line` holds damage and most of its words are (or could have been)
+        this table's column names."""
+        if not _damaged(line):
+            return False
+        names = self._words
+        words = [word.lower() for word in line.split()]
+        known = sum(word in names or any(_could_be(word, name) for name in names) for word in words)
+        return bool(words) and known >= max(1, len(self._required) // 2) and known >= len(words) / 2
 
 
 @dataclass
@@ -486,7 +498,10 @@ def mark_in_padding(header: Header, line: str, key: str) -> bool:
     if any(len(column.keys) > 1 for column in columns):
         return False
     words = [(match.start(), match.end()) for match in _WORD.finditer(line)]
-    if len(words) != len(columns) and not (columns[-1].rest and len(words) > len(columns)):
+    last = columns[-1]
+    if len(words) != len(columns) and not (
+        (last.rest and len(words) > len(columns)) or (last.blank and len(words) == len(columns) - 1)
+    ):
         return False
     at = next((i for i, column in enumerate(columns) if key in column.keys), None)
     if at is None or words[at][0] != columns[at].start - 1:

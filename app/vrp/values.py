@@ -214,13 +214,19 @@ _JUNK = frozenset('#%&*@~^|\\?!$`{}<>"')
 
 
 def _has_junk(line: str) -> bool:
-    return any(char in _JUNK for char in line)
+    return not _JUNK.isdisjoint(line)
 
 
 def has_junk(line: str) -> bool:
     """True when `line` holds a character line damage leaves (non-ASCII, control, or an
     ASCII mark VRP does not print in labels and numbers)."""
     return not (line.isascii() and line.isprintable()) or _has_junk(line)
+
+
+def is_stray(word: str) -> bool:
+    """A word of damage alone (`¤`, `&`, `Æ`): no ASCII letter or digit, and a character
+    VRP does not print on its own."""
+    return not any(char.isascii() and char.isalnum() for char in word) and has_junk(word)
 
 
 @lru_cache(maxsize=512)

@@ -27,7 +27,7 @@ from app.domain.system import Board, Device
 from app.vrp.grammar import CommandSpec
 from app.vrp.table import BadRow, Column, Header, Table, is_rule
 from app.vrp.text import clean_lines, unexpected_output
-from app.vrp.values import BadValue, damaged_mention
+from app.vrp.values import BadValue, has_junk
 
 _CHASSIS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/+()-]{0,63}", re.ASCII)
 _TITLE = re.compile(r"^\s*(?:(?P<chassis>\S.*?)'s\s+)?Device status\s*:\s*$", re.IGNORECASE)
@@ -103,10 +103,10 @@ def parse_device(text: str) -> Device:
     for index, line in enumerate(lines[:header_index]):
         if match := _TITLE.match(line):
             chassis = match["chassis"]
-            if chassis is not None and _CHASSIS.fullmatch(chassis) is None:
-                warnings.append(ParseWarning(f"damaged chassis name {chassis!r}", line, index + 1))
+            if has_junk(line) or (chassis is not None and _CHASSIS.fullmatch(chassis) is None):
+                warnings.append(ParseWarning("damaged chassis line", line, index + 1))
                 chassis = None
-        elif damaged_mention(line, "Device status"):
+        elif has_junk(line) and not is_rule(line) and not _STAR_LEGEND.match(line):
             warnings.append(
                 ParseWarning("damaged line (may have held the chassis)", line, index + 1)
             )

@@ -41,18 +41,12 @@ def _damaged(text: str) -> bool:
     return has_junk(text.replace("(%)", ""))
 
 
-def _stray(word: str, *, in_header: bool = False) -> bool:
-    """A word of damage alone; `#` is a column name (`Slot #`), so not damage in a header."""
-    if in_header and word == "#":
-        return False
-    return is_stray(word)
-
-
 def _could_be(word: str, name: str) -> bool:
-    """`word` is `name` with some characters replaced by damage (`¤rocessname`)."""
-    return len(word) == len(name) and all(
-        a == b or has_junk(a) for a, b in zip(word, name, strict=True)
-    )
+    """`word` is `name` with some characters replaced by damage (`¤rocessname`), or
+    with damage glued to it where a space was (`æonline-user`)."""
+    if len(word) == len(name):
+        return all(a == b or has_junk(a) for a, b in zip(word, name, strict=True))
+    return "".join(char for char in word if not has_junk(char)) == name
 
 
 class BadRow(ValueError):
@@ -192,6 +186,12 @@ class Header:
                 # Missing trailing cells (a column the release no longer fills): the cells
                 # present are taken in order; the parser's checks catch a shifted value.
                 orders = (self._orders[0][: len(ordered)],)
+        if self.damaged and not (
+            ordered is not None and orders and len(ordered) == self.cell_count
+        ):
+            # Only a row with one cell per column can be read under a damaged header: a
+            # placement by position or a shortened row could shift a neighbour's value.
+            raise BadRow("the row does not fit a damaged header")
         if ordered is not None and orders:
             order = orders[0]
             if unknown:
@@ -246,7 +246,7 @@ class Header:
             if column.rest:
                 assigned[best].append(line[begin:].rstrip())
                 break
-            if _stray(match.group()):  # damage in the padding: it cannot be placed
+            if is_stray(match.group()):  # damage in the padding: it cannot be placed
                 raise BadRow(f"damage in the row: {match.group()!r}")
             assigned[best].append(match.group())
         cells: dict[str, str] = {}
@@ -329,7 +329,8 @@ class Table:
             )
             if match is None:
                 word, start, end = words[index]
-                if _stray(word, in_header=True):  # damage in the padding: not a column
+                # Damage in the padding is not a column (`Slot #` is matched as a name).
+                if is_stray(word):
                     damaged = True
                     index += 1
                     continue
@@ -426,7 +427,7 @@ class Table:
         if not _damaged(line):
             return False
         names = self._words
-        words = [word.lower() for word in line.split()]
+        words = [word.lower() for word in line.split() if not is_stray(word)]
         known = sum(word in names or any(_could_be(word, name) for name in names) for word in words)
         return bool(words) and known >= max(1, len(self._required) // 2) and known >= len(words) / 2
 

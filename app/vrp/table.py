@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from app.domain.parsing import ParseWarning
-from app.vrp.values import BadValue, has_junk, is_stray
+from app.vrp.values import BadValue, has_junk, is_stray, strip_junk
 
 _WORD = re.compile(r"\S+")
 # Rule lines between header and rows: `-----`, `=====`, `- - - - -` (damage inside allowed).
@@ -41,12 +41,16 @@ def _damaged(text: str) -> bool:
     return has_junk(text.replace("(%)", ""))
 
 
-def _could_be(word: str, name: str) -> bool:
-    """`word` is `name` with some characters replaced by damage (`¤rocessname`), or
-    with damage glued to it where a space was (`æonline-user`)."""
-    if len(word) == len(name):
-        return all(a == b or has_junk(a) for a, b in zip(word, name, strict=True))
-    return "".join(char for char in word if not has_junk(char)) == name
+def _could_be(word: str, names: frozenset[str]) -> bool:
+    """`word` is one of `names` with some characters replaced by damage (`¤rocessname`),
+    or with damage glued to it where a space was (`æonline-user`)."""
+    if strip_junk(word) in names:
+        return True
+    return any(
+        len(name) == len(word)
+        and all(a == b or has_junk(a) for a, b in zip(word, name, strict=True))
+        for name in names
+    )
 
 
 class BadRow(ValueError):
@@ -428,7 +432,7 @@ class Table:
             return False
         names = self._words
         words = [word.lower() for word in line.split() if not is_stray(word)]
-        known = sum(word in names or any(_could_be(word, name) for name in names) for word in words)
+        known = sum(word in names or (has_junk(word) and _could_be(word, names)) for word in words)
         return bool(words) and known >= max(1, len(self._required) // 2) and known >= len(words) / 2
 
 

@@ -217,6 +217,14 @@ def _has_junk(line: str) -> bool:
     return not _JUNK.isdisjoint(line)
 
 
+_JUNK_CHAR = re.compile(r'[^\x20-\x7e]|[#%&*@~^|\\?!$`{}<>"]')
+
+
+def strip_junk(text: str) -> str:
+    """`text` without the characters line damage leaves (see :func:`has_junk`)."""
+    return _JUNK_CHAR.sub("", text)
+
+
 def has_junk(line: str) -> bool:
     """True when `line` holds a character line damage leaves (non-ASCII, control, or an
     ASCII mark VRP does not print in labels and numbers)."""

@@ -48,6 +48,15 @@ _STATE = re.compile(r"([*^#]?)(up|down)((?:\([A-Za-z]{1,3}\))*)", re.ASCII)
 _NAME = INTERFACE_CELL
 _SUFFIX = re.compile(r"\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2}", re.ASCII)
 _STANDARD_MARKERS = frozenset("*^#")
+# A well-formed row of the usual seven columns, every cell checked in one C-level match
+# (the hot path: thousands of rows per poll). Anything else takes the generic path.
+_FAST_ROW = re.compile(
+    r" *((?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*)"
+    r"(?:\((\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?"
+    r" +((?:[*^#]?down|up)(?:\([A-Za-z]{1,3}\))*) +((?:down|up)(?:\([A-Za-z]{1,3}\))*)"
+    r" +(--|\d{1,3}(?:\.\d{1,2})?%) +(--|\d{1,3}(?:\.\d{1,2})?%) +(\d{1,20}) +(\d{1,20}) *",
+    re.ASCII,
+)
 # str.translate table deleting the characters of a plain interface name: what is left
 # over means the name needs the full check (a `(10G)` suffix, `50|100GE`, or damage).
 _NAME_CHARS = str.maketrans(
@@ -156,6 +165,45 @@ def _find_header(lines: list[str], warnings: list[ParseWarning]) -> tuple[int, H
     return found
 
 
+_Row = tuple[str, str | None, str, str, str | None, str | None, int | None, int | None]
+
+
+def _generic_row(
+    header: Header, line: str, standard: bool, suffixes: dict[str, str | None]
+) -> _Row:
+    """A row the fast pattern did not take: split by the header, every cell checked."""
+    at = header.position
+    cells = line.split()
+    if standard and len(cells) == 7 and line.isascii():
+        name_cell, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = cells
+        in_errors: int | None = _count(ine_cell)
+        out_errors: int | None = _count(oute_cell)
+    else:
+        if len(cells) == header.cell_count and line.isascii():
+            name_cell, phy, protocol = (
+                cells[at("interface")],
+                cells[at("phy")],
+                cells[at("protocol")],
+            )  # type: ignore[index]
+            in_cell, out_cell, ine_cell, oute_cell = (
+                None if (i := at(key)) is None else cells[i]
+                for key in ("inuti", "oututi", "inerrors", "outerrors")
+            )
+        else:
+            name_cell, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = _cells(header, line)
+        in_errors = None if ine_cell is None else _count(ine_cell)
+        out_errors = None if oute_cell is None else _count(oute_cell)
+    name, bandwidth = name_cell, None
+    if name_cell[-1] == ")":
+        name, _, suffix = name_cell[:-1].rpartition("(")
+        bandwidth = suffixes.get(suffix, "")
+        if bandwidth == "":
+            bandwidth = suffixes[suffix] = _suffix(suffix, name_cell)
+    if name.translate(_NAME_CHARS) or not name[:1].isalnum() or not line.isascii():
+        name, bandwidth = _name(name_cell)
+    return name, bandwidth, phy, protocol, in_cell, out_cell, in_errors, out_errors
+
+
 def parse_interface_brief(text: str) -> InterfaceBrief:
     """Parse `display interface brief` into one :class:`BriefInterface` per row."""
     lines = clean_lines(text)
@@ -170,8 +218,9 @@ def parse_interface_brief(text: str) -> InterfaceBrief:
     in_i, out_i, ine_i, oute_i = at("inuti"), at("oututi"), at("inerrors"), at("outerrors")
     standard = (name_i, phy_i, protocol_i, in_i, out_i, ine_i, oute_i) == tuple(range(7))
     standard = standard and width == 7
-    utilisation_cache: dict[str, float | None] = {"--": None, "0%": 0.0}
     suffixes: dict[str, str | None] = {}
+    fast_row = _FAST_ROW.fullmatch if standard else None
+    phy_column = header.columns[phy_i].start if phy_i is not None else 0
     rows: list[BriefInterface] = []
     append = rows.append
     parent: str | None = None
@@ -193,50 +242,33 @@ def parse_interface_brief(text: str) -> InterfaceBrief:
                 line_number=index + 1,
             )
         try:
-            cells = line.split()
-            if standard and len(cells) == 7 and line.isascii():
-                name_cell, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = cells
-                # ASCII line: isdigit() means ASCII digits here.
-                in_errors = int(ine_cell) if ine_cell.isdigit() else _count(ine_cell)
-                out_errors = int(oute_cell) if oute_cell.isdigit() else _count(oute_cell)
+            match = fast_row(line) if fast_row is not None else None
+            if match is not None:
+                name, suffix, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = match.groups()
+                bandwidth = suffix if suffix is not None and suffix[0].isdigit() else None
+                in_errors, out_errors = int(ine_cell), int(oute_cell)
+                # The pattern checked the form (`--` or `12.34%`); only the range is left.
+                in_util = None if in_cell == "--" else float(in_cell[:-1])
+                out_util = None if out_cell == "--" else float(out_cell[:-1])
+                if (in_util or 0.0) > 100.0 or (out_util or 0.0) > 100.0:
+                    raise BadValue(f"utilisation above 100%: {in_cell} {out_cell}")
             else:
-                if len(cells) == width and line.isascii():
-                    name_cell, phy, protocol = cells[name_i], cells[phy_i], cells[protocol_i]  # type: ignore[index]
-                    in_cell = None if in_i is None else cells[in_i]
-                    out_cell = None if out_i is None else cells[out_i]
-                    ine_cell = None if ine_i is None else cells[ine_i]
-                    oute_cell = None if oute_i is None else cells[oute_i]
-                else:
-                    name_cell, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = _cells(
-                        header, line
-                    )
-                in_errors = None if ine_cell is None else _count(ine_cell)
-                out_errors = None if oute_cell is None else _count(oute_cell)
-            name, bandwidth = name_cell, None
-            if name_cell[-1] == ")":
-                name, _, suffix = name_cell[:-1].rpartition("(")
-                bandwidth = suffixes.get(suffix, "")
-                if bandwidth == "":
-                    bandwidth = suffixes[suffix] = _suffix(suffix, name_cell)
-            if name.translate(_NAME_CHARS) or not name[:1].isalnum() or not line.isascii():
-                name, bandwidth = _name(name_cell)
+                name, bandwidth, phy, protocol, in_cell, out_cell, in_errors, out_errors = (
+                    _generic_row(header, line, standard, suffixes)
+                )
+                in_util = None if in_cell is None else _utilisation(in_cell)
+                out_util = None if out_cell is None else _utilisation(out_cell)
             phy_state = phy_cache.get(phy) or states.phy(phy)
-            # A marked state: was the mark a damaged space?
-            if phy[0] in _STANDARD_MARKERS and mark_in_padding(header, line, "phy"):
+            # A marked state: was the mark a damaged space in front of the column?
+            if (
+                phy[0] in _STANDARD_MARKERS
+                and line[phy_column - 1 : phy_column] == phy[0]
+                and mark_in_padding(header, line, "phy")
+            ):
                 raise BadValue(f"state mark in the padding: a damaged space ({phy!r})")
             protocol_up = protocol_cache.get(protocol)
             if protocol_up is None:
                 protocol_up = states.protocol(protocol)
-            in_util: float | None = None
-            if in_cell is not None:
-                in_util = utilisation_cache.get(in_cell, -1.0)
-                if in_util == -1.0:
-                    in_util = utilisation_cache[in_cell] = _utilisation(in_cell)
-            out_util: float | None = None
-            if out_cell is not None:
-                out_util = utilisation_cache.get(out_cell, -1.0)
-                if out_util == -1.0:
-                    out_util = utilisation_cache[out_cell] = _utilisation(out_cell)
         except (BadRow, BadValue) as problem:
             warnings.append(ParseWarning(str(problem), line, index + 1))
             if not member:

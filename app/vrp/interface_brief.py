@@ -48,14 +48,18 @@ _STATE = re.compile(r"([*^#]?)(up|down)((?:\([A-Za-z]{1,3}\))*)", re.ASCII)
 _NAME = INTERFACE_CELL
 _SUFFIX = re.compile(r"\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2}", re.ASCII)
 _STANDARD_MARKERS = frozenset("*^#")
-# A well-formed row of the usual seven columns, every cell checked in one C-level match
-# (the hot path: thousands of rows per poll). Anything else takes the generic path.
-_FAST_ROW = re.compile(
-    r" *((?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*)"
+# A well-formed row of the usual seven columns, every cell checked in one C-level scan of
+# the whole table (the hot path: thousands of rows per poll). Anything else is read by
+# the header, cell by cell.
+# A utilisation of at most 100 % (a higher one is damage, read by the general path);
+# the group holds the number without `%`, and is empty for `--`.
+_UTIL_FORM = r"(?:--|(100(?:\.0{1,2})?|\d{1,2}(?:\.\d{1,2})?)%)"
+_FAST_ROWS = re.compile(
+    r"^( *)((?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*)"
     r"(?:\((\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?"
     r" +((?:[*^#]?down|up)(?:\([A-Za-z]{1,3}\))*) +((?:down|up)(?:\([A-Za-z]{1,3}\))*)"
-    r" +(--|\d{1,3}(?:\.\d{1,2})?%) +(--|\d{1,3}(?:\.\d{1,2})?%) +(\d{1,20}) +(\d{1,20}) *",
-    re.ASCII,
+    rf" +{_UTIL_FORM} +{_UTIL_FORM} +(\d{{1,20}}) +(\d{{1,20}}) *$",
+    re.ASCII | re.MULTILINE,
 )
 # str.translate table deleting the characters of a plain interface name: what is left
 # over means the name needs the full check (a `(10G)` suffix, `50|100GE`, or damage).
@@ -204,80 +208,70 @@ def _generic_row(
     return name, bandwidth, phy, protocol, in_cell, out_cell, in_errors, out_errors
 
 
-def parse_interface_brief(text: str) -> InterfaceBrief:
-    """Parse `display interface brief` into one :class:`BriefInterface` per row."""
-    lines = clean_lines(text)
-    warnings: list[ParseWarning] = []
-    header_index, header = _find_header(lines, warnings)
-    base_indent = header.indent
-    states = _States(_markers(lines, header_index))
-    phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
-    width = header.cell_count
-    at = header.position
-    name_i, phy_i, protocol_i = at("interface"), at("phy"), at("protocol")
-    in_i, out_i, ine_i, oute_i = at("inuti"), at("oututi"), at("inerrors"), at("outerrors")
-    standard = (name_i, phy_i, protocol_i, in_i, out_i, ine_i, oute_i) == tuple(range(7))
-    standard = standard and width == 7
-    suffixes: dict[str, str | None] = {}
-    fast_row = _FAST_ROW.fullmatch if standard else None
-    phy_column = header.columns[phy_i].start if phy_i is not None else 0
-    rows: list[BriefInterface] = []
-    append = rows.append
-    parent: str | None = None
-    parent_lost = False  # the trunk row above could not be read
-    for index in range(header_index + 1, len(lines)):
-        line = lines[index]
+class _Reader:
+    """Rows of one output: the good ones, warnings for the others, the trunk above."""
+
+    def __init__(self, header: Header, markers: frozenset[str]) -> None:
+        self.header = header
+        self.states = _States(markers)
+        self.base_indent = header.indent
+        at = header.position
+        columns = (at("interface"), at("phy"), at("protocol"), at("inuti"), at("oututi"))
+        columns += (at("inerrors"), at("outerrors"))
+        self.standard = columns == tuple(range(7)) and header.cell_count == 7
+        self.phy_column = header.columns[at("phy") or 0].start
+        self.suffixes: dict[str, str | None] = {}
+        self.rows: list[BriefInterface] = []
+        self.warnings: list[ParseWarning] = []
+        self.parent: str | None = None
+        self.parent_lost = False  # the trunk row above could not be read
+
+    def marked_in_padding(self, phy: str, line: str) -> bool:
+        """A state mark one column left of PHY in an aligned row: a damaged space."""
+        return (
+            phy[0] in _STANDARD_MARKERS
+            and line[self.phy_column - 1 : self.phy_column] == phy[0]
+            and mark_in_padding(self.header, line, "phy")
+        )
+
+    def line(self, line: str, index: int) -> None:
+        """One row read by the header (the general path); a bad row becomes a warning."""
         if not line:
-            continue
-        member = len(line) > base_indent and line[base_indent] == " "
-        if member and parent is None:
-            if parent_lost:
-                warnings.append(
+            return
+        member = len(line) > self.base_indent and line[self.base_indent] == " "
+        if member and self.parent is None:
+            if self.parent_lost:
+                self.warnings.append(
                     ParseWarning("trunk member below an unreadable trunk row", line, index + 1)
                 )
-                continue
+                return
             raise ParseError(
                 "indented trunk member without a trunk row above it",
                 line=line,
                 line_number=index + 1,
             )
+        states = self.states
         try:
-            match = fast_row(line) if fast_row is not None else None
-            if match is not None:
-                name, suffix, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = match.groups()
-                bandwidth = suffix if suffix is not None and suffix[0].isdigit() else None
-                in_errors, out_errors = int(ine_cell), int(oute_cell)
-                # The pattern checked the form (`--` or `12.34%`); only the range is left.
-                in_util = None if in_cell == "--" else float(in_cell[:-1])
-                out_util = None if out_cell == "--" else float(out_cell[:-1])
-                if (in_util or 0.0) > 100.0 or (out_util or 0.0) > 100.0:
-                    raise BadValue(f"utilisation above 100%: {in_cell} {out_cell}")
-            else:
-                name, bandwidth, phy, protocol, in_cell, out_cell, in_errors, out_errors = (
-                    _generic_row(header, line, standard, suffixes)
-                )
-                in_util = None if in_cell is None else _utilisation(in_cell)
-                out_util = None if out_cell is None else _utilisation(out_cell)
-            phy_state = phy_cache.get(phy) or states.phy(phy)
-            # A marked state: was the mark a damaged space in front of the column?
-            if (
-                phy[0] in _STANDARD_MARKERS
-                and line[phy_column - 1 : phy_column] == phy[0]
-                and mark_in_padding(header, line, "phy")
-            ):
+            name, bandwidth, phy, protocol, in_cell, out_cell, in_errors, out_errors = _generic_row(
+                self.header, line, self.standard, self.suffixes
+            )
+            in_util = None if in_cell is None else _utilisation(in_cell)
+            out_util = None if out_cell is None else _utilisation(out_cell)
+            phy_state = states.phy_cache.get(phy) or states.phy(phy)
+            if self.marked_in_padding(phy, line):
                 raise BadValue(f"state mark in the padding: a damaged space ({phy!r})")
-            protocol_up = protocol_cache.get(protocol)
+            protocol_up = states.protocol_cache.get(protocol)
             if protocol_up is None:
                 protocol_up = states.protocol(protocol)
         except (BadRow, BadValue) as problem:
-            warnings.append(ParseWarning(str(problem), line, index + 1))
+            self.warnings.append(ParseWarning(str(problem), line, index + 1))
             if not member:
-                parent, parent_lost = None, True
-            continue
+                self.parent, self.parent_lost = None, True
+            return
         if not member:
-            parent, parent_lost = name, False
-        append(
-            BriefInterface(  # positional, in field order: 5,000 rows are a hot path
+            self.parent, self.parent_lost = name, False
+        self.rows.append(
+            BriefInterface(
                 name,
                 phy,
                 phy_state[0],
@@ -289,10 +283,152 @@ def parse_interface_brief(text: str) -> InterfaceBrief:
                 out_util,
                 in_errors,
                 out_errors,
-                parent if member else None,
+                self.parent if member else None,
                 bandwidth,
             )
         )
+
+    def whole(self, lines: list[str], first: int) -> bool:
+        """The usual case, fastest: every line under the header is a well-formed row
+        whose states were seen before or are plain. The table is converted column by
+        column; False (nothing read) when any row needs a closer look."""
+        body = "\n".join(line for line in lines[first:] if line)
+        rows = _FAST_ROWS.findall(body)
+        if not rows or len(rows) != body.count("\n") + 1:
+            return False
+        indents, names, suffixes, phys, protocols, ins, outs, in_errors, out_errors = zip(
+            *rows, strict=True
+        )
+        states = self.states
+        phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
+        try:
+            for phy in set(phys):
+                if phy not in phy_cache:
+                    states.phy(phy)
+            for protocol in set(protocols):
+                if protocol not in protocol_cache:
+                    states.protocol(protocol)
+        except BadValue:
+            return False  # a state the legend does not define: read row by row
+        if indents[0] and len(indents[0]) > self.base_indent:
+            return False  # a member without its trunk
+        if any(phy[0] in _STANDARD_MARKERS for phy in phys) and any(
+            self.marked_in_padding(phy, line)
+            for phy, line in zip(phys, body.split("\n"), strict=True)
+            if phy[0] in _STANDARD_MARKERS
+        ):
+            return False
+        base = self.base_indent
+        trunks: list[str | None] = []
+        parent = None
+        for indent, name in zip(indents, names, strict=True):
+            if len(indent) > base:
+                trunks.append(parent)
+            else:
+                parent = name
+                trunks.append(None)
+        phy_states = [phy_cache[phy] for phy in phys]
+        self.rows.extend(
+            map(
+                BriefInterface,
+                names,
+                phys,
+                [state[0] for state in phy_states],
+                [state[1] for state in phy_states],
+                [state[2] for state in phy_states],
+                protocols,
+                [protocol_cache[protocol] for protocol in protocols],
+                [float(value) if value else None for value in ins],
+                [float(value) if value else None for value in outs],
+                map(int, in_errors),
+                map(int, out_errors),
+                trunks,
+                [suffix if suffix and suffix[0].isdigit() else None for suffix in suffixes],
+            )
+        )
+        return True
+
+    def scan(self, lines: list[str], first: int) -> None:
+        """The hot path: one pattern over the whole table finds the well-formed rows in C;
+        the lines between two of them (anything unusual) go through :meth:`line`."""
+        body = "\n".join(lines[first:])
+        states = self.states
+        phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
+        base_indent = self.base_indent
+        append = self.rows.append
+        marks = _STANDARD_MARKERS
+        parent = self.parent
+        index = first  # line index of the next unread line
+        position = 0  # its offset in `body`
+        for match in _FAST_ROWS.finditer(body):
+            start, end = match.span()
+            if start != position:  # lines the pattern did not take
+                self.parent = parent
+                for line in body[position : start - 1].split("\n"):
+                    self.line(line, index)
+                    index += 1
+                parent = self.parent
+            position = end + 1
+            indent, name, suffix, phy, protocol, in_cell, out_cell, ine_cell, oute_cell = (
+                match.groups()
+            )
+            member = len(indent) > base_indent
+            phy_state = phy_cache.get(phy)
+            protocol_up = protocol_cache.get(protocol)
+            if (
+                phy_state is None
+                or protocol_up is None
+                or (member and parent is None)
+                or (phy[0] in marks and self.marked_in_padding(phy, match[0]))
+            ):
+                # First sight of a state, an orphan member or a doubtful mark: the
+                # general path reads it (and reports it).
+                self.parent = parent
+                self.line(match[0], index)
+                parent = self.parent
+                index += 1
+                continue
+            if not member:
+                parent = name
+            append(
+                BriefInterface(  # positional, in field order: 5,000 rows are a hot path
+                    name,
+                    phy,
+                    phy_state[0],
+                    phy_state[1],
+                    phy_state[2],
+                    protocol,
+                    protocol_up,
+                    float(in_cell) if in_cell else None,
+                    float(out_cell) if out_cell else None,
+                    int(ine_cell),
+                    int(oute_cell),
+                    parent if member else None,
+                    suffix if suffix is not None and suffix[0].isdigit() else None,
+                )
+            )
+            index += 1
+        self.parent = parent  # (`parent_lost` only matters while there is no parent)
+        if position <= len(body):
+            for line in body[position:].split("\n"):
+                self.line(line, index)
+                index += 1
+
+
+def parse_interface_brief(text: str) -> InterfaceBrief:
+    """Parse `display interface brief` into one :class:`BriefInterface` per row."""
+    lines = clean_lines(text)
+    warnings: list[ParseWarning] = []
+    header_index, header = _find_header(lines, warnings)
+    reader = _Reader(header, _markers(lines, header_index))
+    reader.warnings = warnings
+    if reader.standard:
+        if not reader.whole(lines, header_index + 1):
+            reader.scan(lines, header_index + 1)
+    else:
+        for index in range(header_index + 1, len(lines)):
+            reader.line(lines[index], index)
+    rows = reader.rows
     if not rows:
         if warnings:
             first = warnings[0]

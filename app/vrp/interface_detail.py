@@ -62,6 +62,10 @@ _ADDRESS = re.compile(
     _A,
 )
 _MAC = re.compile(r"Hardware address is ([^\s,]+)", _A)
+# The usual line end, address checked in the same search (one regex for most blocks).
+_MAC_CHECKED = re.compile(
+    r"Hardware address is ([0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4})\s*$", _A
+)
 # Documentation masks addresses as `xxxx-xxxx-xxxx`; those are kept as printed.
 _MAC_VALUE = re.compile(
     r"[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}|[0-9a-fA-F]{2}(?:[-:][0-9a-fA-F]{2}){5}",
@@ -232,6 +236,9 @@ class _Damage(Exception):
 
 def _state(text: str) -> tuple[str, int | None]:
     """`UP (ifindex: 9)` -> ("UP", 9); `UP ,` -> "UP"; `UP (spoofing)` keeps its note."""
+    known = _STATES.get(text)
+    if known is not None:
+        return known
     if "(ifindex" not in text:  # the usual protocol line: no regex needed
         state, ifindex = text.strip().rstrip(" ,."), None
     else:
@@ -241,7 +248,12 @@ def _state(text: str) -> tuple[str, int | None]:
         state, ifindex = match[1], int(match[2]) if match[2] else None
     if _STATE_TEXT.fullmatch(state) is None:
         raise _Damage(f"unreadable state {text.strip()!r}")
+    if ifindex is None and len(_STATES) < 64:
+        _STATES[text] = (state, None)  # `UP`, `DOWN`, `Administratively DOWN`: read once
     return state, ifindex
+
+
+_STATES: dict[str, tuple[str, int | None]] = {}
 
 
 def _time(text: str) -> str | None:
@@ -267,6 +279,19 @@ def _counter_line(
     is_input = line[0] == "I"
     direction = "input" if is_input else "output"
     after = line[5:] if is_input else line[6:]
+    if "utilization" in after:  # `Input bandwidth utilization  : 0.01%`
+        match = _UTIL.fullmatch(line)
+        if match:
+            key = _KEYS[direction][5]
+            if match[2] is not None and fields[key] is None:
+                value = float(match[2])
+                if value > 100.0:
+                    raise _Damage(f"utilisation above 100%: {match[2]}")
+                fields[key] = value
+            return section
+        if suspect:
+            raise _Damage("damaged counter line")
+        return section
     if after[:1] == ":" or after.lstrip()[:1] == ":":
         match = _COUNTERS.fullmatch(line)
         if match is not None:
@@ -298,16 +323,6 @@ def _counter_line(
                 fields[keys[1]] = int(match[2])
                 fields[keys[0]] = int(match[3])
             return direction
-    elif "utilization" in after:
-        match = _UTIL.fullmatch(line)
-        if match:
-            key = _KEYS[direction][5]
-            if match[2] is not None and fields[key] is None:
-                value = float(match[2])
-                if value > 100.0:
-                    raise _Damage(f"utilisation above 100%: {match[2]}")
-                fields[key] = value
-            return section
     if suspect:
         raise _Damage("damaged counter line")
     return section
@@ -409,7 +424,9 @@ def _other_line(fields: dict[str, Any], kind: int, line: str, suspect: bool) -> 
         elif suspect and "Address" in line:
             raise _Damage("damaged address line")
     elif kind == _MAC_LINE:
-        if fields["mac_address"] is None and (match := _MAC.search(line)):
+        if fields["mac_address"] is None and (match := _MAC_CHECKED.search(line)):
+            fields["mac_address"] = match[1]
+        elif fields["mac_address"] is None and (match := _MAC.search(line)):
             if _MAC_VALUE.fullmatch(match[1]) is None:
                 raise _Damage(f"unreadable hardware address {match[1]!r}")
             fields["mac_address"] = match[1]
@@ -423,9 +440,9 @@ def _other_line(fields: dict[str, Any], kind: int, line: str, suspect: bool) -> 
 
 
 def _finish(
-    name: str, state_text: str, fields: dict[str, Any], members: list[TrunkMember]
+    name: str, state: tuple[str, int | None], fields: dict[str, Any], members: list[TrunkMember]
 ) -> InterfaceDetail:
-    current_state, ifindex = _state(state_text)
+    current_state, ifindex = state
     upper_state = current_state.upper()
     protocol_state = fields["protocol_state"]
     description = fields["description"]
@@ -465,26 +482,27 @@ def parse_interface_detail(text: str) -> InterfaceDetails:
     blocks: list[InterfaceDetail] = []
     warnings: list[ParseWarning] = []
     name: str | None = None
-    state_text = ""
+    state: tuple[str, int | None] = ("", None)
     fields: dict[str, Any] = {}
     members: list[TrunkMember] = []
     section: str | None = None  # `input` / `output`: which direction error lines belong to
     in_member_table = False
     damaged = False  # the current block holds a damaged line: it is left out
+    check = bool(suspects)
     for index, raw in enumerate(lines):
         line = raw.lstrip()
         kind = dispatch(line[:4])
-        suspect = bool(suspects) and line.rstrip() in suspects
+        suspect = check and line.rstrip() in suspects
         if kind is None:  # headers, numbered lines, member rows; most lines end here
             if "current state" in line and (header := _HEADER.fullmatch(line)):
                 if name is not None and not damaged:
-                    blocks.append(_finish(name, state_text, fields, members))
-                name, state_text = header[1], header[2]
+                    blocks.append(_finish(name, state, fields, members))
+                name = header[1]
                 fields, members, section, in_member_table = dict(_EMPTY_BLOCK), [], None, False
                 damaged = suspect or _INTERFACE.fullmatch(name) is None
                 if not damaged:
                     try:
-                        _state(state_text)
+                        state = _state(header[2])
                     except _Damage:
                         damaged = True
                 if damaged:
@@ -544,7 +562,7 @@ def parse_interface_detail(text: str) -> InterfaceDetails:
     if name is None:
         raise unexpected_output("expected an interface block ('<name> current state : UP')", lines)
     if not damaged:
-        blocks.append(_finish(name, state_text, fields, members))
+        blocks.append(_finish(name, state, fields, members))
     if not blocks:
         first = warnings[0]
         raise ParseError(

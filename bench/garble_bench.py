@@ -71,8 +71,17 @@ _IDENTITY = {
     "ProcessMemory": "process_id",
     "SlotUsers": "slot",
 }
-# Free text: any character an operator can type may be in it.
+# Free text: any character an operator (or an access node) can type may be in it.
 FREE_TEXT = frozenset({"description"})
+_FREE_TEXT_KEYS = ("description", "circuit-id", "remote-id", "access-line-id", "option")
+
+
+def _free_text(name: str) -> bool:
+    """`description`, or a printed label holding free text: `fields{Agent-Circuit-Id}`."""
+    if name in FREE_TEXT:
+        return True
+    key = name.partition("{")[2].lower()
+    return any(word in key for word in _FREE_TEXT_KEYS)
 # State marks VRP prints in front of `down` (`*down`, `^down`, `#down`) and the flags the
 # parsers derive from them.
 _MARKS = "*^#"
@@ -211,7 +220,7 @@ def classify(clean: dict[str, Any], result: Any) -> str:
             return "WRONG"  # a name the clean output does not have
         if value != clean[path]:
             item, _, name = path.rpartition(".")
-            if name in FREE_TEXT:
+            if _free_text(name):
                 text_only = True
                 continue
             differing.setdefault(item, set()).add(name)

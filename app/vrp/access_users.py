@@ -154,6 +154,8 @@ def parse_access_user_counters(text: str) -> AccessUserCounters:
     """
     lines = clean_lines(text)
     total, counters, warnings, total_pair = _count_pairs(lines)
+    if total is None and not counters and any(_NO_USERS.search(line) for line in lines):
+        return AccessUserCounters(total_users=0, counters={})  # `Info: No online user!`
     if total is None:
         for warning in warnings:
             if "Total users" in warning.message:
@@ -536,11 +538,19 @@ def _online_seconds(value: str) -> int:
 
 
 def _damaged_detail_line(line: str) -> bool:
-    """A detail line holding damage: `@` belongs in names only, `&` in section titles."""
+    """A detail line holding damage: `@` belongs in names only, `&` in section titles;
+    circuit and line ids are free text, where only what VRP cannot print is damage."""
     if not has_junk(line) or SECTION_TITLE.match(line):
         return False
-    label, _, _ = line.partition(":")
-    return has_junk(line.replace("@", "")) or "name" not in label.lower()
+    label = line.partition(":")[0].lower()
+    if any(word in label for word in _FREE_TEXT_LABELS):
+        return not is_clean(line)
+    return has_junk(line.replace("@", "")) or "name" not in label
+
+
+# Labels of values the access node writes (any printable text): `Agent-Circuit-Id :
+# VWXY`ab`, `Access-line-id Information(dhcpv6)`.
+_FREE_TEXT_LABELS = ("circuit-id", "remote-id", "access-line-id", "option")
 
 
 def _detail(block: Block) -> AccessUserDetail:
@@ -773,7 +783,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "the subscriber holding an IP address, in detail",
     ),
     CommandSpec(
-        "display access-user mac-address <word>",
+        "display access-user mac-address <word> [interface <ifname> [pevlan <int> [cevlan <int>]]]",
         parse_access_user_detail,
         "the subscriber with a MAC address, in detail",
     ),

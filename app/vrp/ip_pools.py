@@ -217,11 +217,18 @@ def _pool(block: _Block) -> IpPool:
 
 
 _PERCENT_SIGN = re.compile(r"(?<=\d)%")
+# Option values are free text (`boot\x64\wdsnbp.com`): only what VRP cannot print at all
+# (non-ASCII, control characters) is damage there.
+_FREE_TEXT = re.compile(r"^\s*(?:Option-value|Option-\w+|Description)\s*:", re.IGNORECASE)
 
 
 def _damaged_line(line: str) -> bool:
     """A line holding damage (a `%` after a number is the router's)."""
-    return has_junk(line) and has_junk(_PERCENT_SIGN.sub("", line))
+    if not has_junk(line):
+        return False
+    if _FREE_TEXT.match(line):
+        return not is_clean(line)
+    return has_junk(_PERCENT_SIGN.sub("", line))
 
 
 def _idle(cell: str) -> int:
@@ -542,5 +549,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "display ip-pool pool-usage [domain <word>]",
         parse_ip_pool_usage,
         "address pool usage per domain",
+    ),
+    CommandSpec(
+        "display ip-pool pool-usage vpn-instance [<word>]",
+        parse_ip_pool_usage,
+        "address pool usage per VPN instance",
+    ),
+    *(
+        CommandSpec(
+            f"display ip-pool pool-usage {threshold}",
+            parse_ip_pool_usage,
+            f"address pool usage of domains past their {threshold.split('-')[0]} alarm threshold",
+        )
+        for threshold in ("upper-threshold", "lower-threshold", "all-threshold")
     ),
 )

@@ -76,13 +76,18 @@ def clean_lines(text: str) -> list[str]:
     start = 0
     while start < len(lines) and (not lines[start].strip() or _PROVENANCE.match(lines[start])):
         start += 1
+    mangled_prompt = None
     if start < len(lines) and _is_echo_line(lines[start]):
+        if _MANGLED_PROMPT_ECHO.match(lines[start].strip()):
+            # `HUAWEI-BNG-01>display ...`: the closing prompt lost its `<` the same way.
+            mangled_prompt = re.split(r"(?<=[>\]])", lines[start].strip(), maxsplit=1)[0]
         start += 1
     end = len(lines)
     while end > start and (
         not lines[end - 1].strip()
         or is_prompt_line(lines[end - 1])
         or _CONFIRMATION.match(lines[end - 1])
+        or lines[end - 1].strip() == mangled_prompt
     ):
         end -= 1
     body = lines[start:end]

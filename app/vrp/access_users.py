@@ -19,7 +19,10 @@ Shapes, each read through the shared key/value and table readers:
 
 Every value is checked (user ids and counts are numbers, addresses are addresses, names
 use VRP's characters and at most one `@`); a user whose lines are damaged is left out
-with a warning and never lends a value to the next one.
+with a warning and never lends a value to the next one. The counts are whatever labels the
+router prints, so any damaged line among them is a warning (it may have held a count).
+Circuit and line ids (`Agent-Circuit-Id : VWXY`ab`) are free text written by the access
+node: only what VRP cannot print is damage there. `Info: No online user!` is zero users.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ Published layouts, all read into the same :class:`AlarmList`:
 Damage: a line at the start of a row that is not a row (a damaged sequence, id, level or
 date) is left out with a warning, together with its wrapped lines, so its text never
 joins the alarm above; a verbose block with a damaged key line is left out the same way.
+A row whose wrapped time (or UTC offset) does not read is left out: its time would be cut
+short. In verbose blocks every value but the description is checked for damage, and a
+key printed twice means two alarms ran together (the block is left out).
 Descriptions are free text: one holding characters VRP does not print is kept with a
 warning.
 """

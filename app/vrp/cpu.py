@@ -16,7 +16,9 @@ by the shared key/value and table readers (:mod:`app.vrp.keyvalue`, :mod:`app.vr
 The current overall figure is the one thing every shape prints, so its absence means the
 text is not `display cpu-usage` output (`monitor cpu-usage`, the history graph, ...); a
 damaged current figure is an error naming the line. A damaged average, peak or time is
-left out (None) with a warning, and so is a damaged service or core row.
+left out (None) with a warning, and so is a damaged service or core row, a damaged
+`CPU utilization statistics at` time and a damaged table header (its rows are then read
+only where they fit it).
 """
 
 from __future__ import annotations

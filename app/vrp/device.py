@@ -14,7 +14,8 @@ Cells are single words (a parenthesised part may hold a space: `CMU(MPU 9)`); on
 published capture has its padding collapsed. A `-` cell means "no value" and becomes
 None. Columns a release adds are ignored and trailing ones it leaves out are None. A row
 whose cells do not read is left out with a warning (with the sub-rows of a slot whose own
-row was unreadable), and the other boards are kept.
+row was unreadable), and the other boards are kept. A damaged chassis line is a warning
+(the chassis is then None).
 """
 
 from __future__ import annotations

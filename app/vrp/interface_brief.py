@@ -13,8 +13,14 @@ against the header (some captures are indented as a whole). A row that does not 
 trunk row are skipped too, since their trunk is then unknown. State markers (`*down`,
 `^down`, `#down`) are only accepted when the legend the router printed defines them.
 
-This is the hot path of interface polling (thousands of rows on a BRAS), so rows that
-split into exactly the header's cells are converted without any regular expression.
+A state mark in the padding one column left of PHY, in a row otherwise aligned as the
+router aligns rows, is a damaged space (`  down` -> ` ^down`), not a mark; a
+documentation copy with shifted cells keeps its mark.
+
+This is the hot path of interface polling (thousands of rows on a BRAS): when every row is
+well formed, one pattern checks the whole table in C and the rows are built column by
+column; otherwise the rows the pattern takes are read in order and every other line goes
+through the header, cell by cell.
 """
 
 from __future__ import annotations

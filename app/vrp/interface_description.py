@@ -5,6 +5,13 @@ this table onto the state tables. Layout: an optional legend, the header
 `Interface PHY Protocol Description`, then one row per interface. VRP abbreviates names
 (`GE1/0/0`) and may append a `(10G)` marker; ``canonical_name`` gives the full name used
 by the other commands. Descriptions contain spaces and may be empty.
+
+A row that does not read (a damaged name or state) is left out with a warning, with the
+description lines wrapped under it. State marks (`*down`, `^down`, `#down`) are accepted
+only where the legend defines them (all of them when no legend was printed), and a mark
+in the padding before the PHY column of an otherwise aligned row is a damaged space, not
+a mark. A description is free text: one holding characters VRP cannot print is kept and
+warned about.
 """
 
 from __future__ import annotations

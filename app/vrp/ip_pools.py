@@ -16,6 +16,10 @@ The pool counts feed the pool-usage alerts, so damage is never read as a figure:
   that lost its `Pool-Name` line and ran into its neighbour), is left out with a warning;
 * used and free may not exceed total, and the box-wide `IP address Statistic` must equal
   the sum of the pools printed above it (when every pool was read).
+
+Option values (`Option-value : boot\\x64\\wdsnbp.com`) are free text: there only what VRP
+cannot print at all is damage. `pool-usage` names may carry the threshold mark of
+`... all-threshold` (`Lsh(up)`, `Test(low)`), kept as printed.
 """
 
 from __future__ import annotations

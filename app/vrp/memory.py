@@ -14,7 +14,7 @@ the unit do not matter:
 Sizes become bytes (1 Kbyte = 1024 bytes) so a consumer never has to know which box it
 asked. Used must not exceed total, and the percentage must agree with them (within the
 router's own rounding); a damaged figure is an error naming the line, a damaged process
-row a warning.
+row, process header, time or slot line a warning.
 """
 
 from __future__ import annotations

@@ -20,6 +20,13 @@ the padding. So a table is read by its header:
 
 A column may span several cells (`Slot` heads both `17` and `MPU(Master)` in `display
 health`) or take the rest of the line as free text (`Description`).
+
+Damage: a word of damage alone in the padding (`¤`, `&`) is not a column and cannot be a
+cell (:class:`BadRow`). :meth:`Table.locate` also reports a header that damage spoilt (a
+column name lost, a stray mark) or hid (a line that would be the header but for a damaged
+character); under a damaged header only rows with one cell per column are read, since a
+placement by position could shift a neighbour's value. :func:`mark_in_padding` tells a
+state mark (`*down`) from a damaged space in front of its column.
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ names are (`NetEngine 8000 M8`, `CloudEngine S5735-S-V2`). Board lines (`MPU(Mas
 uptime is ...`) carry a colon and are not the chassis. VRP5 counts weeks too, and units are
 singular for 0 and 1 (`0 day`, `1 hour`). Per-board sections after the chassis line are
 read only by `display version slot N`.
+
+`display version slot N` gives the board line (`LPU 1 : uptime is ...`, `MPU(Master) 4`,
+`VSU 3`), its startup time, memory sizes and every `X Version : Y` of the board itself;
+the sub-cards (PIC, NSE) and the monitor bus after it are not the board's. A damaged
+line there (a character VRP does not print) is a warning, never a version.
 """
 
 from __future__ import annotations

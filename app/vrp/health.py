@@ -11,9 +11,9 @@ the padding; a type may hold a space in parentheses (`MPU(System master)`).
 Published examples mask the leading digits of the sizes with two stars (`**06MB`); those
 sizes are unknown (None), not guessed, as is a figure printed as `-`. A single star in a
 size is damage. A damaged header (a column name spoilt, a mark in its padding) is a
-warning: the rows are then read only where they fit it cell for cell. A board row whose cells do not read (damage,
-used above total, a percentage over 100) is left out with a warning, and so is a board
-whose per-CPU line is damaged; the other boards are kept.
+warning: the rows are then read only where they fit it cell for cell. A board row whose
+cells do not read (damage, used above total, a percentage over 100) is left out with a
+warning, and so is a board whose per-CPU line is damaged; the other boards are kept.
 """
 
 from __future__ import annotations

@@ -98,21 +98,14 @@ def traffic_frames(frames: int) -> tuple[list[float], list[float]]:
     rng = np.random.default_rng(1)
     for index in range(SERIES):
         base = 2e9 + 4e8 * index
-        rx = (
-            base
-            * (1 + 0.5 * np.sin(2 * math.pi * (t - now) / DAY))
-            * rng.uniform(0.95, 1.05, len(t))
+        rx = base * (1 + 0.5 * np.sin(2 * math.pi * (t - now) / DAY)) * rng.uniform(
+            0.95, 1.05, len(t)
         )
         tx = rx * 0.12
         rx[rng.integers(0, len(t), 5)] = np.nan  # a few failed polls
         for sample_t, i, o in zip(t, rx, tx, strict=True):
-            live.add_traffic(
-                "bench",
-                f"100GE0/1/{index}",
-                float(sample_t),
-                None if math.isnan(i) else float(i),
-                float(o),
-            )
+            live.add_traffic("bench", f"100GE0/1/{index}", float(sample_t),
+                             None if math.isnan(i) else float(i), float(o))
     ctx = SimpleNamespace(
         live=live,
         monitor=SimpleNamespace(monitored_interfaces=lambda _router: ()),

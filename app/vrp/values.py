@@ -125,8 +125,15 @@ def vrp_name(text: str, allowed: frozenset[str] = NAME_CHARS) -> str:
 
 
 def username(text: str) -> str:
-    """A subscriber account as printed (at most one `@`, VRP's character set)."""
-    if text and text.count("@") <= 1 and all(char in USERNAME_CHARS for char in text):
+    """A subscriber account as printed (VRP's character set; at most one `@`, with a user
+    before it and a domain after it)."""
+    if (
+        text
+        and text.count("@") <= 1
+        and text[0] != "@"
+        and text[-1] != "@"
+        and all(char in USERNAME_CHARS for char in text)
+    ):
         return text
     raise BadValue(f"not a valid user name: {text!r}")
 

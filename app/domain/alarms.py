@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.parsing import ParseWarning
+
 # VRP8 prints the level as a digit and explains it in a legend line
 # (`1:Critical  2:Major  3:Minor  4:Warning`); other layouts print the name.
 SEVERITY_BY_LEVEL: dict[int, str] = {1: "Critical", 2: "Major", 3: "Minor", 4: "Warning"}
@@ -38,3 +40,4 @@ class AlarmList:
     """`display alarm active [verbose]`, `display alarm all`: empty only on `NO alarm`."""
 
     alarms: tuple[Alarm, ...]
+    warnings: tuple[ParseWarning, ...] = ()  # rows left out, or kept with damaged text

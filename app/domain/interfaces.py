@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.parsing import ParseWarning
 
-@dataclass(frozen=True, slots=True)
+
+# Rows are built thousands at a time per poll; a frozen dataclass pays a slow
+# object.__setattr__ per field (5x the cost of the whole row), so the per-row models are
+# plain slotted dataclasses. Nothing mutates them: treat them as read-only.
+@dataclass(slots=True)
 class BriefInterface:
     """One row of `display interface brief`."""
 
@@ -25,17 +30,18 @@ class BriefInterface:
     protocol_up: bool
     in_util_percent: float | None  # None for `--` (no utilisation for this interface type)
     out_util_percent: float | None
-    in_errors: int
-    out_errors: int
+    in_errors: int | None  # None when the router prints no inErrors column
+    out_errors: int | None
     trunk: str | None  # parent Eth-Trunk for an indented member row, else None
     bandwidth: str | None  # the `(10G)` marker without parentheses, if printed
 
 
 @dataclass(frozen=True, slots=True)
 class InterfaceBrief:
-    """Output of `display interface brief`."""
+    """Output of `display interface brief`; ``warnings`` names the rows it had to skip."""
 
     interfaces: tuple[BriefInterface, ...]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,7 @@ class TrunkMember:
     weight: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed: see BriefInterface
 class InterfaceDetail:
     """One interface block of `display interface [NAME]`.
 
@@ -92,9 +98,13 @@ class InterfaceDetail:
 
 @dataclass(frozen=True, slots=True)
 class InterfaceDetails:
-    """Output of `display interface` (every interface) or `display interface NAME`."""
+    """Output of `display interface` (every interface) or `display interface NAME`.
+
+    A block with a damaged value line is left out and named in ``warnings``.
+    """
 
     interfaces: tuple[InterfaceDetail, ...]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,7 @@ class DescribedInterface:
 
 @dataclass(frozen=True, slots=True)
 class InterfaceDescriptions:
-    """Output of `display interface description`."""
+    """Output of `display interface description`; ``warnings`` names skipped rows."""
 
     interfaces: tuple[DescribedInterface, ...]
+    warnings: tuple[ParseWarning, ...] = ()

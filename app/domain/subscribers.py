@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.domain.parsing import ParseWarning
+
 
 @dataclass(frozen=True, slots=True)
 class AccessUserCounters:
@@ -21,6 +23,10 @@ class AccessUserCounters:
 
     total_users: int | None
     counters: dict[str, int] = field(default_factory=dict)
+    # Plain `display access-user` (VRP8): online users per domain, from its
+    # `Domain-name Online-user` rows; empty where the output has no such rows.
+    domains: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()  # counts left out (damaged lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,48 @@ class AccessUserList:
     users: tuple[AccessUser, ...]
     total_users: int | None
     counters: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()  # users left out (damaged lines)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessUserDetail:
+    """One user of `display access-user ... verbose` / `ip-address X` / `mac-address X`.
+
+    What a subscriber lookup shows: where the session is (``interface``, VLANs, slot),
+    who it is (``username``, ``domain``, ``mac``), its addresses, how it came in
+    (``access_type``, ``authentication``) and for how long (``online_seconds`` from
+    `Online time (h:min:sec)`, ``access_start`` as printed). ``fields`` keeps every
+    printed `label : value` of the user as printed. Absent values are None.
+    """
+
+    user_id: int  # `User access index`
+    username: str | None
+    domain: str | None
+    interface: str | None  # as printed: `Eth-Trunk3.2910`, `GigabitEthernet 1/0/1`
+    interface_name: str | None  # canonical: `Eth-Trunk3.2910`, `GigabitEthernet1/0/1`
+    physical_interface: str | None
+    vlan: str | None  # `2910/-` as printed
+    pe_vlan: int | None
+    ce_vlan: int | None
+    slot: str | None
+    mac: str | None
+    ipv4: str | None
+    ipv6: str | None
+    ipv6_prefix: str | None
+    access_type: str | None  # `PPPoE`, `IPOE`
+    authentication: str | None  # `PPP authentication`
+    state: str | None
+    online_seconds: int | None
+    access_start: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessUserDetails:
+    """The users of a per-user detail command; ``warnings`` names users left out."""
+
+    users: tuple[AccessUserDetail, ...]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +120,7 @@ class AccessUserSlots:
     """`display access-user slot [N]`."""
 
     slots: tuple[SlotUsers, ...]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +142,7 @@ class DomainList:
     domains: tuple[Domain, ...]
     total: int | None
     printed: int | None
+    warnings: tuple[ParseWarning, ...] = ()  # rows left out (damaged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +184,7 @@ class IpPoolList:
     pools: tuple[IpPool, ...]
     summary: IpPool | None = None
     pool_counts: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()  # pools left out (damaged blocks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +199,4 @@ class PppoeStatistics:
     counters: dict[str, int]
     slot: str | None = None
     per_slot: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()  # counters left out (damaged lines)

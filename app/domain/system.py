@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.parsing import ParseWarning
+
 
 @dataclass(frozen=True, slots=True)
 class CpuCore:
@@ -41,15 +43,16 @@ class CpuUsage:
     the router's own timestamps as printed.
     """
 
-    cpu_percent: int
-    five_seconds: int | None
-    one_minute: int | None
-    five_minutes: int | None
-    max_percent: int | None
+    cpu_percent: float  # whole numbers stay ints; `CPU Usage: 4.7%` gives 4.7
+    five_seconds: float | None
+    one_minute: float | None
+    five_minutes: float | None
+    max_percent: float | None
     cores: tuple[CpuCore, ...] = ()
     services: tuple[CpuService, ...] = ()
     measured_at: str | None = None
     max_at: str | None = None
+    warnings: tuple[ParseWarning, ...] = ()  # rows and figures left out (damaged lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +73,12 @@ class MemoryUsage:
 
     total_bytes: int
     used_bytes: int
-    memory_percent: int
+    memory_percent: float  # whole numbers stay ints
     measured_at: str | None = None
     slot: str | None = None
     cpu: str | None = None
     processes: tuple[ProcessMemory, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()  # process rows left out (damaged lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +106,15 @@ class BoardHealth:
     memory_total_mb: int | None
     physical_memory_percent: int | None = None
     cores: tuple[CoreLoad, ...] = ()
+    dataplane_cpu_percent: int | None = None  # `DataPlane CPU Usage`, where printed
 
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    """`display health [verbose]`: one row per board."""
+    """`display health [verbose]`: one row per board; ``warnings`` names skipped rows."""
 
     boards: tuple[BoardHealth, ...]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +136,30 @@ class Version:
     product_name: str | None = None
     service_pack: str | None = None
     patch_version: str | None = None
+    os_name: str | None = None  # `YunShan OS` for its release header; None for VRP
+    warnings: tuple[ParseWarning, ...] = ()  # optional lines that were damaged
+
+
+@dataclass(frozen=True, slots=True)
+class BoardVersion:
+    """`display version slot N`: one board's uptime, memory and hardware versions.
+
+    ``board`` is the kind as printed (`LPU`, `MPU`, `VSU`, a stack member's type) and
+    ``role`` its `Master`/`Slave` mark when printed. ``versions`` keeps every `X Version :
+    Y` line of the board itself (PCB, EPLD, FPGA, BootROM, ...) as printed.
+    """
+
+    slot: str
+    board: str
+    role: str | None
+    uptime_seconds: int
+    startup_time: str | None  # `2020/04/29 09:54:16`, the board's own clock
+    memory_bytes: int | None
+    flash_bytes: int | None
+    board_type: str | None
+    pcb_version: str | None
+    versions: dict[str, str]
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +191,4 @@ class Device:
 
     boards: tuple[Board, ...]
     chassis: str | None = None
+    warnings: tuple[ParseWarning, ...] = ()  # board rows left out

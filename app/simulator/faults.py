@@ -7,11 +7,12 @@ each session reads it before every command.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
 # Characters line noise turns text into: control-free junk, some outside ASCII.
-_GARBAGE = "#%&*@~^|\\?!$§¤ÿþ¿½ÆØ¶¦"
+GARBAGE = "#%&*@~^|\\?!$§¤ÿþ¿½ÆØ¶¦"
 
 
 @dataclass
@@ -67,16 +68,33 @@ class FaultPlan:
         return False
 
 
-def garble(text: str, rate: float, rng: random.Random) -> str:
+def garble(text: str, rate: float, rng: random.Random | int) -> str:
     """Replace about `rate` of the visible characters of `text` with junk; keep line breaks.
 
-    Line breaks survive so a client still sees where output ends; that is how line noise
-    on a real console looks (damaged characters, intact framing).
+    Each character other than a line break is replaced independently with probability
+    `rate`. Line breaks survive so a client still sees where output ends; that is how line
+    noise on a real console looks (damaged characters, intact framing).
+
+    `rng` may be a seed, so a test can reproduce one damaged output. The positions are
+    drawn by geometric skips (one random draw per damaged character, not per character),
+    which gives the same distribution and lets the parsers' property test garble
+    thousands of outputs in seconds.
     """
-    if rate <= 0.0:
+    if rate <= 0.0 or not text:
         return text
+    if isinstance(rng, int):
+        rng = random.Random(rng)
+    if rate >= 1.0:
+        return "".join(char if char in "\r\n" else rng.choice(GARBAGE) for char in text)
+    log_keep = math.log(1.0 - rate)
     chars = list(text)
-    for index, char in enumerate(chars):
-        if char not in "\r\n" and rng.random() < rate:
-            chars[index] = rng.choice(_GARBAGE)
+    index = -1
+    length = len(chars)
+    while True:
+        # Characters skipped before the next damaged one: geometric with parameter rate.
+        index += 1 + int(math.log(1.0 - rng.random()) / log_keep)
+        if index >= length:
+            break
+        if chars[index] not in "\r\n":
+            chars[index] = rng.choice(GARBAGE)
     return "".join(chars)

@@ -13,6 +13,15 @@ Published layouts, all read into the same :class:`AlarmList`:
   Info`, the level as a name, the description wrapped as above; several sections may follow
   one header, each closed by a rule line.
 `NO alarm` means an empty list; so does a complete (closed) table with no rows.
+
+Damage: a line at the start of a row that is not a row (a damaged sequence, id, level or
+date) is left out with a warning, together with its wrapped lines, so its text never
+joins the alarm above; a verbose block with a damaged key line is left out the same way.
+A row whose wrapped time (or UTC offset) does not read is left out: its time would be cut
+short. In verbose blocks every value but the description is checked for damage, and a
+key printed twice means two alarms ran together (the block is left out).
+Descriptions are free text: one holding characters VRP does not print is kept with a
+warning.
 """
 
 from __future__ import annotations
@@ -23,8 +32,10 @@ from dataclasses import dataclass, field
 
 from app.domain.alarms import LEVEL_BY_SEVERITY, SEVERITY_BY_LEVEL, Alarm, AlarmList
 from app.domain.errors import ParseError
+from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.text import clean_lines
+from app.vrp.values import has_junk
 
 _RULE = re.compile(r"^\s*-{5,}\s*$")
 _NO_ALARM = re.compile(r"^\s*NO alarms?\.?\s*$", re.IGNORECASE)
@@ -75,6 +86,7 @@ class _Pending:
     chunks: list[tuple[str, bool]] = field(default_factory=list)
     wants_time: bool = False
     wants_offset: bool = False
+    damage: ParseWarning | None = None  # its wrapped time did not read: left out
 
 
 def _fail(message: str, lines: list[str], index: int | None) -> ParseError:
@@ -100,20 +112,28 @@ def _join_wrapped(chunks: list[tuple[str, bool]], width: int) -> str:
     return text
 
 
-def _continue_row(pending: _Pending, line: str, text_column: int) -> None:
-    """Add one continuation line of a table row: a wrapped time first, then text."""
+def _continue_row(pending: _Pending, line: str, text_column: int, number: int) -> None:
+    """Add one continuation line of a table row: a wrapped time first, then text.
+
+    A time or offset the row is waiting for that does not read (damage) spoils the row:
+    its time would otherwise be cut short without a word.
+    """
     rest = line.lstrip()
     if pending.wants_offset:
         pending.wants_offset = False
         if match := _WRAPPED_OFFSET.match(rest):
             pending.time = f"{pending.time}{match['offset']}"
             rest = rest[match.end() :]
+        elif pending.damage is None and has_junk(line[:text_column]):
+            pending.damage = ParseWarning("damaged time of an alarm", line, number)
     elif pending.wants_time:
         pending.wants_time = False
         if match := _WRAPPED_TIME.match(rest):
             pending.time = match["time"]
             pending.wants_offset = pending.time.endswith(("+", "-"))
             rest = rest[match.end() :]
+        elif pending.damage is None and has_junk(line[:text_column]):
+            pending.damage = ParseWarning("damaged time of an alarm", line, number)
     text = rest.strip()
     if text:
         column = len(line) - len(rest.lstrip())
@@ -166,6 +186,8 @@ def _parse_table(
     longest piece seen if longer (published examples trimmed their rules and padding).
     """
     pending: list[_Pending] = []
+    warnings: list[ParseWarning] = []
+    lost = False  # the row above could not be read: its wrapped lines go with it
     closed = positively_empty = False
     rule_width = 0
     text_column: int | None = None
@@ -181,19 +203,36 @@ def _parse_table(
         elif _NO_ALARM.match(line):
             positively_empty = True
         elif match := row.match(line):
-            closed = False
+            closed, lost = False, False
             pending.append(start(match))
             if text_column is None and match["text"]:
                 text_column = match.start("text")
         elif stripped and closed:
             break  # prose after the closing rule is outside the table
         elif stripped:
-            if not pending or not line[:1].isspace():
+            if not line[:1].isspace():
+                if not pending and not warnings:
+                    raise _fail("expected an alarm row or its wrapped continuation", lines, index)
+                warnings.append(ParseWarning("expected an alarm row", line, index + 1))
+                lost = True
+            elif lost:
+                pass  # wrapped text of a row that could not be read
+            elif not pending:
                 raise _fail("expected an alarm row or its wrapped continuation", lines, index)
-            _continue_row(pending[-1], line, text_column if text_column is not None else len(line))
+            else:
+                column = text_column if text_column is not None else len(line)
+                _continue_row(pending[-1], line, column, index + 1)
         index += 1
     if not pending and not (closed or positively_empty):
         raise _fail("expected alarm rows under the header (or `NO alarm`)", lines, header)
+    for item in pending:
+        if item.damage is None and (item.wants_time or item.wants_offset):
+            # The line that should have carried its time was not a continuation (damage).
+            item.damage = ParseWarning(
+                f"alarm {item.sequence}: its wrapped time is missing", lines[header], header + 1
+            )
+    warnings.extend(item.damage for item in pending if item.damage is not None)
+    pending = [item for item in pending if item.damage is None]
     longest = max((len(chunk) for item in pending for chunk, _ in item.chunks), default=0)
     width = max(longest, rule_width - text_column if text_column is not None else 0)
     alarms = tuple(
@@ -207,19 +246,38 @@ def _parse_table(
         )
         for item in pending
     )
-    return AlarmList(alarms=alarms)
+    if not alarms and warnings:
+        first = warnings[0]
+        raise ParseError(first.message, line=first.line, line_number=first.line_number)
+    return AlarmList(alarms=alarms, warnings=tuple(warnings) + _text_warnings(alarms, lines))
+
+
+def _text_warnings(alarms: tuple[Alarm, ...], lines: list[str]) -> tuple[ParseWarning, ...]:
+    """Descriptions holding characters VRP does not print (kept, but not trusted)."""
+    found: list[ParseWarning] = []
+    for alarm in alarms:
+        if not (alarm.description.isascii() and alarm.description.isprintable()):
+            line = next((text for text in lines if str(alarm.sequence) in text), "")
+            found.append(ParseWarning(f"alarm {alarm.sequence}: damaged description", line))
+    return tuple(found)
 
 
 def _parse_slash(lines: list[str], first: int) -> AlarmList:
     """VRP5 `A/B/C/...` lines: sequence/root kind/raised/cleared/id/name/level/state/text."""
     alarms: list[Alarm] = []
+    warnings: list[ParseWarning] = []
     for index in range(first, len(lines)):
         line = lines[index]
         if not line.strip() or _SLASH_LEGEND.match(line) or _RULE.match(line):
             continue
         match = _SLASH_ROW.match(line)
         if not match:
-            raise _fail("expected an `N/Kind/time/-/id/name/level/state/text` alarm", lines, index)
+            if not alarms and not warnings:
+                raise _fail(
+                    "expected an `N/Kind/time/-/id/name/level/state/text` alarm", lines, index
+                )
+            warnings.append(ParseWarning("expected an `N/Kind/.../text` alarm", line, index + 1))
+            continue
         severity = match["severity"]
         text = match["text"]
         if match["root_kind"].lower() == "nonrootcause":
@@ -237,7 +295,7 @@ def _parse_slash(lines: list[str], first: int) -> AlarmList:
                 root_kind=match["root_kind"],
             )
         )
-    return AlarmList(alarms=tuple(alarms))
+    return AlarmList(alarms=tuple(alarms), warnings=tuple(warnings))
 
 
 def _verbose_pairs(line: str) -> list[tuple[str, str]]:
@@ -280,9 +338,17 @@ def _verbose_alarm(block: dict[str, str], lines: list[str], index: int) -> Alarm
 def _parse_verbose(lines: list[str], first: int) -> AlarmList:
     """Blocks of `Key : value` pairs, each starting at `Sequence :`."""
     alarms: list[Alarm] = []
+    # Verbose output starts at its first `Sequence :`; a damaged line before it may have
+    # been the start of an alarm that is now missing.
+    warnings: list[ParseWarning] = [
+        ParseWarning("damaged line before the first alarm", line, index + 1)
+        for index, line in enumerate(lines[:first])
+        if line.strip() and not _RULE.match(line) and (has_junk(line) or ":" in line)
+    ]
     block: dict[str, str] | None = None
     block_start = first
     in_description = False
+    damaged = False  # the current block holds a damaged key line: it is left out
     for index in range(first, len(lines)):
         line = lines[index]
         if not line.strip() or _RULE.match(line):
@@ -293,19 +359,40 @@ def _parse_verbose(lines: list[str], first: int) -> AlarmList:
             if block is not None and in_description:
                 block["description"] = f"{block['description']} {line.strip()}".strip()
                 continue
+            if block is not None and has_junk(line):
+                if not damaged:
+                    warnings.append(ParseWarning("damaged alarm line", line, index + 1))
+                damaged = True
+                continue
             raise _fail("expected a `Key : value` line of a verbose alarm", lines, index)
         if _VERBOSE_START.match(line):
-            if block is not None:
+            if block is not None and not damaged:
                 alarms.append(_verbose_alarm(block, lines, block_start))
-            block, block_start = {}, index
+            block, block_start, damaged = {}, index, False
         if block is None:
             raise _fail("expected `Sequence :` to start a verbose alarm", lines, index)
         for key, value in pairs:
-            block[key.replace(" ", "").lower()] = value
+            name = key.replace(" ", "").lower()
+            if name in block and not damaged:
+                warnings.append(
+                    ParseWarning(f"{key} printed twice: two alarms ran together", line, index + 1)
+                )
+                damaged = True
+            if key.lower() != "description" and has_junk(value) and not damaged:
+                # Only the description is free text; any other value with damage in it
+                # (`0x8130059   &`, `2026~11-27`) spoils the alarm.
+                warnings.append(ParseWarning(f"damaged {key} {value!r}", line, index + 1))
+                damaged = True
+            block[name] = value
         in_description = pairs[-1][0].lower() == "description"
-    if block is not None:
+    if block is not None and not damaged:
         alarms.append(_verbose_alarm(block, lines, block_start))
-    return AlarmList(alarms=tuple(alarms))
+    if not alarms and warnings:
+        first_warning = warnings[0]
+        raise ParseError(
+            first_warning.message, line=first_warning.line, line_number=first_warning.line_number
+        )
+    return AlarmList(alarms=tuple(alarms), warnings=tuple(warnings))
 
 
 def parse_alarm_active(text: str) -> AlarmList:

@@ -1,15 +1,24 @@
 """Parser for `display cpu-usage`: the CPU load the monitor charts and alerts on.
 
-Three published shapes share one structure, a block of `name : value` lines followed by
-optional tables:
-- VRP8 router: `System cpu use rate is : 54%`, a five-second / one-minute / five-minute
-  line separated by `;`, `Max CPU Usage : 99%`, a service table (`ServiceName UseRate`)
-  and a per-core table (`CPU Current FiveSec OneMin FiveMin Max MaxTime`).
-- CloudEngine VRP8: `System CPU Using Percentage :  17%`, the averages separated by `,`.
-- VRP5: `CPU Usage : 28% Max: 87%` and the averages separated by `:`; the `sorted`
-  variant adds a task table (`TaskName ...`) that the monitor does not need.
+Every published shape is a block of `Key : value` lines followed by optional tables, read
+by the shared key/value and table readers (:mod:`app.vrp.keyvalue`, :mod:`app.vrp.table`):
+
+- VRP8 router: `System cpu use rate is : 54%`, the five-second / one-minute / five-minute
+  line separated by `;`, `Max CPU Usage : 99%`, a service table (`ServiceName UseRate`,
+  names may hold spaces: `IP STACK`) and a per-core table (`CPU Current FiveSec OneMin
+  FiveMin Max MaxTime`, any subset of those columns).
+- CloudEngine VRP8: `System CPU Using Percentage :  17%`, the averages separated by `,`,
+  and a `Dataplane CPU Using Percentage` line.
+- VRP5 (CX600, ME60, S-series): `CPU Usage : 28% Max: 87%` and the averages separated
+  by `:`; `sorted` adds a task table (`TaskName ...`) that the monitor does not need.
+- Access points and small routers: `CPU Usage: 4.7% Max: 46.7%` (decimals).
+
 The current overall figure is the one thing every shape prints, so its absence means the
-text is not `display cpu-usage` output (`monitor cpu-usage`, the history graph, ...).
+text is not `display cpu-usage` output (`monitor cpu-usage`, the history graph, ...); a
+damaged current figure is an error naming the line. A damaged average, peak or time is
+left out (None) with a warning, and so is a damaged service or core row, a damaged
+`CPU utilization statistics at` time and a damaged table header (its rows are then read
+only where they fit it).
 """
 
 from __future__ import annotations
@@ -17,163 +26,201 @@ from __future__ import annotations
 import re
 
 from app.domain.errors import ParseError
+from app.domain.parsing import ParseWarning
 from app.domain.system import CpuCore, CpuService, CpuUsage
 from app.vrp.grammar import CommandSpec
+from app.vrp.keyvalue import Pair, Record, read_record
+from app.vrp.table import Column, Table, read_rows
 from app.vrp.text import clean_lines, first_unrecognised
+from app.vrp.values import NO_VALUE, BadValue, damaged_mention, percent, timestamp
 
-_CURRENT = re.compile(
-    r"^\s*(?:System cpu use rate is|System CPU Using Percentage|CPU Usage)\s*:\s*"
-    r"(?P<current>\d{1,3})%(?:\s*Max\s*:\s*(?P<max>\d{1,3})%)?\s*$",
-    re.IGNORECASE,
+_CURRENT = ("system cpu use rate", "system cpu using percentage", "cpu usage")
+_CURRENT_LABELS = ("System cpu use rate", "System CPU Using Percentage", "CPU Usage")
+_AVERAGES = (
+    ("five_seconds", ("cpu utilization for five seconds",), "five seconds"),
+    ("one_minute", ("one minute",), "one minute"),
+    ("five_minutes", ("five minutes",), "five minutes"),
 )
-_AVERAGES = re.compile(
-    r"^\s*CPU utilization for five seconds\s*:\s*(?P<five_seconds>\d{1,3})%\s*[;:,]?"
-    r"\s*one minute\s*:\s*(?P<one_minute>\d{1,3})%\s*[;:,]?"
-    r"\s*five minutes\s*:\s*(?P<five_minutes>\d{1,3})%\s*\.?\s*$",
-    re.IGNORECASE,
+_MAX = ("max cpu usage", "max")
+_MAX_AT = ("max cpu usage stat. time", "cpu usage max. time")
+_KNOWN_KEYS = frozenset(
+    {*_CURRENT, *_MAX, *_MAX_AT, *(key for _, keys, _ in _AVERAGES for key in keys)}
 )
-_MAX = re.compile(r"^\s*Max CPU Usage\s*:\s*(?P<max>\d{1,3})%\s*$", re.IGNORECASE)
-_MAX_AT = re.compile(r"^\s*Max CPU Usage Stat\. Time\s*:\s*(?P<at>.+?)\.?\s*$", re.IGNORECASE)
 _MEASURED_AT = re.compile(
     r"^\s*(?:CPU utilization statistics at\s+|CPU Usage Stat\. Time\s*:\s*)(?P<at>.+?)\s*$",
     re.IGNORECASE,
 )
-_RULE = re.compile(r"^\s*-{5,}\s*$")
-_SERVICE_HEADER = re.compile(r"^\s*ServiceName\s+UseRate\s*$", re.IGNORECASE)
-_SERVICE_ROW = re.compile(r"^\s*(?P<name>\S(?:.*\S)?)\s+(?P<percent>\d{1,3})%\s*$")
-_CORE_HEADER = re.compile(r"^\s*CPU\s+Current\b", re.IGNORECASE)
-_TASK_HEADER = re.compile(r"^\s*TaskName\b", re.IGNORECASE)
-_PERCENT_CELL = re.compile(r"^(\d{1,3})%$")
-
-# Per-core table columns that hold a percentage, in the model's field names.
-_CORE_COLUMNS = {
-    "current": "current",
-    "fivesec": "five_seconds",
-    "onemin": "one_minute",
-    "fivemin": "five_minutes",
-    "max": "max_percent",
-}
-
-
-def _table_body(lines: list[str], header_index: int) -> tuple[list[int], int]:
-    """Indices of the rows under a header framed by rule lines, and the index after it.
-
-    Tables look like `header / ----- / rows / -----`; a missing closing rule (the output
-    ended) closes the table at the end of the text.
-    """
-    index = header_index + 1
-    if index < len(lines) and _RULE.match(lines[index]):
-        index += 1
-    rows: list[int] = []
-    while index < len(lines) and not _RULE.match(lines[index]):
-        if lines[index].strip():
-            rows.append(index)
-        index += 1
-    return rows, index + 1
+_MEASURED_AT_LABELS = ("CPU utilization statistics at", "CPU Usage Stat. Time")
+_WATCHED = (
+    *_CURRENT_LABELS,
+    "five seconds",
+    "one minute",
+    "five minutes",
+    "Max CPU Usage",
+    "Max",
+    "Stat. Time",
+)
+SERVICES = Table(
+    Column.of("name", "servicename", "service name", spaces=True),
+    Column.of("rate", "userate", "use rate"),
+)
+CORES = Table(
+    Column.of("name", "cpu"),
+    Column.of("current", required=False),
+    Column.of("five_seconds", "fivesec", required=False),
+    Column.of("one_minute", "onemin", required=False),
+    Column.of("five_minutes", "fivemin", required=False),
+    Column.of("max_percent", "max", required=False),
+    Column.of("max_at", "maxtime", required=False, rest=True, blank=True),
+    any_of=("current",),
+)
+_TASKS = re.compile(r"^\s*TaskName\b", re.IGNORECASE)
+_SERVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*(?: [A-Za-z0-9_./-]+)*", re.ASCII)
+_CORE_NAME = re.compile(r"cpu\d{1,3}", re.IGNORECASE)
 
 
-def _parse_core_row(line: str, columns: list[str], line_number: int) -> CpuCore:
-    """`cpu0  40%  38%  40%  29%  99% 2021-02-04 16:02:20` following the header's columns."""
-    cells = line.split()
-    percent_count = len(columns)
-    values: dict[str, int] = {}
-    if len(cells) < 1 + percent_count:
-        raise ParseError("expected a per-core CPU row", line=line, line_number=line_number)
-    for column, cell in zip(columns, cells[1 : 1 + percent_count], strict=True):
-        match = _PERCENT_CELL.match(cell)
-        if not match:
-            raise ParseError("expected a per-core CPU row", line=line, line_number=line_number)
-        values[column] = int(match.group(1))
-    rest = " ".join(cells[1 + percent_count :]) or None
+def _whole(value: float) -> float:
+    """Whole percentages stay ints (`54`), decimals are kept (`4.7`)."""
+    return int(value) if value == int(value) else value
+
+
+def _percentage(cell: str | None) -> float | None:
+    if cell is None or cell in NO_VALUE or cell == "":
+        return None
+    return _whole(percent(cell))
+
+
+def _service(cells: dict[str, str], index: int) -> CpuService:
+    name = cells["name"]
+    if _SERVICE_NAME.fullmatch(name) is None:
+        raise BadValue(f"not a service name: {name!r}")
+    rate = _percentage(cells["rate"])
+    if rate is None:
+        raise BadValue(f"expected a usage, got {cells['rate']!r}")
+    return CpuService(name, rate)  # type: ignore[arg-type]
+
+
+def _core(cells: dict[str, str], index: int) -> CpuCore:
+    name = cells["name"]
+    if _CORE_NAME.fullmatch(name) is None:
+        raise BadValue(f"not a CPU core name: {name!r}")
+    max_at = cells.get("max_at") or None
+    if max_at is not None and max_at not in NO_VALUE:
+        max_at = timestamp(max_at)
+    elif max_at is not None:
+        max_at = None
     return CpuCore(
-        name=cells[0],
-        current=values.get("current"),
-        five_seconds=values.get("five_seconds"),
-        one_minute=values.get("one_minute"),
-        five_minutes=values.get("five_minutes"),
-        max_percent=values.get("max_percent"),
-        max_at=rest if rest != "-" else None,
+        name=name,
+        current=_percentage(cells.get("current")),  # type: ignore[arg-type]
+        five_seconds=_percentage(cells.get("five_seconds")),  # type: ignore[arg-type]
+        one_minute=_percentage(cells.get("one_minute")),  # type: ignore[arg-type]
+        five_minutes=_percentage(cells.get("five_minutes")),  # type: ignore[arg-type]
+        max_percent=_percentage(cells.get("max_percent")),  # type: ignore[arg-type]
+        max_at=max_at,
     )
 
 
-def _core_columns(header: str, line_number: int) -> list[str]:
-    """Model field names of the percentage columns named in the per-core header."""
-    columns: list[str] = []
-    for word in header.split()[1:]:
-        key = word.lower()
-        if key in _CORE_COLUMNS:
-            columns.append(_CORE_COLUMNS[key])
-        elif key != "maxtime":
-            raise ParseError("unknown per-core CPU column", line=header, line_number=line_number)
-    return columns
+class _Figures:
+    """Reads the labelled figures of one output, turning damage into warnings."""
+
+    def __init__(self, record: Record, warnings: list[ParseWarning]) -> None:
+        self.record = record
+        self.warnings = warnings
+
+    def percent(self, keys: tuple[str, ...], label: str) -> float | None:
+        pair = self.record.block.get(*keys)
+        if pair is None:
+            self._missing(label)
+            return None
+        try:
+            return _percentage(pair.value)
+        except BadValue as problem:
+            self.warnings.append(ParseWarning(str(problem), pair.line, pair.index + 1))
+            return None
+
+    def time(self, keys: tuple[str, ...], label: str) -> str | None:
+        pair = self.record.block.get(*keys)
+        if pair is None:
+            self._missing(label)
+            return None
+        return self.time_of(pair)
+
+    def time_of(self, pair: Pair) -> str | None:
+        try:
+            return timestamp(pair.value)
+        except BadValue as problem:
+            self.warnings.append(ParseWarning(str(problem), pair.line, pair.index + 1))
+            return None
+
+    def _missing(self, label: str) -> None:
+        lost = self.record.lost(label)
+        if lost is not None:
+            self.warnings.append(
+                ParseWarning(f"damaged line (may have held {label!r})", lost[1], lost[0] + 1)
+            )
 
 
 def parse_cpu_usage(text: str) -> CpuUsage:
     """Parse `display cpu-usage [slot N [cpu M]]`, `... service` and VRP5 `... sorted`."""
     lines = clean_lines(text)
-    fields: dict[str, int] = {}
-    stamps: dict[str, str] = {}
-    cores: list[CpuCore] = []
+    warnings: list[ParseWarning] = []
+    tables: set[int] = set()
     services: list[CpuService] = []
-    recognised: set[int] = set()
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        start = index
-        if _SERVICE_HEADER.match(line):
-            rows, index = _table_body(lines, index)
-            recognised.update(range(start, index))
-            for row in rows:
-                match = _SERVICE_ROW.match(lines[row])
-                if not match:
-                    raise ParseError(
-                        "expected a `NAME  N%` service row", line=lines[row], line_number=row + 1
-                    )
-                services.append(CpuService(match["name"], int(match["percent"])))
-            continue
-        if _CORE_HEADER.match(line):
-            columns = _core_columns(line, index + 1)
-            rows, index = _table_body(lines, index)
-            recognised.update(range(start, index))
-            cores.extend(_parse_core_row(lines[row], columns, row + 1) for row in rows)
-            continue
-        if _TASK_HEADER.match(line):
-            break  # VRP5 `sorted` task table: per-task ticks, not needed by the monitor
-        recognised.add(index)
-        if match := _CURRENT.match(line):
-            fields["cpu_percent"] = int(match["current"])
-            if match["max"] is not None:
-                fields["max_percent"] = int(match["max"])
-        elif match := _AVERAGES.match(line):
-            for name in ("five_seconds", "one_minute", "five_minutes"):
-                fields[name] = int(match[name])
-        elif match := _MAX.match(line):
-            fields["max_percent"] = int(match["max"])
-        elif match := _MAX_AT.match(line):
-            stamps["max_at"] = match["at"]
-        elif match := _MEASURED_AT.match(line):
-            stamps["measured_at"] = match["at"]
-        else:
-            recognised.discard(index)
-        index += 1
-    current = fields.get("cpu_percent")
-    if current is None:
-        where = first_unrecognised(lines, recognised) or (None, None)
+    cores: list[CpuCore] = []
+    tasks = next((index for index, line in enumerate(lines) if _TASKS.match(line)), len(lines))
+    tables.update(range(tasks, len(lines)))  # VRP5 per-task ticks: not needed
+    found = SERVICES.locate(lines, warnings, stop=tasks)
+    if found is not None:
+        rows = read_rows(lines, *found, _service)
+        services, tables = rows.items, tables | set(range(found[0], rows.end))
+        warnings.extend(rows.warnings)
+    found = CORES.locate(lines, warnings, stop=tasks)
+    if found is not None:
+        rows = read_rows(lines, *found, _core)
+        cores, tables = rows.items, tables | set(range(found[0], rows.end))
+        warnings.extend(rows.warnings)
+    record = read_record(lines, _WATCHED, skip=tables)
+    current_pair = record.block.get(*_CURRENT)
+    if current_pair is None:
+        lost = record.lost(*_CURRENT_LABELS)
+        known = tables | {
+            pair.index for pair in record.block.pairs.values() if pair.key in _KNOWN_KEYS
+        }
+        where = (lost[0] + 1, lost[1]) if lost else first_unrecognised(lines, known) or (None, None)
         raise ParseError(
             "expected the overall CPU usage line (`System cpu use rate is : N%`)",
             line=where[1],
             line_number=where[0],
         )
+    try:
+        current = _whole(percent(current_pair.value))
+    except BadValue as problem:
+        raise ParseError(
+            str(problem), line=current_pair.line, line_number=current_pair.index + 1
+        ) from None
+    figures = _Figures(record, warnings)
+    averages = {field: figures.percent(keys, label) for field, keys, label in _AVERAGES}
+    measured_at = None
+    for index, line in enumerate(lines):
+        if index in tables:
+            continue
+        if match := _MEASURED_AT.match(line):
+            measured_at = figures.time_of(Pair("at", "at", match["at"], index, line))
+            break
+        if any(damaged_mention(line, label) for label in _MEASURED_AT_LABELS):
+            warnings.append(ParseWarning("damaged line (may have held the time)", line, index + 1))
+            break
     return CpuUsage(
         cpu_percent=current,
-        five_seconds=fields.get("five_seconds"),
-        one_minute=fields.get("one_minute"),
-        five_minutes=fields.get("five_minutes"),
-        max_percent=fields.get("max_percent"),
+        five_seconds=averages["five_seconds"],
+        one_minute=averages["one_minute"],
+        five_minutes=averages["five_minutes"],
+        max_percent=figures.percent(_MAX, "Max CPU Usage"),
         cores=tuple(cores),
         services=tuple(services),
-        measured_at=stamps.get("measured_at"),
-        max_at=stamps.get("max_at"),
+        measured_at=measured_at,
+        max_at=figures.time(_MAX_AT, "Stat. Time"),
+        warnings=tuple(warnings),
     )
 
 

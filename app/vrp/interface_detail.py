@@ -21,6 +21,14 @@ Two counter layouts exist and both are read:
 Lines the parser does not know are ignored inside a block, since VRP releases keep adding
 fields; text before the first `NAME current state :` header is ignored too (banners, notes).
 Output without any header is not `display interface` output and raises ParseError.
+Spacing around colons and commas may vary (`Input :   207592 bytes,   616 packets`).
+
+Strict about damage: a value line is matched whole, so a damaged number is never read as a
+shorter one. A block holding a damaged value line, a damaged line that may have been one
+(a character VRP never prints where a known label was), or a second `Line protocol` line
+(two blocks run together because a header was damaged) is left out with a warning naming
+the interface; the other blocks are kept. Damage is found by one scan of the whole text
+for such characters, so clean output pays nothing for the check.
 """
 
 from __future__ import annotations
@@ -28,43 +36,108 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.domain.errors import ParseError
 from app.domain.interfaces import InterfaceDetail, InterfaceDetails, TrunkMember
+from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.text import clean_lines, unexpected_output
+from app.vrp.values import damaged_mention, has_junk
 
 _A = re.ASCII
-_HEADER = re.compile(r"(\d{0,3}[A-Za-z][\w./:-]{0,63}) current state ?: ?(.*)", _A)
+_HEADER = re.compile(r"(\d{0,3}[A-Za-z][\w./:|-]{0,63}) current state\s*:\s*(.*)", _A)
 # `UP (ifindex: 9)`, `Administratively DOWN (ifindex: 8)....`, `UP ,`, `UP (spoofing)`.
 _STATE = re.compile(r"(.*?)[\s,.]*(?:\(ifindex: *(\d{1,10})\)[\s,.]*)?", _A | re.DOTALL)
-_PROTOCOL = re.compile(r"Line protocol current state ?: ?(.*)", _A)
-_DESCRIPTION = re.compile(r"Description ?:(.*)", _A)
-_MTU = re.compile(r"(?:Maximum Transmit Unit(?:\([^)]{0,8}\))?|The MTU) is (\d{1,6})", _A)
-_BANDWIDTH = re.compile(r"(?:Port|Current) BW: *([^,]*?) *(?:,|$)", _A)
+_STATE_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9 ():,./-]{0,47}", _A)
+_INTERFACE = re.compile(r"(?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:_-]{0,63}", _A)
+_PROTOCOL = re.compile(r"Line protocol current state\s*:\s*(.*)", _A)
+_DESCRIPTION = re.compile(r"Description\s*:(.*)", _A)
+# A number ends at a space, a comma or the line's end: `1%00` is damage, not `1`.
+_END = r"(?![^\s,;])"
+_MTU = re.compile(r"(?:Maximum Transmit Unit(?:\([^)]{0,8}\))?|The MTU) is (\d{1,6})" + _END, _A)
+_BANDWIDTH = re.compile(r"(?:Port|Current) BW\s*:\s*([^,]*?)\s*(?:,|$)", _A)
+_BANDWIDTH_VALUE = re.compile(r"\d{1,6}(?:\.\d{1,3})?\s?[KMGT]?(?:bps|bits|bit/s|b/s)?", _A)
 _ADDRESS = re.compile(
-    r"Internet Address is (?:negotiated, |allocated by DHCP, )?([0-9a-fA-F.:]+/\d{1,3})", _A
+    r"Internet (?:IPv6 )?Address is (?:negotiated, |allocated by DHCP, )?([0-9a-fA-F.:]+/\d{1,3})"
+    + _END,
+    _A,
 )
 _MAC = re.compile(r"Hardware address is ([^\s,]+)", _A)
-_TIME = re.compile(r"Last (physical up|physical down|line protocol up) time *: *(.*)", _A)
+# The usual line end, address checked in the same search (one regex for most blocks).
+_MAC_CHECKED = re.compile(
+    r"Hardware address is ([0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4})\s*$", _A
+)
+# Documentation masks addresses as `xxxx-xxxx-xxxx`; those are kept as printed.
+_MAC_VALUE = re.compile(
+    r"[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}|[0-9a-fA-F]{2}(?:[-:][0-9a-fA-F]{2}){5}",
+    _A,
+)
+_TIME = re.compile(r"Last (physical up|physical down|line protocol up) time\s*:\s*(.*)", _A)
+_TIME_LINE = re.compile(
+    r"Last (physical up|physical down|line protocol up) time\s*:\s*"
+    r"(-|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?: ?(?:UTC|DST)?[+-]\d{2}:\d{2}(?: DST)?| DST)?)\s*",
+    _A,
+)
+_TIME_VALUE = re.compile(
+    r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?: ?(?:UTC|DST)?[+-]\d{2}:\d{2}(?: DST)?| DST)?", _A
+)
 _RATE = re.compile(
     r"(?:Last )?(\d{1,6}) seconds (input|output) "
-    r"(?:rate:? *(?:\d+ bytes/sec,? )?(\d+) bits/sec,? *(\d+) packets/sec"
-    r"|utility rate: *(\d{1,3}(?:\.\d+)?)%)",
+    r"(?:rate\s*:?\s*(?:\d+ bytes/sec\s*,?\s*)?(\d+) bits/sec\s*,?\s*(\d+) packets/sec\s*"
+    r"|utility rate\s*:\s*(\d{1,3}(?:\.\d+)?)%\s*)",
     _A,
 )
 _COUNTERS = re.compile(
-    r"(Input|Output): *(\d+) ([Bb]ytes|[Pp]ackets)(?:, *(\d+) ([Bb]ytes|[Pp]ackets))?", _A
+    r"(Input|Output)\s*:\s*(\d+)\s*([Bb]ytes|[Pp]ackets)(?:\s*,\s*(\d+)\s*([Bb]ytes|[Pp]ackets))?"
+    r"\s*,?\s*",
+    _A,
 )
-_UTIL = re.compile(r"(Input|Output) bandwidth utilization *: *(?:(\d{1,3}(?:\.\d+)?)%|--)", _A)
+_UTIL = re.compile(r"(Input|Output) bandwidth utilization\s*:\s*(?:(\d{1,3}(?:\.\d+)?)%|--)\s*", _A)
 # VRP5 PPP/dialer form: `Input packets:396,  39552 bytes`.
-_PPP_COUNTERS = re.compile(r"(Input|Output) packets: *(\d+), *(\d+) bytes", _A)
+_PPP_COUNTERS = re.compile(r"(Input|Output) packets\s*:\s*(\d+),\s*(\d+) bytes\s*", _A)
 # Lines that start with a number: `0 errors,0 drops` (logical layout, once per direction),
 # `0 packets input,  0 bytes` and `0 input error` (VRP5 tunnels).
 _NUMBER_LINE = re.compile(
     r"(\d+) (?:(errors)\b|packets (input|output), *(\d+) bytes|(input|output) errors?\b)", _A
 )
-_TOTAL_ERROR = re.compile(r"Total Error: *(\d+)", _A)
-_CRC = re.compile(r"CRC: *(\d+)", _A)
+_TOTAL_ERROR = re.compile(r"Total Error\s*:\s*(\d+)" + _END, _A)
+_CRC = re.compile(r"CRC\s*:\s*(\d+)" + _END, _A)
 _MEMBER = re.compile(r"(\S+) +(UP|DOWN)(?: +(\d{1,5}))?", _A)
+# Characters VRP never prints in these lines (descriptions aside): damage. `%` and `~`
+# are left out: utilisation and transceiver lines print them.
+_JUNK_ASCII = "#&*@^|\\?!$"
+_JUNK = re.compile(r"[^\t\n\r\x08\x1b\x20-\x7e]|[" + re.escape(_JUNK_ASCII) + "]")
+# str.translate table deleting every character that is not damage: what is left over
+# (usually nothing) says whether the slower per-line search is needed at all.
+_NOT_JUNK = str.maketrans(
+    "", "", "\t\n\r\x08\x1b" + "".join(chr(c) for c in range(32, 127) if chr(c) not in _JUNK_ASCII)
+)
+# Labels a damaged line may have carried (checked only for lines holding such characters).
+_WATCHED = (
+    "current state",
+    "Line protocol",
+    "Description",
+    "Maximum Transmit Unit",
+    "Internet Address",
+    "Hardware address",
+    "physical up time",
+    "physical down time",
+    "protocol up time",
+    "seconds input rate",
+    "seconds output rate",
+    "utility rate",
+    "Input:",
+    "Output:",
+    "Input",
+    "Output",
+    "bandwidth utilization",
+    "CRC:",
+    "Total Error",
+    "errors",
+    "BW:",
+    "PortName",
+    "packets",
+    "bytes",
+)
 
 # First four characters of a stripped line -> what it may carry.
 _PROTOCOL_LINE, _DESCRIPTION_LINE, _MTU_LINE, _ADDRESS_LINE, _MAC_LINE = range(5)
@@ -119,6 +192,30 @@ _EMPTY_BLOCK: dict[str, Any] = {
     "output_util_percent": None,
     "counter_order": None,
 }
+# InterfaceDetail fields between `description` and `trunk_members`, in declaration order.
+_FIELD_ORDER = (
+    "mtu",
+    "bandwidth",
+    "internet_address",
+    "mac_address",
+    "last_up_time",
+    "last_down_time",
+    "last_protocol_up_time",
+    "rate_interval_seconds",
+    "input_rate_bps",
+    "input_rate_pps",
+    "output_rate_bps",
+    "output_rate_pps",
+    "input_bytes",
+    "input_packets",
+    "output_bytes",
+    "output_packets",
+    "input_errors",
+    "output_errors",
+    "crc_errors",
+    "input_util_percent",
+    "output_util_percent",
+)
 _KEYS = {  # direction -> field names, so the hot loop builds no strings
     direction: tuple(
         f"{direction}_{name}"
@@ -133,76 +230,132 @@ _TIME_FIELDS = {
 }
 
 
+class _Damage(Exception):
+    """A value line of the current block is damaged; the block is left out."""
+
+
 def _state(text: str) -> tuple[str, int | None]:
     """`UP (ifindex: 9)` -> ("UP", 9); `UP ,` -> "UP"; `UP (spoofing)` keeps its note."""
+    known = _STATES.get(text)
+    if known is not None:
+        return known
     if "(ifindex" not in text:  # the usual protocol line: no regex needed
-        return text.strip().rstrip(" ,."), None
-    match = _STATE.fullmatch(text.strip())
-    if match is None:  # pragma: no cover - the pattern matches any string
-        return text.strip(), None
-    return match[1], int(match[2]) if match[2] else None
+        state, ifindex = text.strip().rstrip(" ,."), None
+    else:
+        match = _STATE.fullmatch(text.strip())
+        if match is None:  # pragma: no cover - the pattern matches any string
+            raise _Damage(f"unreadable state {text!r}")
+        state, ifindex = match[1], int(match[2]) if match[2] else None
+    if _STATE_TEXT.fullmatch(state) is None:
+        raise _Damage(f"unreadable state {text.strip()!r}")
+    if ifindex is None and len(_STATES) < 64:
+        _STATES[text] = (state, None)  # `UP`, `DOWN`, `Administratively DOWN`: read once
+    return state, ifindex
+
+
+_STATES: dict[str, tuple[str, int | None]] = {}
 
 
 def _time(text: str) -> str | None:
     """`2023-08-27 06:12:59+03:00` as printed; `-` (never happened) -> None."""
     text = text.strip()
-    return None if not text or text == "-" else text
+    if not text or text == "-":
+        return None
+    if _TIME_VALUE.fullmatch(text) is None:
+        raise _Damage(f"unreadable time {text!r}")
+    return text
 
 
-def _counter_line(fields: dict[str, Any], line: str, section: str | None) -> str | None:
-    """`Input: ...` / `Output: ...` lines; returns the section the following lines are in."""
+def _counter_line(
+    fields: dict[str, Any], line: str, section: str | None, suspect: bool
+) -> str | None:
+    """`Input: ...` / `Output: ...` lines; returns the section the following lines are in.
+
+    `Input: 1234 bytes, 56 packets` (bytes first, physical ports), `Input: 56 packets,1234
+    bytes` (packets first, logical interfaces), a bare `Input:` heading the per-cast
+    section, VRP5 `Input packets:396,  39552 bytes` and `Input bandwidth utilization :
+    0.05%`.
+    """
     is_input = line[0] == "I"
-    rest = line[5:7] if is_input else line[6:8]
-    if rest[:1] == ":":
-        direction = "input" if is_input else "output"
-        match = _COUNTERS.match(line)
-        if match is None:  # VRP8 physical: a bare `Input:` heads the per-cast section
-            return direction
-        keys = _KEYS[direction]
-        if fields[keys[0]] is None:
-            first, first_unit, second, second_unit = match.group(2, 3, 4, 5)
-            bytes_first = first_unit[0] in "Bb"
-            if second is None:  # NULL0 on VRP5: `Input: 0 bytes`
-                if bytes_first:
-                    fields[keys[0]] = int(first)
-            elif bytes_first != (second_unit[0] in "Bb"):
-                octets, packets = (first, second) if bytes_first else (second, first)
-                fields[keys[0]] = int(octets)
-                fields[keys[1]] = int(packets)
-                if fields["counter_order"] is None:
-                    fields["counter_order"] = "bytes-first" if bytes_first else "packets-first"
-        return direction
-    if rest == " p":  # `Input peak rate ...` / `Input packets:396,  39552 bytes` (VRP5 PPP)
-        match = _PPP_COUNTERS.match(line)
+    direction = "input" if is_input else "output"
+    after = line[5:] if is_input else line[6:]
+    if "utilization" in after:  # `Input bandwidth utilization  : 0.01%`
+        match = _UTIL.fullmatch(line)
         if match:
-            direction = "input" if is_input else "output"
+            key = _KEYS[direction][5]
+            if match[2] is not None and fields[key] is None:
+                value = float(match[2])
+                if value > 100.0:
+                    raise _Damage(f"utilisation above 100%: {match[2]}")
+                fields[key] = value
+            return section
+        if suspect:
+            raise _Damage("damaged counter line")
+        return section
+    if after[:1] == ":" or after.lstrip()[:1] == ":":
+        match = _COUNTERS.fullmatch(line)
+        if match is not None:
+            keys = _KEYS[direction]
+            if fields[keys[0]] is None:
+                first, first_unit, second, second_unit = match.group(2, 3, 4, 5)
+                bytes_first = first_unit[0] in "Bb"
+                if second is None:  # NULL0 on VRP5: `Input: 0 bytes`
+                    if bytes_first:
+                        fields[keys[0]] = int(first)
+                elif bytes_first != (second_unit[0] in "Bb"):
+                    octets, packets = (first, second) if bytes_first else (second, first)
+                    fields[keys[0]] = int(octets)
+                    fields[keys[1]] = int(packets)
+                    if fields["counter_order"] is None:
+                        fields["counter_order"] = "bytes-first" if bytes_first else "packets-first"
+            return direction
+        rest = after.lstrip()[1:].strip()
+        if not rest:
+            return direction  # VRP8 physical: a bare `Input:` heads the per-cast section
+        if suspect or rest[:1].isdigit():
+            raise _Damage("damaged counter line")
+        return section
+    if after.startswith(" packets"):
+        match = _PPP_COUNTERS.fullmatch(line)
+        if match:
             keys = _KEYS[direction]
             if fields[keys[0]] is None:
                 fields[keys[1]] = int(match[2])
                 fields[keys[0]] = int(match[3])
             return direction
-        return section
-    match = _UTIL.match(line)
-    if match and match[2] is not None:
-        key = _KEYS["input" if is_input else "output"][5]
-        if fields[key] is None:
-            fields[key] = float(match[2])
+    if suspect:
+        raise _Damage("damaged counter line")
     return section
 
 
-def _time_line(fields: dict[str, Any], line: str) -> None:
+def _time_line(fields: dict[str, Any], line: str, suspect: bool) -> None:
     """`Last physical up time   : 2023-08-27 06:12:59+03:00`, `Last line protocol up time`."""
-    match = _TIME.match(line)
-    if match:
+    match = _TIME_LINE.fullmatch(line)
+    if match is not None:  # the usual form, checked in one go
         key = _TIME_FIELDS[match[1]]
         if fields[key] is None:
-            fields[key] = _time(match[2])
+            value = match[2]
+            fields[key] = None if value == "-" else value
+        return
+    match = _TIME.match(line)
+    if match is None or suspect:
+        if suspect:
+            raise _Damage("damaged time line")
+        return
+    key = _TIME_FIELDS[match[1]]
+    if fields[key] is None:
+        value = match[2].strip()  # a time format not seen yet: kept as printed
+        if has_junk(value):
+            raise _Damage(f"unreadable time {value!r}")
+        fields[key] = None if not value or value == "-" else value
 
 
-def _rate_line(fields: dict[str, Any], line: str) -> None:
+def _rate_line(fields: dict[str, Any], line: str, suspect: bool) -> None:
     """`Last 300 seconds input rate: N bits/sec, M packets/sec` or the utility rate."""
-    match = _RATE.match(line)
+    match = _RATE.fullmatch(line)
     if match is None:
+        if suspect or ("seconds" in line and ("rate" in line or "utility" in line)):
+            raise _Damage("damaged rate line")
         return
     keys = _KEYS[match[2]]
     if match[3] is not None:
@@ -212,15 +365,20 @@ def _rate_line(fields: dict[str, Any], line: str) -> None:
             if fields["rate_interval_seconds"] is None:
                 fields["rate_interval_seconds"] = int(match[1])
     elif fields[keys[5]] is None:
-        fields[keys[5]] = float(match[5])
+        value = float(match[5])
+        if value > 100.0:
+            raise _Damage(f"utilisation above 100%: {match[5]}")
+        fields[keys[5]] = value
 
 
-def _number_line(fields: dict[str, Any], line: str, section: str | None) -> None:
+def _number_line(fields: dict[str, Any], line: str, section: str | None, suspect: bool) -> None:
     """Lines starting with a number: per-direction errors, VRP5 tunnel counters and rates."""
     match = _NUMBER_LINE.match(line)
     if match is None:
-        _rate_line(fields, line)  # `300 seconds input rate 0 bits/sec, 0 packets/sec`
+        _rate_line(fields, line, suspect)  # `300 seconds input rate 0 bits/sec, ...`
         return
+    if suspect:
+        raise _Damage("damaged counter line")
     if match[2]:  # `0 errors,0 drops`: the direction is the section the line is in
         if section is not None and fields[_KEYS[section][2]] is None:
             fields[_KEYS[section][2]] = int(match[1])
@@ -235,103 +393,193 @@ def _number_line(fields: dict[str, Any], line: str, section: str | None) -> None
             fields[key] = int(match[1])
 
 
-def _other_line(fields: dict[str, Any], kind: int, line: str) -> None:
+def _other_line(fields: dict[str, Any], kind: int, line: str, suspect: bool) -> None:
     """Identity lines: protocol, description, MTU, bandwidth, addresses, CRC."""
     match: re.Match[str] | None
     if kind == _MTU_LINE:  # most frequent kind, also carries bandwidth (`Current BW: 200M`)
+        if suspect and ("Unit" in line or "MTU" in line or "BW" in line or "Hash" in line):
+            raise _Damage("damaged MTU or bandwidth line")
         if fields["mtu"] is None and ("Unit" in line or "MTU" in line):
             match = _MTU.search(line)
             if match:
                 fields["mtu"] = int(match[1])
-        if fields["bandwidth"] is None and "BW:" in line and (match := _BANDWIDTH.search(line)):
-            fields["bandwidth"] = match[1] or None
+        if fields["bandwidth"] is None and "BW" in line and (match := _BANDWIDTH.search(line)):
+            value = match[1]
+            if value and _BANDWIDTH_VALUE.fullmatch(value) is None:
+                raise _Damage(f"unreadable bandwidth {value!r}")
+            fields["bandwidth"] = value or None
     elif kind == _PROTOCOL_LINE:
-        if fields["protocol_state"] is None and (match := _PROTOCOL.match(line)):
+        if match := _PROTOCOL.match(line):
+            if fields["protocol_state"] is not None:
+                raise _Damage("a second protocol line: two blocks ran together")
             fields["protocol_state"] = _state(match[1])[0]
+        elif suspect:
+            raise _Damage("damaged protocol line")
     elif kind == _DESCRIPTION_LINE:
         if fields["description"] is None and (match := _DESCRIPTION.match(line)):
             fields["description"] = match[1].strip()
     elif kind == _ADDRESS_LINE:
         if fields["internet_address"] is None and (match := _ADDRESS.match(line)):
             fields["internet_address"] = match[1]
+        elif suspect and "Address" in line:
+            raise _Damage("damaged address line")
     elif kind == _MAC_LINE:
-        if fields["mac_address"] is None and (match := _MAC.search(line)):
+        if fields["mac_address"] is None and (match := _MAC_CHECKED.search(line)):
             fields["mac_address"] = match[1]
-    elif kind == _CRC_LINE and fields["crc_errors"] is None and (match := _CRC.search(line)):
-        fields["crc_errors"] = int(match[1])
+        elif fields["mac_address"] is None and (match := _MAC.search(line)):
+            if _MAC_VALUE.fullmatch(match[1]) is None:
+                raise _Damage(f"unreadable hardware address {match[1]!r}")
+            fields["mac_address"] = match[1]
+        elif suspect:
+            raise _Damage("damaged hardware address line")
+    elif kind == _CRC_LINE:
+        if fields["crc_errors"] is None and (match := _CRC.search(line)):
+            fields["crc_errors"] = int(match[1])
+        elif suspect:
+            raise _Damage("damaged CRC line")
 
 
 def _finish(
-    name: str, state_text: str, fields: dict[str, Any], members: list[TrunkMember]
+    name: str, state: tuple[str, int | None], fields: dict[str, Any], members: list[TrunkMember]
 ) -> InterfaceDetail:
-    current_state, ifindex = _state(state_text)
+    current_state, ifindex = state
     upper_state = current_state.upper()
     protocol_state = fields["protocol_state"]
-    description = fields.pop("description")
-    return InterfaceDetail(
-        name=name,
-        current_state=current_state,
-        phy_up=upper_state.startswith("UP"),
-        admin_down=upper_state.startswith("ADMINISTRATIVELY"),
-        protocol_up=protocol_state.upper().startswith("UP") if protocol_state else None,
-        ifindex=ifindex,
-        description=description if description is not None else "",
-        trunk_members=tuple(members),
-        **fields,
+    description = fields["description"]
+    get = fields.__getitem__
+    return InterfaceDetail(  # positional, in field order: thousands of blocks per poll
+        name,
+        current_state,
+        upper_state.startswith("UP"),
+        upper_state.startswith("ADMINISTRATIVELY"),
+        protocol_state,
+        protocol_state.upper().startswith("UP") if protocol_state else None,
+        ifindex,
+        description if description is not None else "",
+        *map(get, _FIELD_ORDER),
+        tuple(members),
+        fields["counter_order"],
     )
+
+
+def _suspects(text: str) -> frozenset[str]:
+    """The lines holding characters VRP never prints (one scan of the whole text)."""
+    if not text.translate(_NOT_JUNK):
+        return frozenset()
+    found: set[str] = set()
+    for match in _JUNK.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.start())
+        found.add(text[start : end if end >= 0 else len(text)].strip())
+    return frozenset(found)
 
 
 def parse_interface_detail(text: str) -> InterfaceDetails:
     """Parse `display interface [NAME]` into one :class:`InterfaceDetail` per block."""
     lines = clean_lines(text)
+    suspects = _suspects(text)
     dispatch = _DISPATCH.get
     blocks: list[InterfaceDetail] = []
+    warnings: list[ParseWarning] = []
     name: str | None = None
-    state_text = ""
+    state: tuple[str, int | None] = ("", None)
     fields: dict[str, Any] = {}
     members: list[TrunkMember] = []
     section: str | None = None  # `input` / `output`: which direction error lines belong to
     in_member_table = False
-    for raw in lines:
+    damaged = False  # the current block holds a damaged line: it is left out
+    check = bool(suspects)
+    for index, raw in enumerate(lines):
         line = raw.lstrip()
         kind = dispatch(line[:4])
+        suspect = check and line.rstrip() in suspects
         if kind is None:  # headers, numbered lines, member rows; most lines end here
             if "current state" in line and (header := _HEADER.fullmatch(line)):
-                if name is not None:
-                    blocks.append(_finish(name, state_text, fields, members))
-                name, state_text = header[1], header[2]
+                if name is not None and not damaged:
+                    blocks.append(_finish(name, state, fields, members))
+                name = header[1]
                 fields, members, section, in_member_table = dict(_EMPTY_BLOCK), [], None, False
-            elif name is None or not line:
+                damaged = suspect or _INTERFACE.fullmatch(name) is None
+                if not damaged:
+                    try:
+                        state = _state(header[2])
+                    except _Damage:
+                        damaged = True
+                if damaged:
+                    warnings.append(ParseWarning(f"damaged header of {name}", raw, index + 1))
                 continue
+            if name is None:
+                if suspect and _mentions_header(line):
+                    warnings.append(ParseWarning("damaged interface header", raw, index + 1))
+                continue
+            if damaged or not line:
+                continue
+            if suspect and (label := _mentions(line)) is not None:
+                damaged = True
+                warnings.append(
+                    ParseWarning(f"{name}: damaged line (may have held {label!r})", raw, index + 1)
+                )
             elif in_member_table and (member := _MEMBER.fullmatch(line)):
+                if _INTERFACE.fullmatch(member[1]) is None:
+                    damaged = True
+                    warnings.append(ParseWarning(f"{name}: damaged member row", raw, index + 1))
+                    continue
                 weight = member[3]
                 members.append(TrunkMember(member[1], member[2], int(weight) if weight else None))
             elif line[0] in _DIGITS:
-                _number_line(fields, line, section)
-        elif name is None:
-            continue  # banner or notes before the first interface
-        elif kind == _LAST_LINE:
-            if line[5:6].isdigit():  # `Last 300 seconds input rate ...`
-                _rate_line(fields, line)
+                try:
+                    _number_line(fields, line, section, suspect)
+                except _Damage as problem:
+                    damaged = True
+                    warnings.append(ParseWarning(f"{name}: {problem}", raw, index + 1))
+            continue
+        if name is None or damaged:
+            continue  # banner or notes before the first interface, or a block left out
+        try:
+            if kind == _LAST_LINE:
+                if line[5:6].isdigit():  # `Last 300 seconds input rate ...`
+                    _rate_line(fields, line, suspect)
+                else:
+                    _time_line(fields, line, suspect)
+            elif kind == _COUNTER_LINE:
+                section = _counter_line(fields, line, section, suspect)
+            elif kind == _ERROR_LINE:
+                match = _TOTAL_ERROR.search(line)
+                if match and section is not None and fields[_KEYS[section][2]] is None:
+                    fields[_KEYS[section][2]] = int(match[1])
+                elif suspect:
+                    raise _Damage("damaged error counter line")
+            elif kind == _PORT_LINE:  # `Port BW: 10G, ...` or the trunk member table header
+                if line.startswith("PortName"):
+                    in_member_table = True
+                else:
+                    _other_line(fields, _MTU_LINE, line, suspect)
             else:
-                _time_line(fields, line)
-        elif kind == _COUNTER_LINE:
-            section = _counter_line(fields, line, section)
-        elif kind == _ERROR_LINE:
-            match = _TOTAL_ERROR.search(line)
-            if match and section is not None and fields[_KEYS[section][2]] is None:
-                fields[_KEYS[section][2]] = int(match[1])
-        elif kind == _PORT_LINE:  # `Port BW: 10G, ...` or the trunk member table header
-            if line.startswith("PortName"):
-                in_member_table = True
-            else:
-                _other_line(fields, _MTU_LINE, line)
-        else:
-            _other_line(fields, kind, line)
+                _other_line(fields, kind, line, suspect)
+        except _Damage as problem:
+            damaged = True
+            warnings.append(ParseWarning(f"{name}: {problem}", raw, index + 1))
     if name is None:
         raise unexpected_output("expected an interface block ('<name> current state : UP')", lines)
-    blocks.append(_finish(name, state_text, fields, members))
-    return InterfaceDetails(interfaces=tuple(blocks))
+    if not damaged:
+        blocks.append(_finish(name, state, fields, members))
+    if not blocks:
+        first = warnings[0]
+        raise ParseError(
+            f"no interface block could be read ({first.message})",
+            line=first.line,
+            line_number=first.line_number,
+        )
+    return InterfaceDetails(interfaces=tuple(blocks), warnings=tuple(warnings))
+
+
+def _mentions(line: str) -> str | None:
+    """The watched label a damaged line may have carried, if any."""
+    return next((label for label in _WATCHED if damaged_mention(line, label)), None)
+
+
+def _mentions_header(line: str) -> bool:
+    return damaged_mention(line, "current state")
 
 
 COMMANDS: tuple[CommandSpec, ...] = (

@@ -77,6 +77,13 @@ INTERFACE_ALIASES: dict[str, str] = {
     "trunk": "Eth-Trunk",
 }
 
+# An interface name as a table prints it: `GigabitEthernet0/1/0`, `50|100GE1/0/1`,
+# `Serial0/0/0:0`, optionally with a `(10G)` speed or a `(v)` marker after it.
+INTERFACE_CELL = re.compile(
+    r"((?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*)"
+    r"(?:\((\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?",
+    re.ASCII,
+)
 _POSITION = re.compile(r"^\d{1,4}(?:/\d{1,4}){0,3}(?:\.\d{1,5})?(?::\d{1,4})?$")
 _SPLIT = re.compile(r"^(\d{2,3}GE|[A-Za-z][A-Za-z-]*?)\s*(\d[\d/.:]*)$", re.IGNORECASE)
 _SUFFIX = re.compile(r"\((?:\d+(?:\.\d+)?[GMT]|[a-z]{1,2})\)$", re.IGNORECASE)

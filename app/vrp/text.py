@@ -25,6 +25,11 @@ _CARET_LINE = re.compile(r"^\s*\^\s*$")
 _MANGLED_PROMPT_ECHO = re.compile(
     r"^[^\s<>\[\]]{1,80}[>\]]\s*d(?:i(?:s(?:p(?:l(?:a(?:y)?)?)?)?)?)?\s+\S", re.IGNORECASE
 )
+# A question the router asks after a long output: `Are you sure to display some
+# information?[Y/N]:` (the answer is not part of the output).
+_CONFIRMATION = re.compile(
+    r"^\s*Are you sure\b.*(?:\[Y/N\]|\(Y/N\)\[[YN]\])\s*:?\s*$", re.IGNORECASE
+)
 _COMMAND_START = re.compile(r"^\s*d(?:i(?:s(?:p(?:l(?:a(?:y)?)?)?)?)?)?\s+\S", re.IGNORECASE)
 
 
@@ -71,10 +76,19 @@ def clean_lines(text: str) -> list[str]:
     start = 0
     while start < len(lines) and (not lines[start].strip() or _PROVENANCE.match(lines[start])):
         start += 1
+    mangled_prompt = None
     if start < len(lines) and _is_echo_line(lines[start]):
+        if _MANGLED_PROMPT_ECHO.match(lines[start].strip()):
+            # `HUAWEI-BNG-01>display ...`: the closing prompt lost its `<` the same way.
+            mangled_prompt = re.split(r"(?<=[>\]])", lines[start].strip(), maxsplit=1)[0]
         start += 1
     end = len(lines)
-    while end > start and (not lines[end - 1].strip() or is_prompt_line(lines[end - 1])):
+    while end > start and (
+        not lines[end - 1].strip()
+        or is_prompt_line(lines[end - 1])
+        or _CONFIRMATION.match(lines[end - 1])
+        or lines[end - 1].strip() == mangled_prompt
+    ):
         end -= 1
     body = lines[start:end]
     _raise_on_router_error(body, first_line_number=start + 1)

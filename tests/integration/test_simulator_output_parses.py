@@ -104,11 +104,29 @@ def test_subscriber_totals_agree_everywhere(state: DeviceState) -> None:
     assert sum(per_slot) == total
 
 
+def test_plain_access_user_is_the_vrp8_summary(state: DeviceState) -> None:
+    parsed = parse_output("display access-user", render.render_access_user_overview(state))
+    assert parsed.total_users == state.total_users()
+    assert parsed.domains == {
+        name: state.subscribers.by_domain.get(name, 0) for name in state.subscribers.domains
+    }
+    assert parsed.counters["Dual-Stack users"] == state.subscribers.ipv6_count
+    assert parsed.warnings == ()
+
+
 def test_every_user_row_parses_to_the_session_it_came_from(state: DeviceState) -> None:
-    parsed = parse_output("display access-user", render.render_access_users(state))
+    users = [
+        user
+        for domain in state.subscribers.domains
+        for user in parse_output(
+            f"display access-user domain {domain}",
+            render.render_access_users(state, domain=domain),
+        ).users
+    ]
+    users.sort(key=lambda user: user.user_id)
     sessions = state.subscribers.ordered()
-    assert parsed.total_users == len(parsed.users) == len(sessions)
-    for user, session in zip(parsed.users, sessions, strict=True):
+    assert len(users) == len(sessions)
+    for user, session in zip(users, sessions, strict=True):
         assert user.user_id == session.user_id
         assert user.username == session.username
         assert user.ipv4 == str(ipaddress.IPv4Address(session.ipv4))
@@ -247,3 +265,63 @@ def test_system_commands_match_the_state(state: DeviceState) -> None:
     assert version.vrp_version == "8.210"
     assert version.product_version == "V800R021C10"
     assert version.uptime_seconds == int(state.uptime_seconds()) // 60 * 60
+
+
+def _detail_matches(detail: object, session: object, state: DeviceState) -> None:
+    assert detail.user_id == session.user_id  # type: ignore[attr-defined]
+    assert detail.username == session.username  # type: ignore[attr-defined]
+    assert detail.domain == session.domain  # type: ignore[attr-defined]
+    assert detail.interface_name == session.interface  # type: ignore[attr-defined]
+    assert detail.ipv4 == str(ipaddress.IPv4Address(session.ipv4))  # type: ignore[attr-defined]
+    assert detail.mac == session.mac  # type: ignore[attr-defined]
+    assert detail.pe_vlan == session.pe_vlan  # type: ignore[attr-defined]
+    assert detail.ce_vlan == session.ce_vlan  # type: ignore[attr-defined]
+    assert detail.ipv6 == session.ipv6  # type: ignore[attr-defined]
+    assert detail.access_type == "PPPoE"  # type: ignore[attr-defined]
+    online = int(state.now() - session.login_at)  # type: ignore[attr-defined]
+    assert detail.online_seconds == online  # type: ignore[attr-defined]
+
+
+def test_subscriber_lookup_by_name_address_and_mac(state: DeviceState) -> None:
+    for session in state.subscribers.ordered()[:: max(1, len(state.subscribers) // 25)]:
+        ip = str(ipaddress.IPv4Address(session.ipv4))
+        for command, text in (
+            (
+                f"display access-user username {session.username} verbose",
+                render.render_access_user_detail(state, username=session.username),
+            ),
+            (
+                f"display access-user ip-address {ip}",
+                render.render_access_user_detail(state, ip=ip),
+            ),
+            (
+                f"display access-user mac-address {session.mac}",
+                render.render_access_user_detail(state, mac=session.mac),
+            ),
+        ):
+            users = parse_output(command, text).users
+            found = next(user for user in users if user.user_id == session.user_id)
+            _detail_matches(found, session, state)
+
+
+def test_domain_verbose_lists_every_user_of_the_domain(state: DeviceState) -> None:
+    parsed = parse_output(
+        "display access-user domain empresas verbose",
+        render.render_access_user_detail(state, domain="empresas"),
+    )
+    sessions = [s for s in state.subscribers.ordered() if s.domain == "empresas"]
+    assert [user.user_id for user in parsed.users] == [s.user_id for s in sessions]
+    for user, session in zip(parsed.users, sessions, strict=True):
+        _detail_matches(user, session, state)
+
+
+def test_version_of_each_card(state: DeviceState) -> None:
+    for slot, board in state.boards.items():
+        if board.kind not in {"MPU", "LPU"}:
+            continue
+        text = render.render_version_slot(state, slot)
+        parsed = parse_output(f"display version slot {slot}", text)
+        assert (parsed.slot, parsed.board) == (str(slot), board.kind)
+        assert parsed.role == (board.primary if board.kind == "MPU" else None)
+        assert parsed.uptime_seconds == int(state.uptime_seconds()) // 60 * 60
+        assert parsed.pcb_version is not None

@@ -12,7 +12,9 @@ from app.simulator.render.interfaces import (
     render_interface_description,
 )
 from app.simulator.render.subscribers import (
+    render_access_user_detail,
     render_access_user_online_total,
+    render_access_user_overview,
     render_access_user_slot,
     render_access_user_summary,
     render_access_users,
@@ -27,10 +29,13 @@ from app.simulator.render.system import (
     render_health,
     render_memory_usage,
     render_version,
+    render_version_slot,
 )
 
 __all__ = [
+    "render_access_user_detail",
     "render_access_user_online_total",
+    "render_access_user_overview",
     "render_access_user_slot",
     "render_access_user_summary",
     "render_access_users",
@@ -47,4 +52,5 @@ __all__ = [
     "render_memory_usage",
     "render_pppoe_statistics",
     "render_version",
+    "render_version_slot",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import TYPE_CHECKING
 
 from app.simulator.errors import WRONG_PARAMETER, CommandError
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from app.simulator.subscribers import Pool, Session
 
 _USER_RULE = "  " + "-" * 78
+_MAC_ARGUMENT = re.compile(r"^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$", re.IGNORECASE)
 
 
 def _user_rows(session: Session) -> list[str]:
@@ -66,6 +68,131 @@ def render_access_users(state: DeviceState, *, domain: str | None = None,
         lines += _user_rows(session)
     lines.append(_USER_RULE)
     lines += _user_footer(len(sessions))
+    return join(lines)
+
+
+def render_access_user_overview(state: DeviceState) -> str:
+    """Plain `display access-user` on VRP8: the user counts, then users per domain.
+
+    (VRP8 no longer lists every user here: a BRAS has tens of thousands.)
+    """
+    total = state.total_users()
+    dual = state.subscribers.ipv6_count
+    rule = "  " + "-" * 78
+    counts = [
+        ("Total users", total),
+        ("IPv4 users", total - dual),
+        ("IPv6 users", 0),
+        ("Dual-Stack users", dual),
+        ("Lac users", 0),
+        ("RUI local users", 0),
+        ("RUI remote users", 0),
+        ("Wait authen-ack", 0),
+        ("Authentication success", total),
+        ("Accounting ready", total),
+        ("Accounting state", 0),
+        ("Wait leaving-flow-query", 0),
+        ("Wait accounting-start", 0),
+        ("Wait accounting-stop", 0),
+        ("Wait authorization-client", 0),
+        ("Wait authorization-server", 0),
+    ]
+    lines = ["-" * 78, *(f"  {name:<35}: {value}" for name, value in counts)]
+    lines += [rule, f"  {'Domain-name':<35}Online-user", rule]
+    for name in state.subscribers.domains:
+        lines.append(f"  {name:<35}: {state.subscribers.by_domain.get(name, 0)}")
+    lines.append(rule)
+    return join(lines)
+
+
+def _select_sessions(state: DeviceState, *, domain: str | None, username: str | None,
+                     ip: str | None, mac: str | None) -> list[Session]:
+    table = state.subscribers
+    if domain is not None:
+        if domain not in table.domains:
+            raise CommandError(WRONG_PARAMETER)
+        return [s for s in table.ordered() if s.domain == domain]
+    if username is not None:
+        return sorted(table.by_username(username), key=lambda s: s.user_id)
+    if ip is not None:
+        try:
+            wanted = int(ipaddress.IPv4Address(ip))
+        except ValueError:
+            raise CommandError(WRONG_PARAMETER) from None
+        return [s for s in table.ordered() if s.ipv4 == wanted]
+    if mac is not None:
+        if not _MAC_ARGUMENT.match(mac):
+            raise CommandError(WRONG_PARAMETER)
+        return [s for s in table.ordered() if s.mac == mac.lower()]
+    return table.ordered()
+
+
+def _online_time(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _detail_block(state: DeviceState, session: Session) -> list[str]:
+    """One user as `display access-user ... verbose` prints it (Basic and AAA sections)."""
+    pool = state.subscribers.pools[session.pool]
+    vlan = f"{session.pe_vlan}/{session.ce_vlan if session.ce_vlan is not None else '-'}"
+    started = state.local(session.login_at)
+    online = _online_time(state.now() - session.login_at)
+    stack = "ipv4/ipv6/-" if session.ipv6 else "ipv4/-/-"
+    lines = [
+        "Basic:",
+        f"  {'User access index':<30}: {session.user_id}",
+        f"  {'State':<30}: Used",
+        f"  {'User name':<30}: {session.username}",
+        f"  {'Domain name':<30}: {session.domain}",
+        f"  {'User backup state':<30}: No",
+        f"  {'RUI user state':<30}: -",
+        f"  {'User access interface':<30}: {session.interface}",
+        f"  {'User access PeVlan/CeVlan':<30}: {vlan}",
+        f"  {'User access slot':<30}: {session.slot}",
+        f"  {'User MAC':<30}: {session.mac}",
+        f"  {'User IP address':<30}: {ipaddress.IPv4Address(session.ipv4)}",
+        f"  {'User IP netmask':<30}: 255.255.255.255",
+        f"  {'User gateway address':<30}: {pool.gateway}",
+        f"  {'User Authen IP Type':<30}: {stack}",
+        f"  {'User Basic IP Type':<30}: -/-/-",
+    ]
+    if session.ipv6:
+        lines.append(f"  {'User IPv6 address':<30}: {session.ipv6}")
+    lines += [
+        f"  {'User access type':<30}: PPPoE",
+        f"  {'User authentication type':<30}: PPP authentication",
+        f"  {'Agent-Circuit-Id':<30}: -",
+        f"  {'Agent-Remote-Id':<30}: -",
+        f"  {'Access start time':<30}: {started:%Y-%m-%d %H:%M:%S}",
+        "",
+        "AAA:",
+        f"  {'Current authen method':<30}: RADIUS authentication",
+        f"  {'Authen result':<30}: Success",
+        f"  {'Current accounting method':<30}: RADIUS accounting",
+        f"  {'Accounting start time':<30}: {started:%Y-%m-%d %H:%M:%S}",
+        f"  {'Online time (h:min:sec)':<30}: {online}",
+        f"  {'Accounting state':<30}: Accounting",
+        f"  {'MTU':<30}: 1492",
+    ]
+    return lines
+
+
+def render_access_user_detail(state: DeviceState, *, domain: str | None = None,
+                              username: str | None = None, ip: str | None = None,
+                              mac: str | None = None) -> str:
+    """`display access-user domain X verbose`, `username X verbose`, `ip-address X`,
+    `mac-address X`: one block of `label : value` lines per user."""
+    sessions = _select_sessions(state, domain=domain, username=username, ip=ip, mac=mac)
+    if not sessions:
+        return "Info: The user does not exist."
+    rule = "  " + "-" * 67
+    lines: list[str] = []
+    for session in sessions:
+        lines.append(rule)
+        lines += _detail_block(state, session)
+    lines.append(rule)
     return join(lines)
 
 

@@ -185,6 +185,51 @@ def render_version(state: DeviceState) -> str:
     return join(lines)
 
 
+def render_version_slot(state: DeviceState, slot: str | int) -> str:
+    """`display version slot N`: one main or line card's uptime, memory and versions."""
+    try:
+        board = state.boards[int(str(slot))]
+    except (ValueError, KeyError):
+        raise CommandError(WRONG_PARAMETER) from None
+    if board.kind not in {"MPU", "LPU"}:
+        raise CommandError(WRONG_PARAMETER)
+    uptime = duration(state.uptime_seconds())
+    boot = state.local(state.boot_time)
+    lines = ["- " * 32 + "-", f"{board.kind} version information:", ""]
+    if board.kind == "MPU":
+        lines += [
+            f"MPU ({board.primary}) {board.slot} : uptime is {uptime}",
+            f"  StartupTime {boot:%Y/%m/%d   %H:%M:%S}",
+            "  SDRAM Memory Size   : 16384 M bytes",
+            "  FLASH Memory Size   : 64 M bytes",
+            "  NVRAM Memory Size   : 512 K bytes",
+            "  CFCARD Memory Size  : 8192 M bytes",
+            "  MPU CR8DMPUC0 version information:",
+            "  PCB         Version : CR8MPUC REV B",
+            "  EPLD        Version : 102",
+            "  FPGA        Version : 106",
+            "  BootROM     Version : 08.21",
+            "  BootLoad    Version : 08.21",
+        ]
+    else:
+        lines += [
+            f"LPU {board.slot} : uptime is {uptime}",
+            f"  StartupTime {boot:%Y/%m/%d   %H:%M:%S}",
+            "  Host processor :",
+            "  SDRAM Memory Size   : 4096 M bytes",
+            "  Flash Memory Size   : 128 M bytes",
+            "  LPU CR8D00EKBF version information:",
+            "  PCB         Version : CR8D00EKBF REV A",
+            "  EPLD        Version : 101",
+            "  FPGA        Version : 103",
+            "  BootROM     Version : 03.42",
+            "  PIC0 version information",
+            f"  StartupTime         : {boot:%Y/%m/%d    %H:%M:%S}",
+            "  PCB         Version : CR8D0L2XFE70 REV A",
+        ]
+    return join(lines)
+
+
 def render_device(state: DeviceState) -> str:
     """`display device`: every board with its online/register/status/role."""
     rule = "-" * 77

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import UTC, datetime
 
@@ -373,3 +374,67 @@ def test_same_seed_and_clock_render_the_same_text() -> None:
             ]
         )
     assert outputs[0] == outputs[1]
+
+
+def test_plain_access_user_is_the_vrp8_summary_with_domains(state: DeviceState) -> None:
+    lines = render.render_access_user_overview(state).splitlines()
+    total = state.total_users()
+    # Same layout as the NE40E V800R012C10 documentation example of `display access-user`.
+    documented = fixture_lines("display-access-user__huawei-doc-ne40e-v800r012c10__2.txt")
+    assert lines[1] == f"  Total users                        : {total}"
+    assert [line.split(":")[0] for line in lines[1:17]] == [
+        line.split(":")[0] for line in documented[1:17]
+    ]
+    header = next(index for index, line in enumerate(lines) if "Online-user" in line)
+    assert lines[header] == "  Domain-name                        Online-user"
+    rows = [line for line in lines[header + 2 :] if ":" in line]
+    counts = {line.split(":")[0].strip(): int(line.split(":")[1]) for line in rows}
+    assert counts == {
+        name: state.subscribers.by_domain.get(name, 0) for name in state.subscribers.domains
+    }
+    assert sum(counts.values()) == total
+
+
+def test_user_detail_blocks_by_domain_name_ip_and_mac(state: DeviceState) -> None:
+    session = state.subscribers.ordered()[7]
+    ip = str(ipaddress.IPv4Address(session.ipv4))
+    for text in (
+        render.render_access_user_detail(state, username=session.username),
+        render.render_access_user_detail(state, ip=ip),
+        render.render_access_user_detail(state, mac=session.mac),
+    ):
+        lines = text.splitlines()
+        assert lines[1] == "Basic:"
+        assert f"  {'User access index':<30}: {session.user_id}" in lines
+        assert f"  {'User name':<30}: {session.username}" in lines
+        assert f"  {'User MAC':<30}: {session.mac}" in lines
+        assert f"  {'User IP address':<30}: {ip}" in lines
+        assert any(line.startswith("  Online time (h:min:sec)       : ") for line in lines)
+    by_domain = render.render_access_user_detail(state, domain=session.domain)
+    assert by_domain.count("User access index") == state.subscribers.by_domain[session.domain]
+
+
+def test_user_detail_of_nobody_and_bad_arguments(state: DeviceState) -> None:
+    assert render.render_access_user_detail(state, ip="192.0.2.1") == (
+        "Info: The user does not exist."
+    )
+    with pytest.raises(CommandError) as caught:
+        render.render_access_user_detail(state, mac="not-a-mac")
+    assert caught.value.message == WRONG_PARAMETER
+    with pytest.raises(CommandError):
+        render.render_access_user_detail(state, domain="no-such-domain")
+
+
+def test_version_slot_of_a_line_card_and_of_the_main_board(state: DeviceState) -> None:
+    line_card = next(slot for slot, board in state.boards.items() if board.kind == "LPU")
+    lines = render.render_version_slot(state, line_card).splitlines()
+    # The layout of the documentation example (`display version slot 1`).
+    assert lines[1] == "LPU version information:"
+    assert re.match(rf"^LPU {line_card} : uptime is \d+ days?, \d+ hours?, \d+ minutes?$", lines[3])
+    assert "  PCB         Version : CR8D00EKBF REV A" in lines
+    main = next(slot for slot, board in state.boards.items() if board.kind == "MPU")
+    assert render.render_version_slot(state, main).splitlines()[3].startswith("MPU (")
+    fan = next(slot for slot, board in state.boards.items() if board.kind not in {"MPU", "LPU"})
+    for wrong in (fan, 99, "x"):
+        with pytest.raises(CommandError):
+            render.render_version_slot(state, wrong)

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from app.domain.errors import ParseError, RouterCommandError
 from app.domain.subscribers import AccessUserCounters, AccessUserList, AccessUserSlots
 from app.vrp.access_users import (
+    parse_access_user,
     parse_access_user_counters,
+    parse_access_user_detail,
     parse_access_user_list,
     parse_access_user_slot,
 )
@@ -323,6 +325,13 @@ NOT_A_USER_TABLE = {
     "display-access-user__huawei-doc-ne40e-v800r012c10__1.txt": (
         "User access index             : 32"
     ),
+    # `display access-user domain X verbose` (read by the detail parser, below).
+    "display-access-user-domain__huawei-doc-ne40e-v800r012c10__1.txt": "Basic:",
+    "display-access-user-domain__huawei-doc-ne40e-v800r012c10-cfg__7.txt": "Basic:",
+    # Plain `display access-user` on VRP8: the summary (read by its own parser, below).
+    "display-access-user__huawei-doc-ne40e-v800r012c10__2.txt": (
+        "Total users                        : 9"
+    ),
 }
 
 USER_TABLE_SLUGS = ("display-access-user-domain", "display-access-user")
@@ -421,7 +430,7 @@ def test_table_without_rows_or_footer_is_an_error() -> None:
         parse_access_user_list(text)
 
 
-def test_row_missing_its_second_line_is_an_error() -> None:
+def test_row_missing_its_second_line_is_a_warning() -> None:
     text = """  UserID  Username                Interface      IP address       MAC
           Vlan          IPv6 address             Access type
   ------------------------------------------------------------------------------
@@ -429,10 +438,14 @@ def test_row_missing_its_second_line_is_an_error() -> None:
   21      user2@isp1              GE0/1/2.1      10.10.10.201     00e0-fc12-3457
           1/-           -                        IPOE
 """
-    with pytest.raises(ParseError) as caught:
-        parse_access_user_list(text)
-    assert caught.value.line_number == 5
-    assert "user2@isp1" in (caught.value.line or "")
+    result = parse_access_user_list(text)
+    # User 20 lost its second line: it is left out, and user 21 keeps its own fields.
+    assert [(user.user_id, user.vlan, user.access_type) for user in result.users] == [
+        (21, "1/-", "IPOE")
+    ]
+    (warning,) = result.warnings
+    assert warning.line_number == 4
+    assert "user1@isp1" in warning.line
 
 
 def test_router_error_is_reported() -> None:
@@ -638,3 +651,401 @@ def test_high_speed_port_and_ipv6_column_in_the_row() -> None:
         None,
         None,
     )
+
+
+# ------------------------------------------------------------- plain `display access-user`
+
+DOC_SUMMARY = "display-access-user__huawei-doc-ne40e-v800r012c10__2.txt"
+
+
+def test_plain_command_prints_the_vrp8_summary() -> None:
+    result = parse_output("display access-user", fixture_text(DOC_SUMMARY))
+    assert isinstance(result, AccessUserCounters)
+    assert result.total_users == 9
+    assert result.counters["IPv4 users"] == 9
+    assert result.counters["Authentication success"] == 9
+    assert result.counters["Wait accounting-stop"] == 0
+    assert result.domains == {
+        "default0": 0,
+        "default1": 0,
+        "default_admin": 0,
+        "wq": 0,
+        "chen": 0,
+        "isp7": 0,
+        "gaoli": 0,
+        "ly": 0,
+        "test": 0,
+        "lsh": 9,
+    }
+    assert result.warnings == ()
+
+
+def test_plain_summary_domains_must_add_up_to_the_total() -> None:
+    text = fixture_text(DOC_SUMMARY).replace("lsh                                : 9", "lsh : 8")
+    with pytest.raises(ParseError, match="add up to 8") as caught:
+        parse_access_user(text)
+    assert "Total users" in (caught.value.line or "")
+
+
+def test_plain_summary_damaged_domain_row_is_a_warning() -> None:
+    text = fixture_text(DOC_SUMMARY).replace("lsh                                : 9", "lsh : 9x")
+    result = parse_access_user(text)
+    assert "lsh" not in result.domains
+    assert result.total_users == 9
+    assert [warning.line.strip() for warning in result.warnings] == ["lsh : 9x"]
+
+
+def test_plain_command_on_an_older_release_prints_the_user_table() -> None:
+    name = "display-access-user-domain__br-bng-bypass-tutorial__1.txt"
+    result = parse_access_user(fixture_text(name))
+    assert result.total_users == 2
+
+
+# ------------------------------------------------------------------ summaries by kind
+
+CX600_IPV4 = "display-access-user-ip-type-summary__net-operations-cx600__1.txt"
+CX600_IPV6 = "display-access-user-ip-type-summary__net-operations-cx600__2.txt"
+CX600_DOMAIN = "display-access-user-domain-summary__net-operations-cx600__1.txt"
+
+
+def test_summary_fixtures_are_covered() -> None:
+    assert fixtures_for("display-access-user-ip-type-summary") == [CX600_IPV4, CX600_IPV6]
+    assert fixtures_for("display-access-user-domain-summary") == [CX600_DOMAIN]
+
+
+def test_live_cx600_ipv4_summary() -> None:
+    result = parse_output("display access-user ip-type ipv4 summary", fixture_text(CX600_IPV4))
+    assert result.total_users == 8084
+    assert (
+        result.counters["Normal users"],
+        result.counters["RUI Local users"],
+        result.counters["RUI Remote users"],
+    ) == (4, 4245, 3835)
+    assert result.counters["No authentication"] == 345
+
+
+def test_live_cx600_summary_without_users_is_zero() -> None:
+    # `Info: No online user!` is a positive answer: zero, not missing.
+    result = parse_output("display access-user ip-type ipv6 summary", fixture_text(CX600_IPV6))
+    assert (result.total_users, result.counters) == (0, {})
+
+
+def test_live_cx600_domain_summary() -> None:
+    result = parse_output(
+        "display access-user domain dom_ipoe_main summary", fixture_text(CX600_DOMAIN)
+    )
+    assert result.total_users == 7859
+    assert result.counters["Radius authentication"] == 7859
+
+
+def test_summary_whose_parts_do_not_add_up_is_an_error() -> None:
+    text = fixture_text(CX600_DOMAIN).replace(": 3855", ": 3856")
+    with pytest.raises(ParseError, match="add up to 7860"):
+        parse_access_user_counters(text)
+
+
+# ------------------------------------------------------------------- per-user detail
+
+# file -> (user id, name, domain, interface, physical interface, vlan, slot, mac, ipv4,
+#          ipv6, ipv6 prefix, access type, authentication, state, online s, access start)
+DETAILS = {
+    "display-access-user-user-id-verbose__huawei-doc-ne40e-v800r012c10__1.txt": (
+        100,
+        "R8-0201023000000000@lcw",
+        "lcw",
+        "GigabitEthernet 1/0/1",
+        None,
+        None,
+        "1",
+        "0400-0657-98cb",
+        "10.0.100.155",
+        None,
+        None,
+        "IPOE",
+        "Bind authentication",
+        "Used/Active",
+        12 * 3600 + 52 * 60 + 5,
+        "2001-05-29 22:29:24",
+    ),
+    "display-access-user-verbose__bng-runbook-id__1.txt": (
+        1,
+        "48575443AXXXYYY",
+        "2910-zimbabwe",
+        "Eth-Trunk3.2910",
+        "100GE0/3/1",
+        "2910/-",
+        "0",
+        "a1b2-c3d4-e5f6",
+        "10.10.10.10",
+        None,
+        None,
+        None,
+        None,
+        "Used",
+        None,
+        None,
+    ),
+    "display-access-user-mac-address__bng-runbook-id__1.txt": (
+        2,
+        "trunk 0/2/1:4096.2801 RC-OLT-01/48575443AXXXYYY@ret10m",
+        "ret10m",
+        "Eth-Trunk1.2801",
+        "GigabitEthernet0/1/1",
+        "2801/-",
+        "0",
+        "a1b2-c3d4-e5f6",
+        "10.10.10.10",
+        None,
+        None,
+        None,
+        None,
+        "Used",
+        None,
+        None,
+    ),
+    # An IPoE dual-stack user: no IPv4, an IPv6 address and a delegated prefix; its
+    # circuit id holds a backquote (free text written by the access node).
+    "display-access-user-mac-address__huawei-doc-ne40e-v800r012c10__1.txt": (
+        161513473,
+        "99992550173@zjl_173",
+        "zjl_173",
+        "Eth-Trunk1100/2.3",
+        "GigabitEthernet1100/2/0/1",
+        "173/-",
+        "1100/7",
+        "00a0-fc12-3456",
+        None,
+        "2001:db8:1::1/128",
+        "2001:db8:2::1/64",
+        "IPOE",
+        "No authentication",
+        "Used",
+        55,
+        "2020-06-29 14:56:54",
+    ),
+    "display-access-user-mac-address__huawei-doc-ne40e-v800r012c10__2.txt": (
+        153,
+        "123",
+        "god",
+        "GigabitEthernet1/0/1.5",
+        None,
+        "500/-",
+        None,
+        "00e0-fc12-3456",
+        "192.168.1.71",
+        None,
+        None,
+        "PPPOE",
+        "PPP authentication",
+        "Used",
+        23 * 3600 + 44 * 60 + 34,
+        "2012-05-25 16:23:00",
+    ),
+    "display-access-user-ip-address__it-bras-notes__1.txt": (
+        20299,
+        "w0099930@realm.biz",
+        "realm.biz",
+        "Virtual-Ethernet0/3/1.10",
+        None,
+        "190/-",
+        "0",
+        "74ac-b974-b911",
+        "172.16.28.143",
+        None,
+        None,
+        None,
+        None,
+        "Used",
+        None,
+        None,
+    ),
+    "display-access-user__huawei-doc-ne40e-v800r012c10__1.txt": (
+        32,
+        "R6-02224001200000@sd2",
+        "sd2",
+        "Eth-Trunk22.12",
+        None,
+        "12/-",
+        "1",
+        "00e0-fc12-3451",
+        "192.168.255.229",
+        None,
+        None,
+        "IPOE",
+        "No authentication",
+        "Used",
+        1 * 3600 + 54 * 60 + 7,
+        "2011-12-20 16:47:31",
+    ),
+    "display-access-user-domain__huawei-doc-ne40e-v800r012c10-cfg__18.txt": (
+        8192,
+        "ceshi9",
+        "isp1",
+        "GigabitEthernet0/1/2.1",
+        None,
+        "2004/-",
+        "0",
+        "00e0-fc12-3456",
+        "10.82.0.166",
+        None,
+        None,
+        "PPPoE",
+        "PPP authentication",
+        "Used",
+        2,
+        "2018-01-10 11:24:52",
+    ),
+    "display-access-user-domain__huawei-doc-ne40e-v800r012c10-cfg__7.txt": (
+        128000,
+        "user1",
+        "domain1",
+        "GigabitEthernet0/1/2.1",
+        None,
+        "100/100",
+        "5",
+        "00e0-fc12-3456",
+        "172.31.24.253",
+        None,
+        None,
+        "PPPoE",
+        "PPP authentication",
+        "Used",
+        7 * 60 + 45,
+        "2013-10-17 10:42:15",
+    ),
+    "display-access-user-domain__huawei-doc-ne40e-v800r012c10__1.txt": (
+        0,
+        "R5-01222001200000@sd2",
+        "sd2",
+        "Eth-Trunk22.12",
+        None,
+        "12/-",
+        "1",
+        "00e0-fc12-3452",
+        "192.168.1.100",
+        None,
+        None,
+        "IPOE",
+        "Bind authentication",
+        "Used",
+        32 * 60 + 41,
+        "2012-01-22 17:49:46",
+    ),
+}
+# Documentation excerpts cut before `User access index`: nothing can be said of a user.
+DETAIL_EXCERPTS = [
+    f"display-access-user-user-id-verbose__huawei-doc-ne40e-v800r012c10__{number}.txt"
+    for number in (2, 3, 4, 5)
+]
+
+
+def test_every_detail_fixture_is_covered() -> None:
+    detail_slugs = (
+        "display-access-user-user-id-verbose",
+        "display-access-user-verbose",
+        "display-access-user-mac-address",
+        "display-access-user-ip-address",
+    )
+    files = {name for slug in detail_slugs for name in fixtures_for(slug)}
+    in_those_slugs = {name for name in DETAILS if name.split("__")[0] in detail_slugs}
+    assert files == in_those_slugs | set(DETAIL_EXCERPTS)
+
+
+@pytest.mark.parametrize("name", sorted(DETAILS))
+def test_detail_fixture(name: str) -> None:
+    result = parse_access_user_detail(fixture_text(name))
+    (user,) = result.users
+    assert (
+        user.user_id,
+        user.username,
+        user.domain,
+        user.interface,
+        user.physical_interface,
+        user.vlan,
+        user.slot,
+        user.mac,
+        user.ipv4,
+        user.ipv6,
+        user.ipv6_prefix,
+        user.access_type,
+        user.authentication,
+        user.state,
+        user.online_seconds,
+        user.access_start,
+    ) == DETAILS[name]
+    assert result.warnings == ()
+
+
+@pytest.mark.parametrize("name", DETAIL_EXCERPTS)
+def test_detail_excerpt_without_a_user_is_an_error(name: str) -> None:
+    with pytest.raises(ParseError, match="User access index"):
+        parse_access_user_detail(fixture_text(name))
+
+
+def test_detail_keeps_every_printed_field() -> None:
+    name = "display-access-user-mac-address__huawei-doc-ne40e-v800r012c10__1.txt"
+    (user,) = parse_access_user_detail(fixture_text(name)).users
+    assert user.fields["Agent-Circuit-Id"] == "VWXY`ab"
+    assert user.fields["IPv6 DUID"] == "0003000100A0FC123456"
+    assert user.interface_name == "Eth-Trunk1100/2.3"
+    assert (user.pe_vlan, user.ce_vlan) == (173, None)
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (
+            "display access-user domain sd2 verbose",
+            "display-access-user-domain__huawei-doc-ne40e-v800r012c10__1.txt",
+        ),
+        (
+            "display access-user mac-address 00a0-fc12-3456",
+            "display-access-user-mac-address__huawei-doc-ne40e-v800r012c10__1.txt",
+        ),
+        (
+            "display access-user mac-address 00e0-fc12-3456 interface GigabitEthernet 1/0/1.5 "
+            "pevlan 100 cevlan 200",
+            "display-access-user-mac-address__huawei-doc-ne40e-v800r012c10__2.txt",
+        ),
+        (
+            "display access-user ip-address 172.16.28.143",
+            "display-access-user-ip-address__it-bras-notes__1.txt",
+        ),
+        (
+            "display access-user username 48575443AXXXYYY verbose",
+            "display-access-user-verbose__bng-runbook-id__1.txt",
+        ),
+        (
+            "display access-user user-id 100 verbose",
+            "display-access-user-user-id-verbose__huawei-doc-ne40e-v800r012c10__1.txt",
+        ),
+    ],
+)
+def test_detail_through_the_catalog(command: str, name: str) -> None:
+    assert parse_output(command, fixture_text(name)) == parse_access_user_detail(fixture_text(name))
+
+
+DETAIL_BLOCK = fixture_text("display-access-user-domain__huawei-doc-ne40e-v800r012c10__1.txt")
+
+
+def test_two_users_each_keep_their_own_values() -> None:
+    # Without the provenance and echo lines, and the pager question at the end.
+    lines = [line for line in DETAIL_BLOCK.split("\n")[2:] if "Are you sure" not in line]
+    second = (
+        "\n".join(lines).replace(": 0   ", ": 7   ", 1).replace("00e0-fc12-3452", "00e0-fc12-9999")
+    )
+    result = parse_access_user_detail("\n".join(lines) + "\n" + second)
+    assert [(user.user_id, user.mac) for user in result.users] == [
+        (0, "00e0-fc12-3452"),
+        (7, "00e0-fc12-9999"),
+    ]
+
+
+def test_damaged_user_is_left_out_with_a_warning() -> None:
+    damaged = DETAIL_BLOCK.replace("192.168.1.100", "192.168.1.1\u00a700")
+    with pytest.raises(ParseError, match="no user could be read"):
+        parse_access_user_detail(damaged)
+
+
+def test_no_such_user_is_an_empty_result() -> None:
+    assert parse_access_user_detail("Info: No online user!").users == ()

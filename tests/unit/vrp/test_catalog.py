@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,9 @@ from hypothesis import strategies as st
 
 from app.domain.errors import ParseError, UnknownCommandError
 from app.vrp.catalog import all_commands, parse_output, resolve
-from tests.support.fixtures import fixture_text
+from app.vrp.interface_description import parse_interface_description
+from app.vrp.names import INTERFACE_TYPES
+from tests.support.fixtures import REPO_ROOT, fixture_text
 
 
 @pytest.mark.parametrize(
@@ -99,3 +102,17 @@ def test_any_text_for_any_command_parses_or_raises_parse_error(
     spec = specs[command_index % len(specs)]
     with contextlib.suppress(ParseError):
         spec.parser(text)
+
+
+def test_readme_lists_every_command_parse_understands() -> None:
+    """Every keyword of every catalog command appears in README's list for `parse`."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("Commands `parse` understands", 1)[1].split("\n### ", 1)[0]
+    types = {name.lower() for name in INTERFACE_TYPES}
+    missing = set()
+    for spec in all_commands():
+        words = re.findall(r"[a-z][a-z0-9-]*", re.sub(r"<[^>]*>", "", spec.pattern))
+        if spec.parser is parse_interface_description:
+            words = [word for word in words if word not in types]  # `TYPE` in the list
+        missing |= {word for word in words if word not in section}
+    assert missing == set()

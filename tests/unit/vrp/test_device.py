@@ -148,20 +148,32 @@ HEADER = (
 
 
 def test_row_with_wrong_column_count_is_an_error() -> None:
+    # The header names Primary: a row without it was cut, not a release without it.
     text = HEADER + "  1      LPU  Present    Registered   Normal     LC     0\n"
     with pytest.raises(ParseError, match="8 columns") as caught:
         parse_device(text)
     assert caught.value.line_number == 3
 
 
+def test_row_that_does_not_read_is_a_warning() -> None:
+    text = HEADER + "  1      LPU  Present    Registered   Normal     LC     0      NA\n"
+    text += "  2      LPU  Pres#ent   Registered   Normal     LC     0      NA\n"
+    device = parse_device(text)
+    assert [board.slot for board in device.boards] == ["1"]
+    (warning,) = device.warnings
+    assert warning.line_number == 4
+
+
 def test_indented_short_row_is_not_a_sub_row_without_a_card_column() -> None:
     # Only CloudEngine layouts (with a `Card` column) have slot-less sub-rows; elsewhere a
-    # missing cell must not shift the row into the slot above.
+    # missing cell must not shift the row into the slot above: the row is left out.
     text = HEADER + "  1      LPU  Present    Registered   Normal     LC     0      NA\n"
     text += "  2      LPU  Present    Registered   Normal     LC     0\n"
-    with pytest.raises(ParseError, match="8 columns") as caught:
-        parse_device(text)
-    assert caught.value.line_number == 4
+    device = parse_device(text)
+    assert [(board.slot, board.primary) for board in device.boards] == [("1", "NA")]
+    (warning,) = device.warnings
+    assert warning.line_number == 4
+    assert "8 columns" in warning.message
 
 
 def test_header_without_rows_is_an_error() -> None:

@@ -12,7 +12,72 @@ from app.vrp.domains import parse_domain
 from tests.support.fixtures import fixture_text, fixtures_for
 from tests.support.mutations import mangled_or_random
 
-(FIXTURE,) = fixtures_for("display-domain")
+FIXTURE = "display-domain__huawei-doc-ne40e-v800r012c10__1.txt"
+CX600_TABLE = "display-domain__net-operations-cx600__1.txt"
+CX600_DETAIL = "display-domain__net-operations-cx600__2.txt"
+DOC_DETAIL = "display-domain__huawei-doc-ne40e-v800r012c10__2.txt"
+DOC_HWTACACS = "display-domain__huawei-doc-ne40e-v800r012c10-cfg__1.txt"
+DOC_HWTACACS_PLAIN = "display-domain__huawei-doc-ne40e-v800r012c10-cfg__2.txt"
+
+
+def test_every_fixture_is_covered() -> None:
+    assert set(fixtures_for("display-domain")) == {
+        FIXTURE,
+        CX600_TABLE,
+        CX600_DETAIL,
+        DOC_DETAIL,
+        DOC_HWTACACS,
+        DOC_HWTACACS_PLAIN,
+    }
+
+
+def test_live_cx600_table() -> None:
+    result = parse_output("display domain", fixture_text(CX600_TABLE))
+    assert len(result.domains) == 17
+    assert (result.total, result.printed) == (17, 17)
+    online = {domain.name: domain.online for domain in result.domains}
+    assert online["dom_ipoe_main"] == 7860
+    assert online["b2b_gray"] == 117
+    assert sum(online.values()) == 8054
+    # A name longer than its column pushes the row's cells right; they still read.
+    long_name = next(d for d in result.domains if d.name == "dom_ipoe_white_no_auth")
+    assert (long_name.online, long_name.access_limit, long_name.car) == (46, 185344, 0)
+    assert long_name.columns["RptVSMNum"] == "46"
+    assert result.warnings == ()
+
+
+def test_live_cx600_detail_of_one_domain() -> None:
+    result = parse_output("display domain dom_ipoe_main", fixture_text(CX600_DETAIL))
+    (domain,) = result.domains
+    assert (domain.name, domain.state, domain.online, domain.access_limit) == (
+        "dom_ipoe_main",
+        "Active",
+        7863,
+        185344,
+    )
+    assert domain.columns["Primary-DNS-IP-address"] == "8.8.8.8"
+    assert domain.columns["Web-URL"] == "http://192.0.2.254/"
+    assert (result.total, result.printed) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "command", "expected"),
+    [
+        (DOC_DETAIL, "display domain isp1", ("isp1", "Active", 0, 1045504)),
+        # `User-access-limit : No` is no limit (None), not zero.
+        (DOC_HWTACACS, "display domain huawei", ("huawei", "Active", 0, None)),
+        (DOC_HWTACACS_PLAIN, "display domain", ("huawei", "Active", 0, None)),
+    ],
+)
+def test_documented_detail_blocks(name: str, command: str, expected: tuple[object, ...]) -> None:
+    (domain,) = parse_output(command, fixture_text(name)).domains
+    assert (domain.name, domain.state, domain.online, domain.access_limit) == expected
+
+
+def test_hwtacacs_example_keeps_its_schemes() -> None:
+    (domain,) = parse_domain(fixture_text(DOC_HWTACACS)).domains
+    assert domain.columns["Authentication-scheme-name"] == "l-h"
+    assert domain.columns["HWTACACS-server-template"] == "ht"
 
 
 def test_domain_fixture() -> None:

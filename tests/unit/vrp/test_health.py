@@ -110,11 +110,22 @@ def test_verbose_cores_attach_to_their_own_board() -> None:
     assert boards[1].physical_memory_percent == 30
 
 
-def test_a_row_that_does_not_fit_is_an_error() -> None:
-    text = VRP8.replace("3       LPU                    11%", "3       LPU                    n/a")
-    with pytest.raises(ParseError, match="board row") as caught:
+def test_a_row_that_does_not_fit_is_a_warning_and_the_others_are_kept() -> None:
+    text = VRP8.replace("3       LPU                    11%", "3       LPU                    1l%")
+    health = parse_health(text)
+    assert [board.slot for board in health.boards] == ["1", "9", "10"]
+    (warning,) = health.warnings
+    assert warning.line_number == 5
+    assert "1l%" in warning.line
+
+
+def test_no_readable_row_is_an_error() -> None:
+    rows = [line for line in VRP8.splitlines() if "%" in line]
+    text = VRP8
+    for row in rows:
+        text = text.replace(row, row.replace("%", "#"))
+    with pytest.raises(ParseError, match="board row"):
         parse_health(text)
-    assert caught.value.line_number == 5
 
 
 def test_header_without_rows_is_an_error() -> None:

@@ -110,11 +110,12 @@ def test_wrapped_description_is_joined() -> None:
     assert (rows[1].name, rows[1].description) == ("GE0/1/1", "")
 
 
-def test_bad_row_is_reported_with_its_line() -> None:
+def test_bad_row_is_a_warning_with_its_line() -> None:
     text = f"{HEADER}\nGE0/1/0                       up      up       x\nGE0/1/1 sideways\n"
-    with pytest.raises(ParseError) as caught:
-        parse_interface_description(text)
-    assert (caught.value.line, caught.value.line_number) == ("GE0/1/1 sideways", 3)
+    result = parse_interface_description(text)
+    assert [row.name for row in result.interfaces] == ["GE0/1/0"]
+    (warning,) = result.warnings
+    assert (warning.line, warning.line_number) == ("GE0/1/1 sideways", 3)
 
 
 def test_brief_output_is_not_description_output() -> None:

@@ -323,14 +323,47 @@ def test_ar_ports_with_virtual_port() -> None:
     assert (last.input_packets, last.input_bytes) == (1832, 619216)
 
 
+CX600_TRUNK = "display-interface__net-operations-cx600__1.txt"
+CX600_PORT = "display-interface__net-operations-cx600__2.txt"
+
+
+def test_live_cx600_trunk_of_a_bras() -> None:
+    (trunk,) = parse_output("display interface Eth-Trunk1", fixture_text(CX600_TRUNK)).interfaces
+    assert (trunk.name, trunk.current_state, trunk.protocol_state) == ("Eth-Trunk1", "UP", "DOWN")
+    assert trunk.description == "[M][MBH]#NE=MBH_03_001_4#Eth-Trunk3"
+    assert (trunk.mtu, trunk.bandwidth, trunk.mac_address) == (9600, "20G", "f098-38a8-e3f0")
+    assert (trunk.input_rate_bps, trunk.input_rate_pps) == (4463529728, 589260)
+    # Beyond 2^53: kept exact.
+    assert (trunk.input_packets, trunk.input_bytes) == (6547539858030, 6290864104246023)
+    assert (trunk.output_packets, trunk.output_bytes) == (6831122397042, 6297076719129902)
+    assert (trunk.input_errors, trunk.output_errors) == (0, 0)
+    assert (trunk.input_util_percent, trunk.output_util_percent) == (22.79, 22.15)
+    assert trunk.trunk_members == (
+        TrunkMember("GigabitEthernet1/1/0", "UP", 1),
+        TrunkMember("GigabitEthernet1/1/1", "UP", 1),
+    )
+    assert trunk.counter_order == "packets-first"
+
+
+def test_live_cx600_member_port() -> None:
+    (port,) = parse_interface_detail(fixture_text(CX600_PORT)).interfaces
+    assert port.name == "GigabitEthernet1/1/0"
+    assert (port.last_up_time, port.last_down_time) == (
+        "2023-02-21 01:16:01 UTC+08:00",
+        "2023-02-21 01:06:17 UTC+08:00",
+    )
+    assert (port.input_bytes, port.input_packets) == (5646113842898631, 5868474037593)
+    assert (port.crc_errors, port.bandwidth, port.counter_order) == (0, "10G", "bytes-first")
+
+
 def test_every_fixture_is_covered() -> None:
     covered = {
         VRP8_PORT, ME60, DOC_MAIN, DOC_PORT, DOC_EXTENSIVE, NTC_AR_ROUTER, NTC_SWITCH,
-        NTC_DST, NTC_DHCP, NTC_DIALER, NTC_PORTS,
+        NTC_DST, NTC_DHCP, NTC_DIALER, NTC_PORTS, CX600_TRUNK, CX600_PORT,
         *(cfg(number) for number in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17)),
     }  # fmt: skip
     assert set(fixtures_for("display-interface")) == covered
-    assert len(covered) == 26
+    assert len(covered) == 28
 
 
 def _echoed_command(name: str) -> str | None:

@@ -13,6 +13,7 @@ from tests.support.fixtures import fixture_text, fixtures_for
 from tests.support.mutations import mangled_or_random
 
 DOC = "huawei-doc-ne40e-v800r012c10"
+CE = "huawei-doc-ce6800-v300r023c00-cfg"
 
 # file -> (pools [(name, total, used, free, usage_percent)], (pool_no, position, gateway,
 #          mask) of the first pool), read from the fixture text. Pool detail (`name X`) has no
@@ -133,6 +134,25 @@ POOLS = {
         [("huawei", 4, 0, 4, 0.0), ("test", 9, 0, 9, 0.0)],
         (0, "Local", "10.16.16.1", "255.255.255.0"),
     ),
+    # CloudEngine switches: `Pool-name`, `Idle` for free; disabled addresses are neither
+    # used nor free (253 = 0 used + 125 idle + 128 disabled).
+    f"display-ip-pool__{CE}__1.txt": (
+        [("pool1", 253, 0, 125, None)],
+        (0, "Local", "10.0.0.1", "255.255.255.0"),
+    ),
+    f"display-ip-pool-name__{CE}__1.txt": (
+        [("pool1", 253, 1, 251, None)],
+        (0, "Local", "192.168.1.126", "255.255.255.0"),
+    ),
+    f"display-ip-pool-interface__{CE}__1.txt": (
+        [("Vlanif10", 253, 100, 153, None)],
+        (0, "Interface", "10.1.1.1", "255.255.255.0"),
+    ),
+    # Its option value (`boot\x64\wdsnbp.com`) is free text, not damage.
+    f"display-ip-pool-interface__{CE}__2.txt": (
+        [("Vlanif10", 253, 1, 251, None)],
+        (0, "Interface", "192.168.1.1", "255.255.255.0"),
+    ),
 }
 
 # `display ip pool name bb client-option 60 reply-option`: option dump, no pool counts.
@@ -150,12 +170,9 @@ def _rows(result: IpPoolList) -> list[tuple]:
 
 
 def test_every_pool_fixture_is_covered() -> None:
-    files = {
-        name
-        for slug in ("display-ip-pool", "display-ip-pool-name", "display-ip-pool-used")
-        for name in fixtures_for(slug)
-    }
-    assert files == set(POOLS) | NOT_POOL_OUTPUT
+    slugs = ("display-ip-pool", "display-ip-pool-name", "display-ip-pool-used")
+    files = {name for slug in (*slugs, "display-ip-pool-interface") for name in fixtures_for(slug)}
+    assert files == set(POOLS) | NOT_POOL_OUTPUT | {VPN_POOL}
     assert set(fixtures_for("display-ip-pool-group")) == set(GROUPS)
 
 
@@ -269,8 +286,87 @@ def test_pool_group_fixture(name: str) -> None:
     assert group.counters["Bind pool"] == 1
 
 
+VPN_POOL = f"display-ip-pool-name__{DOC}-cfg__1.txt"
+
+
+def test_pool_of_a_vpn_instance() -> None:
+    (pool,) = parse_output("display ip pool name pool1", fixture_text(VPN_POOL)).pools
+    assert (pool.name, pool.vpn_instance, pool.pool_no) == ("pool1", "isp1", 270)
+    # Counts from the section table (total/used/idle columns).
+    assert (pool.total, pool.used, pool.free) == (199, 0, 199)
+    assert pool.counters["Total Idle"] == 199
+    assert pool.counters["CFLCT"] == 0
+
+
+BNG_USAGE = "display-ip-pool-usage__bng-runbook-id__1.txt"
+DOC_USAGE = f"display-ip-pool-usage__{DOC}__1.txt"
+DOC_USAGE_VPN = f"display-ip-pool-usage__{DOC}__2.txt"
+DOC_USAGE_DOMAIN = f"display-ip-pool-usage__{DOC}__3.txt"
+DOC_USAGE_THRESHOLD = f"display-ip-pool-usage__{DOC}__4.txt"
+
+
+def test_every_pool_usage_fixture_is_covered() -> None:
+    assert set(fixtures_for("display-ip-pool-usage")) == {
+        BNG_USAGE,
+        DOC_USAGE,
+        DOC_USAGE_VPN,
+        DOC_USAGE_DOMAIN,
+        DOC_USAGE_THRESHOLD,
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "rows", "total"),
+    [
+        (
+            "display ip-pool pool-usage",
+            DOC_USAGE,
+            [
+                ("default0", 10, 8, None, 80.0),
+                ("default1", 0, 0, None, 0.0),
+                ("default_admin", 0, 0, None, 0.0),
+                ("domain2", 10, 2, None, 20.0),
+            ],
+            (20, 10, 50.0),
+        ),
+        (
+            "display ip-pool pool-usage vpn-instance",
+            DOC_USAGE_VPN,
+            [("v4", 65278, 0, None, 0.0)],
+            (65278, 0, 0.0),
+        ),
+        (
+            "display ip-pool pool-usage domain huawei",
+            DOC_USAGE_DOMAIN,
+            [("huawei", 65278, 1, None, 0.0)],
+            None,
+        ),
+        # The threshold mark stays on the name as printed.
+        (
+            "display ip-pool pool-usage all-threshold",
+            DOC_USAGE_THRESHOLD,
+            [
+                ("Lsh(up)", 10, 9, None, 90.0),
+                ("Isp(up)", 10, 9, None, 90.0),
+                ("Test(low)", 10, 0, None, 0.0),
+            ],
+            None,
+        ),
+    ],
+)
+def test_documented_pool_usage(
+    command: str, name: str, rows: list[tuple], total: tuple | None
+) -> None:
+    result = parse_output(command, fixture_text(name))
+    assert _rows(result) == rows
+    summary = result.summary
+    got = None if summary is None else (summary.total, summary.used, summary.usage_percent)
+    assert got == total
+    assert result.warnings == ()
+
+
 def test_pool_usage_fixture() -> None:
-    (name,) = fixtures_for("display-ip-pool-usage")
+    name = BNG_USAGE
     result = parse_ip_pool_usage(fixture_text(name))
     rows = _rows(result)
     assert len(rows) == 20
@@ -286,15 +382,16 @@ def test_pool_usage_fixture() -> None:
     assert parse_output("display ip-pool pool-usage", fixture_text(name)) == result
 
 
-def test_pool_usage_broken_row_is_an_error() -> None:
+def test_pool_usage_broken_row_is_a_warning() -> None:
     text = """ Domain name        PoolLen   Used    Ratio
 -----------------------------------------------------
  default0           0         0       0%
  ret10m             8192      3338
 """
-    with pytest.raises(ParseError) as caught:
-        parse_ip_pool_usage(text)
-    assert caught.value.line_number == 4
+    result = parse_ip_pool_usage(text)
+    assert [pool.name for pool in result.pools] == ["default0"]
+    (warning,) = result.warnings
+    assert warning.line_number == 4
 
 
 @pytest.mark.parametrize(
@@ -342,7 +439,7 @@ _SAMPLES = [
         f"display-ip-pool__{DOC}__8.txt",
         f"display-ip-pool-name__{DOC}__7.txt",
         f"display-ip-pool-group__{DOC}__2.txt",
-        fixtures_for("display-ip-pool-usage")[0],
+        BNG_USAGE,
     )
 ]
 

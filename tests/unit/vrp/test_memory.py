@@ -61,8 +61,49 @@ def test_cloudengine_display_memory() -> None:
     assert (usage.slot, usage.cpu) == ("1", "0")
 
 
+CX600 = "display-memory-usage__net-operations-cx600__1.txt"
+CX600_SLAVE = "display-memory-usage__net-operations-cx600__2.txt"
+DOC_PROCESSES = "display-memory-usage__huawei-doc-ne40e-v800r012c10__2.txt"
+
+
+def test_live_cx600_in_bytes() -> None:
+    memory = parse_output("display memory-usage", fixture_text(CX600))
+    assert (memory.total_bytes, memory.used_bytes, memory.memory_percent) == (
+        1835072712,
+        636266480,
+        34,
+    )
+    assert memory.measured_at == "2023-07-07 17:37:40+08:00"
+    assert (memory.slot, memory.processes, memory.warnings) == (None, (), ())
+
+
+def test_live_cx600_slave_board_names_its_slot() -> None:
+    memory = parse_output("display memory-usage slave", fixture_text(CX600_SLAVE))
+    assert (memory.slot, memory.used_bytes, memory.memory_percent) == ("5", 613726340, 33)
+
+
+def test_documented_process_table() -> None:
+    memory = parse_memory_usage(fixture_text(DOC_PROCESSES))
+    assert (memory.total_bytes, memory.used_bytes, memory.memory_percent) == (
+        12183056 * 1024,
+        2760260 * 1024,
+        22,
+    )
+    assert memory.measured_at == "2018-05-24 18:44:03 673 ms"
+    assert len(memory.processes) == 13
+    assert memory.processes[0] == ProcessMemory(10001, "PROTO1", 11565 * 1024)
+    assert memory.processes[-1] == ProcessMemory(0, "system", 2616552 * 1024)
+
+
 def test_every_fixture_is_covered() -> None:
-    assert set(fixtures_for("display-memory-usage")) == {DOC_SLAVE, VRP8_BRAS, VRP5}
+    assert set(fixtures_for("display-memory-usage")) == {
+        DOC_SLAVE,
+        VRP8_BRAS,
+        VRP5,
+        CX600,
+        CX600_SLAVE,
+        DOC_PROCESSES,
+    }
     assert fixtures_for("display-memory") == [CE_MEMORY]
 
 
@@ -101,13 +142,16 @@ def test_missing_percentage_is_an_error() -> None:
     assert (caught.value.line_number, caught.value.line) == (4, "banner")
 
 
-def test_bad_process_row_is_an_error() -> None:
+def test_bad_process_row_is_a_warning() -> None:
     text = fixture_text(VRP8_BRAS).replace(
         "1008       PROTO4                  82154", "1008 PROTO4 lots"
     )
-    with pytest.raises(ParseError, match="ProcessId") as caught:
-        parse_memory_usage(text)
-    assert caught.value.line == "1008 PROTO4 lots"
+    usage = parse_memory_usage(text)
+    (warning,) = usage.warnings
+    assert warning.line == "1008 PROTO4 lots"
+    assert len(usage.processes) == 28
+    assert "PROTO4" not in {process.name for process in usage.processes}
+    assert usage.memory_percent == 22
 
 
 @pytest.mark.parametrize(

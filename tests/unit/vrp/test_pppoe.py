@@ -73,7 +73,6 @@ def test_output_without_slot_line() -> None:
     ("text", "line_number"),
     [
         (" ACTIVE_SESSION      : lots\n", 1),
-        (" ACTIVE_SESSION      : 3\n 12 34 56\n", 2),
         ("   PPPoE Statistic Information\n", 1),
     ],
 )
@@ -92,6 +91,13 @@ def test_parser_returns_a_model_or_raises_parse_error(text: str) -> None:
         return
     assert isinstance(result, PppoeStatistics)
     assert result.counters
+
+
+def test_a_line_that_is_not_counters_is_a_warning() -> None:
+    result = parse_pppoe_statistics(" ACTIVE_SESSION      : 3\n 12 34 56\n")
+    assert result.counters == {"ACTIVE_SESSION": 3}
+    (warning,) = result.warnings
+    assert (warning.line, warning.line_number) == (" 12 34 56", 2)
 
 
 def test_info_note_before_the_counters_is_skipped() -> None:

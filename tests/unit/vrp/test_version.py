@@ -10,13 +10,43 @@ from hypothesis import given, settings
 from app.domain.errors import ParseError
 from app.domain.system import Version
 from app.vrp.catalog import parse_output
-from app.vrp.version import parse_version, uptime_seconds
+from app.vrp.version import parse_version, parse_version_slot, uptime_seconds
 from tests.support.fixtures import fixture_text, fixtures_for
 from tests.support.mutations import mangled_or_random
 
 MINUTE, HOUR, DAY, WEEK = 60, 3600, 86400, 604800
 
 EXPECTED = {
+    # A CX600 BRAS on VRP5 (V600R009), captured live: patch line, `HUAWEI` brand word.
+    "display-version__net-operations-cx600__1.txt": Version(
+        model="CX600-X3",
+        vrp_version="5.170",
+        product_version="V600R009C20",
+        uptime_seconds=2033 * DAY + 2 * HOUR + 9 * MINUTE,
+        software_version="CX600 V600R009C20SPC600",
+        product_name="CX600",
+        service_pack="SPC600",
+        patch_version="V600R009SPH033",
+    ),
+    "display-version__huawei-doc-ne40e-v800r012c10__2.txt": Version(
+        model="NE40E-X16",
+        vrp_version="8.200",
+        product_version="V800R012C10",
+        uptime_seconds=7 * DAY + 1 * HOUR + 18 * MINUTE,
+        software_version="NE40E V800R012C10",
+        product_name="NE40E",
+    ),
+    # A Quidway S7706 (VRP5 switch): the brand word and a description around the model,
+    # weeks in the uptime and `0 hour`.
+    "display-version__ntc-templates__6.txt": Version(
+        model="S7706",
+        vrp_version="5.170",
+        product_version="V200R010C00",
+        uptime_seconds=85 * WEEK + 4 * DAY + 10 * MINUTE,
+        software_version="S7700 V200R010C00SPC600",
+        product_name="S7700",
+        service_pack="SPC600",
+    ),
     "display-version__huawei-doc-ne40e-v800r012c10-cfg__1.txt": Version(
         model="NE40E",
         vrp_version="8.230",
@@ -112,6 +142,45 @@ def test_slot_variant_is_another_command() -> None:
 
 def test_every_fixture_is_covered() -> None:
     assert set(fixtures_for("display-version")) == {*EXPECTED, SLOT_VARIANT}
+    assert fixtures_for("display-version-slot") == [CX600_SLOT]
+
+
+CX600_SLOT = "display-version-slot__net-operations-cx600__1.txt"
+
+
+def test_board_of_a_live_cx600() -> None:
+    board = parse_version_slot(fixture_text(CX600_SLOT))
+    assert (board.slot, board.board, board.role) == ("3", "VSU", None)
+    assert board.uptime_seconds == 2009 * DAY + 20 * HOUR + 56 * MINUTE
+    assert board.startup_time == "2017/12/12 15:20:51"
+    assert (board.memory_bytes, board.flash_bytes) == (4096 * 2**20, 128 * 2**20)
+    assert (board.board_type, board.pcb_version) == ("CR5DVSUF8010", "CR57VSUF80 REV B")
+    assert board.versions["FSURTP Version"] == "Version 2.1 RELEASE 0372"
+    # The monitor bus and the licence list after the board are not the board's.
+    assert "Software Version" not in board.versions
+    assert board.warnings == ()
+
+
+def test_board_of_the_documentation_example() -> None:
+    board = parse_output("display version slot 1", fixture_text(SLOT_VARIANT))
+    assert (board.slot, board.board, board.uptime_seconds) == ("1", "LPU", 5 * HOUR + 9 * MINUTE)
+    assert board.memory_bytes == 16384 * 2**20
+    assert board.pcb_version == "xxxx REV A"
+    # The NSE and PIC sub-cards that follow print their own PCB and FPGA versions.
+    assert board.versions == {
+        "PCB Version": "xxxx REV A",
+        "EPLD Version": "101",
+        "FPGA Version": "100",
+        "NP Version": "100",
+        "TM Version": "TM400 REV A",
+        "BootROM Version": "03.42",
+        "BootLoad Version": "03.42",
+    }
+
+
+def test_board_line_missing_is_an_error() -> None:
+    with pytest.raises(ParseError, match="uptime"):
+        parse_version_slot("  PCB Version : xxxx REV A\n  EPLD Version : 101\n")
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ their subscribers' names or their addressing plan. Each distinct value gets one
 placeholder for the whole capture (the same gateway is the same stand-in in every file), so
 the sample still shows how values relate, and the placeholder keeps the original's shape
 and, where it can, its length: a parser reading columns must read the redacted text as it
-reads the original. Netmasks (and 0.0.0.0, 255.255.255.255) are kept: they are not
+reads the original. Netmasks and wildcard masks (and 0.0.0.0, 255.255.255.255) are kept: they are not
 addresses of anyone, and a pool's mask is part of its layout.
 
 Placeholders come from ranges reserved for examples or private use: IPv4 in 10.0.0.0/8
@@ -33,12 +33,16 @@ _KEPT_IPV4 = {"0.0.0.0", "255.255.255.255"}
 
 
 def _is_netmask(text: str) -> bool:
+    """A netmask (ones then zeros: 255.255.224.0) or an ACL wildcard (zeros then ones:
+    0.0.31.255): layout, not anyone's address."""
     try:
         value = int(ipaddress.IPv4Address(text))
     except ValueError:
         return False
     inverted = ~value & 0xFFFFFFFF
-    return value != 0 and (inverted & (inverted + 1)) == 0  # ones then zeros
+    netmask = value != 0 and (inverted & (inverted + 1)) == 0
+    wildcard = value != 0 and (value & (value + 1)) == 0
+    return netmask or wildcard
 
 
 class SampleRedactor:
@@ -61,6 +65,11 @@ class SampleRedactor:
             "mac": len(self._mac),
             "username": len(self._users),
         }
+
+    def stand_in(self, value: str) -> str:
+        """The placeholder this capture already gave the username `value` (a bare name is
+        only known as one from its `User name :` line), else `value` redacted as text."""
+        return self._users.get(value) or self.redact(value)
 
     def redact(self, text: str) -> str:
         """`text` with every username, IP and MAC address replaced by its placeholder."""

@@ -85,13 +85,15 @@ def _typed_command(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _scrub(value: Any, redactor: SampleRedactor) -> Any:
+def _scrub(value: Any, redactor: SampleRedactor, key: str = "") -> Any:
+    """`value` as the redacted capture should parse: a username field through the names the
+    capture replaced (a bare name is only known as one from its `User name :` line)."""
     if isinstance(value, str):
-        return redactor.redact(value)
+        return redactor.stand_in(value) if key == "username" else redactor.redact(value)
     if isinstance(value, dict):
-        return {k: _scrub(v, redactor) for k, v in value.items()}
+        return {k: _scrub(v, redactor, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub(v, redactor) for v in value]
+        return [_scrub(v, redactor, key) for v in value]
     return value
 
 

@@ -5,8 +5,8 @@ their subscribers' names or their addressing plan. Each distinct value gets one
 placeholder for the whole capture (the same gateway is the same stand-in in every file), so
 the sample still shows how values relate, and the placeholder keeps the original's shape
 and, where it can, its length: a parser reading columns must read the redacted text as it
-reads the original. Netmasks and wildcard masks (and 0.0.0.0, 255.255.255.255) are kept: they are not
-addresses of anyone, and a pool's mask is part of its layout.
+reads the original. Netmasks and wildcard masks (and 0.0.0.0, 255.255.255.255) are kept:
+they are not addresses of anyone, and a pool's mask is part of its layout.
 
 Placeholders come from ranges reserved for examples or private use: IPv4 in 10.0.0.0/8
 (192.168.0.0/16 for the 15-character ones),

@@ -89,7 +89,8 @@ def _scrub(value: Any, redactor: SampleRedactor, key: str = "") -> Any:
     """`value` as the redacted capture should parse: a username field through the names the
     capture replaced (a bare name is only known as one from its `User name :` line)."""
     if isinstance(value, str):
-        return redactor.stand_in(value) if key == "username" else redactor.redact(value)
+        named = key.replace(" ", "").replace("-", "").lower() == "username"
+        return redactor.stand_in(value) if named else redactor.redact(value)
     if isinstance(value, dict):
         return {k: _scrub(v, redactor, k) for k, v in value.items()}
     if isinstance(value, list):

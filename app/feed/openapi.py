@@ -13,13 +13,31 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
+import msgspec
 from aiohttp import web
+
+from app.feed.wire import messages as wire_messages
+from app.feed.wire.answers import SECTION_ANSWERS, AllOnlineTotalAnswer, ErrorAnswer
+from app.feed.wire.commands import (
+    ExecuteCommandRequest,
+    ExecuteCommandResult,
+    InterfaceCommandRequest,
+    InterfaceCommandResult,
+)
+from app.feed.wire.history import HistoryAnswer, HistoryMetricsAnswer
+from app.feed.wire.status import (
+    CacheStatisticsAnswer,
+    HealthAnswer,
+    RouterStatusAnswer,
+    WebSocketStatsAnswer,
+)
 
 if TYPE_CHECKING:
     from app.feed.context import FeedContext
 
 OPENAPI_PATH = "/openapi.json"
 OPENAPI_VERSION = "3.1.0"
+REF_TEMPLATE = "#/components/schemas/{name}"
 
 Schema = dict[str, Any]
 
@@ -80,643 +98,61 @@ TOKEN_PARAMETER = {
 }
 
 
-_FRESHNESS = {"type": "string", "enum": ["fresh", "stale", "never"]}
-_ERROR_CODE = {
-    "type": "string",
-    "enum": [
-        "timeout",
-        "unreachable",
-        "auth_failed",
-        "host_key_changed",
-        "key_exchange",
-        "no_credentials",
-        "vty_full",
-        "session_lost",
-        "rejected",
-        "parse_error",
-        "unsupported",
-        "rate_limited",
-        "router_error",
-        "internal",
-    ],
-    "description": "Why the poll failed; stable, for clients to translate.",
-}
-_ANSWER_FRESHNESS: dict[str, Schema] = {
-    "collected_at": {
-        "anyOf": [_TIME, {"type": "null"}],
-        "description": "When the router gave the data (the oldest answer it shows).",
-    },
-    "age_s": {"anyOf": [_NUMBER, {"type": "null"}], "description": "Seconds since then."},
-    "stale": {
-        "type": "boolean",
-        "description": "The data's last poll failed or it is older than its max age.",
-    },
-    "state": _FRESHNESS,
-    "fresh_until": {
-        "anyOf": [_TIME, {"type": "null"}],
-        "description": "When the data turns stale by the clock if no new answer comes.",
-    },
-    "partial": {"type": "boolean", "description": "Some lines of an answer were not read."},
-    "error": {"anyOf": [{"$ref": "#/components/schemas/SectionError"}, {"type": "null"}]},
-}
-
-
-def _freshness_schemas() -> dict[str, Schema]:
-    """Section freshness, errors and the feed section envelope."""
-    error = _object(
-        {
-            "code": _ERROR_CODE,
-            "message": {"type": "string", "description": "English detail."},
-            "section": {"type": "string", "description": "The engine section that failed."},
-            "command": _nullable(_STRING),
-            "line": {
-                "anyOf": [_STRING, {"type": "null"}],
-                "description": "The first line of the router's answer that could not be read.",
-            },
-            "line_number": _nullable(_INTEGER),
-            "at": _TIME,
-            "consecutive_failures": _INTEGER,
-        },
-        required=("code", "message", "section", "at", "consecutive_failures"),
-    )
-    status = _object(
-        {
-            "state": _FRESHNESS,
-            "collected_at": _nullable(_TIME),
-            "age_s": _nullable(_NUMBER),
-            "max_age_s": {
-                "anyOf": [_NUMBER, {"type": "null"}],
-                "description": "Seconds an answer stays fresh (2 x interval + timeout).",
-            },
-            "outcome": _nullable({"type": "string", "enum": ["ok", "partial", "failed"]}),
-            "partial": _BOOLEAN,
-            "consecutive_failures": _INTEGER,
-            "error": _nullable(_ref("SectionError")),
-            "last_error": _nullable(
-                _object({"code": _ERROR_CODE, "message": _STRING, "at": _TIME})
-            ),
-        },
-        required=("state", "collected_at", "age_s", "consecutive_failures", "error"),
-    )
-    section = {
-        "type": "object",
-        "description": "One data section: its figures plus where they come from and how old "
-        "they are. Stale data is sent marked, never re-stamped with the current time.",
-        "properties": {
-            **{k: v for k, v in _ANSWER_FRESHNESS.items() if k != "error"},
-            "collected_epoch": _NUMBER,
-            "fresh_until_epoch": _nullable(_NUMBER),
-            "warnings": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "section": _STRING,
-                        "message": _STRING,
-                        "line": _STRING,
-                        "line_number": _nullable(_INTEGER),
-                    }
-                ),
-            },
-            "error": _nullable(_ref("SectionError")),
-            "sources": {
-                "type": "object",
-                "additionalProperties": _ref("SectionStatus"),
-                "description": "The engine sections this section is made of.",
-            },
-        },
-        "required": [
-            "collected_at",
-            "collected_epoch",
-            "age_s",
-            "stale",
-            "state",
-            "partial",
-            "error",
-            "sources",
-        ],
-        "additionalProperties": True,
-    }
-    return {"SectionError": error, "SectionStatus": status, "FeedSection": section}
-
-
-# ----- schemas --------------------------------------------------------------------------
+# Every type the feed sends or accepts; their schemas are the document's components.
+ANSWER_TYPES: tuple[type, ...] = (
+    ErrorAnswer,
+    *SECTION_ANSWERS.values(),
+    AllOnlineTotalAnswer,
+    RouterStatusAnswer,
+    CacheStatisticsAnswer,
+    WebSocketStatsAnswer,
+    HealthAnswer,
+    HistoryAnswer,
+    HistoryMetricsAnswer,
+    ExecuteCommandResult,
+    InterfaceCommandResult,
+)
+REQUEST_TYPES: tuple[type, ...] = (ExecuteCommandRequest, InterfaceCommandRequest)
+SERVER_MESSAGES = {name: kind.__name__ for name, kind in wire_messages.SERVER_MESSAGES.items()}
+CLIENT_MESSAGES = {name: kind.__name__ for name, kind in wire_messages.CLIENT_MESSAGES.items()}
+_CLIENT_SIDE = {kind.__name__ for kind in REQUEST_TYPES} | set(CLIENT_MESSAGES.values())
 
 
 def _schemas() -> dict[str, Schema]:
-    alert = _object(
-        {
-            "id": _STRING,
-            "router": _STRING,
-            "severity": {"type": "string", "enum": ["critical", "major", "minor", "warning"]},
-            "kind": _STRING,
-            "subject": _STRING,
-            "message": _STRING,
-            "raised_at": _TIME,
-            "cleared_at": _nullable(_TIME),
-            "acknowledged_by": _nullable(_STRING),
-            "acknowledged_at": _nullable(_TIME),
-        },
-        required=("id", "router", "severity", "kind", "message", "raised_at", "cleared_at"),
-    )
-    sections = _object(
-        {
-            "online_total": _nullable(_ref("FeedSection")),
-            "system_metrics": _nullable(_ref("FeedSection")),
-            "interfaces_status": _nullable(_ref("FeedSection")),
-            "network_traffic": _nullable(_ref("FeedSection")),
-            "pppoe_stats": _nullable(_ref("FeedSection")),
-        }
-    )
-    sections["description"] = (
-        "The data sections of a router (a `router_data` message carries the ones that "
-        "changed, or whose freshness changed). Missing data is null, never 0."
-    )
-    schemas: dict[str, Schema] = {
-        "Error": _object(
-            {
-                "success": {"const": False},
-                "timestamp": _TIME,
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "code": {
-                            "type": "string",
-                            "description": "Machine-readable, e.g. not_found, unknown_router, "
-                            "router_required, token_required (401), bad_token (403).",
-                        },
-                        "message": _STRING,
-                        "routers": {"type": "array", "items": _STRING},
-                    },
-                    "required": ["code", "message"],
-                    "additionalProperties": True,
-                },
-            },
-            required=("success", "timestamp", "error"),
-        ),
-        "Alert": alert,
-        **_freshness_schemas(),
-        "RouterSections": sections,
-        "FeedStats": _object(
-            {
-                "clients": _INTEGER,
-                "connections": _INTEGER,
-                "messages_sent": _INTEGER,
-                "broadcasts": _INTEGER,
-                "dropped": _INTEGER,
-                "disconnected_laggards": _INTEGER,
-                "errors_sent": _INTEGER,
-            },
-            required=("clients", "messages_sent", "dropped", "disconnected_laggards"),
-        ),
-        "RouterStatus": _object(
-            {
-                "router": _STRING,
-                "state": _POOL_STATE,
-                "reachable": _BOOLEAN,
-                "latency_seconds": {
-                    "anyOf": [_NUMBER, {"type": "null"}],
-                    "description": "The quickest data set's last poll; null when no data "
-                    "set's last poll was answered (a timeout is not a round trip).",
-                },
-                "last_poll_seconds": {
-                    "type": "object",
-                    "additionalProperties": _NUMBER,
-                    "description": "Per data set, the duration of its last poll, only when "
-                    "the router answered it.",
-                },
-                "last_answer_at": {
-                    "anyOf": [_TIME, {"type": "null"}],
-                    "description": "When the router last answered any command.",
-                },
-                "failing_sections": {
-                    "type": "array",
-                    "items": _STRING,
-                    "description": "Engine sections whose last poll failed.",
-                },
-                "sections": {
-                    "type": "object",
-                    "additionalProperties": _ref("SectionStatus"),
-                    "description": "Every engine section (cpu, memory, health, alarms, "
-                    "version, interface_brief, online_total, domains, ip_pools, slots, "
-                    "subscribers, traffic): freshness, consecutive failures, last error.",
-                },
-                "last_error": {
-                    "anyOf": [_STRING, {"type": "null"}],
-                    "description": "The connection error, else the newest error of a section "
-                    "that still fails (another section's success does not clear it).",
-                },
-                "last_error_at": _nullable(_TIME),
-                "connection_error": _nullable(_STRING),
-                "poll_error": _nullable(_STRING),
-                "retry_in": _nullable(_NUMBER),
-                "sessions": _object({"size": _INTEGER, "open": _INTEGER, "busy": _INTEGER}),
-                "connection_failures": _INTEGER,
-                "polls": _INTEGER,
-                "poll_failures": _INTEGER,
-            },
-            required=("router", "state", "reachable", "last_error"),
-        ),
-        "Health": _object(
-            {
-                "success": _BOOLEAN,
-                "status": {
-                    "type": "string",
-                    "enum": ["ok", "degraded", "unavailable", "no_routers"],
-                    "description": "degraded: a router is unreachable, or some router's "
-                    "sections fail or are stale (listed under routers.*.sections).",
-                },
-                "timestamp": _TIME,
-                "version": _STRING,
-                "uptime_seconds": _NUMBER,
-                "routers": {
-                    "type": "object",
-                    "additionalProperties": _object(
-                        {
-                            "state": _POOL_STATE,
-                            "reachable": _BOOLEAN,
-                            "last_error": _nullable(_STRING),
-                            "sections": {
-                                "type": "object",
-                                "description": "Sections that fail now or are stale.",
-                                "additionalProperties": _object(
-                                    {
-                                        "state": _FRESHNESS,
-                                        "consecutive_failures": _INTEGER,
-                                        "error": _nullable(_ERROR_CODE),
-                                    },
-                                    required=("state", "consecutive_failures", "error"),
-                                ),
-                            },
-                        },
-                        required=("state", "reachable", "last_error", "sections"),
-                    ),
-                },
-                "feed_clients": _INTEGER,
-            },
-            required=("success", "status", "timestamp", "version", "routers"),
-        ),
-        "SectionAnswer": _object(
-            {
-                "success": {"const": True},
-                "router": _nullable(_STRING),
-                "timestamp": _TIME,
-                "collected": {
-                    "type": "boolean",
-                    "description": "True when `data` is there and current; false before "
-                    "the first poll and while the data is stale.",
-                },
-                **_ANSWER_FRESHNESS,
-                "data": {
-                    "anyOf": [_ref("FeedSection"), {"type": "null"}],
-                    "description": "Exactly the section of a `router_data` message (stale "
-                    "data is still given, marked); null before the first poll.",
-                },
-                "message": _STRING,
-                "total": {
-                    "anyOf": [_INTEGER, {"type": "null"}],
-                    "description": "online_total without `router` on several routers: the "
-                    "sum, null until every router is known.",
-                },
-                "stale": {
-                    "type": "boolean",
-                    "description": "Data is stale (online_total of several routers: any).",
-                },
-                "routers": {
-                    "type": "object",
-                    "additionalProperties": _object(
-                        {
-                            "collected": _BOOLEAN,
-                            **_ANSWER_FRESHNESS,
-                            "data": _nullable(_ref("FeedSection")),
-                        }
-                    ),
-                },
-            },
-            required=("success", "timestamp", "collected"),
-        ),
-        "RouterStatusAnswer": _object(
-            {
-                "success": {"const": True},
-                "timestamp": _TIME,
-                "routers": {"type": "array", "items": _ref("RouterStatus")},
-            },
-            required=("success", "timestamp", "routers"),
-        ),
-        "CacheStatisticsAnswer": _object(
-            {
-                "success": {"const": True},
-                "timestamp": _TIME,
-                "router": _nullable(_STRING),
-                "data": _object(
-                    {
-                        "hits": _INTEGER,
-                        "misses": _INTEGER,
-                        "coalesced": _INTEGER,
-                        "requests": _INTEGER,
-                        "hit_rate": _nullable(_NUMBER),
-                        "loads": _INTEGER,
-                        "load_failures": _INTEGER,
-                        "expirations": _INTEGER,
-                        "evictions": _INTEGER,
-                        "entries": _INTEGER,
-                        "max_entries": _INTEGER,
-                        "loads_in_flight": _INTEGER,
-                        "entry_ages": {
-                            "type": "array",
-                            "items": _object(
-                                {
-                                    "router": _STRING,
-                                    "kind": _STRING,
-                                    "item": _STRING,
-                                    "age": _NUMBER,
-                                    "ttl": _NUMBER,
-                                    "expires_in": _NUMBER,
-                                }
-                            ),
-                        },
-                    },
-                    required=("hits", "misses", "entries", "evictions"),
-                ),
-            },
-            required=("success", "timestamp", "data"),
-        ),
-        "WebSocketStatsAnswer": _object(
-            {
-                "success": {"const": True},
-                "timestamp": _TIME,
-                "data": {
-                    "allOf": [
-                        _ref("FeedStats"),
-                        _object(
-                            {
-                                "queue_size": _nullable(_INTEGER),
-                                "uptime_seconds": _NUMBER,
-                                "connections_by_client": {
-                                    "type": "array",
-                                    "items": _object(
-                                        {
-                                            "id": _INTEGER,
-                                            "routers": _nullable(
-                                                {"type": "array", "items": _STRING}
-                                            ),
-                                            "queued": _INTEGER,
-                                            "sent": _INTEGER,
-                                            "dropped": _INTEGER,
-                                        }
-                                    ),
-                                },
-                            }
-                        ),
-                    ]
-                },
-            },
-            required=("success", "timestamp", "data"),
-        ),
-        # ----- remote commands -----
-        "ExecuteCommandRequest": _object(
-            {
-                "router": _STRING,
-                "command": {
-                    "type": "string",
-                    "maxLength": 512,
-                    "examples": ["display version", "display interface brief"],
-                },
-                "confirm": {
-                    "type": "string",
-                    "description": "Operator mode only: repeats a non-read-only line exactly.",
-                },
-            },
-            required=("command",),
-        ),
-        "ExecuteCommandResult": _object(
-            {
-                "success": {"const": True},
-                "router": _STRING,
-                "command": _STRING,
-                "class": {"type": "string", "enum": ["read-only", "diagnostic", "configuration"]},
-                "output": _STRING,
-                "prompt": _STRING,
-                "cleanup": {
-                    "type": "array",
-                    "items": _STRING,
-                    "description": "Lines sent afterwards to return the session to user view.",
-                },
-                "timestamp": _TIME,
-            },
-            required=("success", "router", "command", "class", "output", "timestamp"),
-        ),
-        "InterfaceCommandRequest": _object(
-            {
-                "router": _STRING,
-                "interface": {"type": "string", "examples": ["GigabitEthernet0/5/0"]},
-                "action": {"type": "string", "enum": ["shutdown", "undo_shutdown"]},
-                "confirm": {
-                    "type": "string",
-                    "description": "Repeats the interface name: the operator's confirmation. "
-                    "Without it the answer is 400 with the `preview` of the lines.",
-                },
-            },
-            required=("interface", "action", "confirm"),
-        ),
-        "InterfaceCommandResult": _object(
-            {
-                "success": {"const": True},
-                "router": _STRING,
-                "interface": _STRING,
-                "action": {"type": "string", "enum": ["shutdown", "undo_shutdown"]},
-                "outcome": {"type": "string", "enum": ["committed"]},
-                "commands": {"type": "array", "items": _STRING},
-                "transcript": {
-                    "type": "array",
-                    "items": _object({"command": _STRING, "output": _STRING, "prompt": _STRING}),
-                },
-                "timestamp": _TIME,
-            },
-            required=("success", "router", "interface", "action", "outcome", "commands"),
-        ),
-        "CommandError": {
-            "description": "The feed's error object; `error.code` is e.g. "
-            "remote_commands_disabled, token_not_configured, token_required, bad_token, "
-            "unauthorized, not_read_only, operator_mode_required, confirmation_required, "
-            "invalid_json, invalid_request, invalid_command, unknown_router, router_required, "
-            "rate_limited, console_unavailable, router_error, router_timeout, outcome_unknown.",
-            "allOf": [
-                _ref("Error"),
-                _object(
-                    {
-                        "error": _object(
-                            {
-                                "retry_after": {
-                                    "type": "integer",
-                                    "description": "seconds (rate_limited only)",
-                                },
-                                "preview": {
-                                    "type": "array",
-                                    "items": _STRING,
-                                    "description": "The lines the change would send "
-                                    "(confirmation_required).",
-                                },
-                            }
-                        )
-                    }
-                ),
-            ],
-        },
+    """The components, generated by msgspec from the very types that are encoded and
+    decoded, so the documented shapes cannot drift from the sent ones."""
+    types = [
+        *ANSWER_TYPES,
+        *REQUEST_TYPES,
+        *wire_messages.SERVER_MESSAGES.values(),
+        *wire_messages.CLIENT_MESSAGES.values(),
+    ]
+    _, schemas = msgspec.json.schema_components(types, ref_template=REF_TEMPLATE)
+    for name, schema in schemas.items():
+        if name not in _CLIENT_SIDE:
+            _require_sent_fields(schema)
+    ping = schemas["PingMessage"]
+    schemas["PingMessage"] = {
+        "description": 'The text frame `ping`, or the object `{"type": "ping"}`.',
+        "anyOf": [{"const": "ping"}, {k: v for k, v in ping.items() if k != "description"}],
     }
-    schemas.update(_ws_schemas())
     return schemas
 
 
-_EPOCH = {"type": "number", "description": "The same moment as `timestamp`, epoch seconds."}
-
-
-def _message(type_name: str, properties: dict[str, Schema], *required: str) -> Schema:
-    """A WebSocket message object; server messages also carry `timestamp` and `epoch`."""
-    envelope = {"type": {"const": type_name}, "timestamp": _TIME, "epoch": _EPOCH}
-    return _object({**envelope, **properties}, required=("type", *required))
-
-
-def _ws_schemas() -> dict[str, Schema]:
-    command_result = _message(
-        "command_result",
-        {
-            "id": {"description": "Echo of the request's `id`."},
-            "router": _STRING,
-            "command": _STRING,
-            "class": _STRING,
-            "output": _STRING,
-            "interface": _STRING,
-            "action": _STRING,
-            "outcome": _STRING,
-            "commands": {"type": "array", "items": _STRING},
-            "timestamp": _TIME,
-        },
-        "router",
-    )
-    command_result["description"] = (
-        "Answer to a `command` message: the fields of ExecuteCommandResult or "
-        "InterfaceCommandResult."
-    )
-    return {
-        # server -> client
-        "WelcomeMessage": _message(
-            "welcome",
-            {
-                "message": _STRING,
-                "server_time": _TIME,
-                "version": _STRING,
-                "routers": {"type": "array", "items": _STRING},
-            },
-            "server_time",
-            "version",
-            "routers",
-        ),
-        "RouterDataMessage": _message(
-            "router_data",
-            {"router": _STRING, "timestamp": _TIME, "data": _ref("RouterSections")},
-            "router",
-            "timestamp",
-            "data",
-        ),
-        "SystemStatusMessage": _message(
-            "system_status",
-            {
-                "status": {
-                    "type": "object",
-                    "additionalProperties": _ref("RouterStatus"),
-                    "description": "Per router: connection state, latency, last error.",
-                },
-                "feed": _ref("FeedStats"),
-            },
-            "status",
-            "feed",
-        ),
-        "AlertMessage": _message(
-            "alert", {"router": _STRING, "alert": _ref("Alert")}, "router", "alert"
-        ),
-        "HeartbeatMessage": _message("heartbeat", {"server_time": _TIME}, "server_time"),
-        "SubscribedMessage": _message(
-            "subscribed",
-            {
-                "routers": _nullable({"type": "array", "items": _STRING}),
-            },
-            "routers",
-        ),
-        "PongMessage": _message("pong", {"server_time": _TIME}, "server_time"),
-        "ErrorMessage": _message(
-            "error",
-            {
-                "code": _STRING,
-                "message": _STRING,
-                "status": {"type": "integer", "description": "HTTP-like status (commands)"},
-                "id": {"description": "Echo of the request's `id` (commands)."},
-                "routers": {"type": "array", "items": _STRING},
-                "retry_after": _INTEGER,
-                "preview": {"type": "array", "items": _STRING},
-            },
-            "code",
-            "message",
-        ),
-        "CommandResultMessage": command_result,
-        # client -> server
-        "PingMessage": {
-            "description": 'The text frame `ping` (or the object `{"type": "ping"}`).',
-            "anyOf": [{"const": "ping"}, _message("ping", {})],
-        },
-        "SubscribeMessage": _message(
-            "subscribe",
-            {
-                "routers": {
-                    "type": "array",
-                    "items": _STRING,
-                    "description": "Routers to receive; an empty list means all.",
-                }
-            },
-            "routers",
-        ),
-        "CommandMessage": {
-            "description": "Only where remote commands are enabled and the connection "
-            "presented the token; answered with `command_result` or `error`.",
-            "anyOf": [
-                _message(
-                    "command",
-                    {"id": {}, "router": _STRING, "command": _STRING, "confirm": _STRING},
-                    "command",
-                ),
-                _message(
-                    "command",
-                    {
-                        "id": {},
-                        "router": _STRING,
-                        "interface": _STRING,
-                        "action": {"type": "string", "enum": ["shutdown", "undo_shutdown"]},
-                        "confirm": _STRING,
-                    },
-                    "interface",
-                    "action",
-                    "confirm",
-                ),
-            ],
-        },
-    }
-
-
-SERVER_MESSAGES = {
-    "welcome": "WelcomeMessage",
-    "router_data": "RouterDataMessage",
-    "system_status": "SystemStatusMessage",
-    "alert": "AlertMessage",
-    "heartbeat": "HeartbeatMessage",
-    "subscribed": "SubscribedMessage",
-    "pong": "PongMessage",
-    "error": "ErrorMessage",
-    "command_result": "CommandResultMessage",
-}
-CLIENT_MESSAGES = {
-    "ping": "PingMessage",
-    "subscribe": "SubscribeMessage",
-    "command": "CommandMessage",
-}
+def _require_sent_fields(schema: Schema) -> None:
+    """The server always sends a field unless it is one that is left out when it does not
+    apply (those have no default in the schema): list the others as required, so a
+    validator checks that they are there."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    required = list(schema.get("required", []))
+    required += [
+        name for name, prop in properties.items() if "default" in prop and name not in required
+    ]
+    for prop in properties.values():
+        prop.pop("default", None)
+    schema["required"] = required
 
 
 def _websocket_extension(channel: str) -> dict[str, Any]:
@@ -743,10 +179,10 @@ def _get(
     responses: dict[str, Any] = {"200": response}
     parameters = [ROUTER_PARAMETER] if router else []
     if router:
-        responses["404"] = _json(_ref("Error"), "No router of that name.")
+        responses["404"] = _json(_ref("ErrorAnswer"), "No router of that name.")
     if router == "required":
         responses["400"] = _json(
-            _ref("Error"), "Several routers are monitored and `router` was not given."
+            _ref("ErrorAnswer"), "Several routers are monitored and `router` was not given."
         )
     operation: dict[str, Any] = {
         "summary": summary,
@@ -759,13 +195,15 @@ def _get(
     return {"get": operation}
 
 
-def _data_endpoint(summary: str) -> dict[str, Any]:
-    answer = _json(_ref("SectionAnswer"), "The section's data (null before the first poll).")
+def _data_endpoint(name: str, summary: str) -> dict[str, Any]:
+    answer = _json(
+        _ref(SECTION_ANSWERS[name].__name__), "The section's data (null before the first poll)."
+    )
     return _get(summary, answer, tag="data")
 
 
 def _command_operation(summary: str, request: str, result: str, description: str) -> dict[str, Any]:
-    error = _ref("CommandError")
+    error = _ref("ErrorAnswer")
     return {
         "post": {
             "summary": summary,
@@ -820,12 +258,61 @@ def _websocket_operation(summary: str, channel: str, *, router_required: bool) -
             "parameters": [router, TOKEN_PARAMETER],
             "responses": {
                 "101": {"description": "Switching protocols to WebSocket."},
-                "401": _json(_ref("Error"), "A token is configured and was not presented."),
-                "404": _json(_ref("Error"), "No router of that name."),
+                "401": _json(_ref("ErrorAnswer"), "A token is configured and was not presented."),
+                "404": _json(_ref("ErrorAnswer"), "No router of that name."),
             },
             "x-websocket": _websocket_extension(channel),
         }
     }
+
+
+def _history_operation() -> dict[str, Any]:
+    def query(name: str, description: str, schema: Schema, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+    operation = _get(
+        "A router's stored series (subscribers, CPU, memory, traffic, pools)",
+        _json(_ref("HistoryAnswer"), "One series per `metric`, oldest point first."),
+        tag="history",
+    )
+    get = operation["get"]
+    get["description"] = (
+        "Points are `[epoch seconds, value]`, a gap (failed poll, counter reset) is null, "
+        "never 0. Out-of-bounds or malformed parameters answer 400 `bad_parameter` naming "
+        "the parameter."
+    )
+    get["parameters"][1:1] = [
+        query(
+            "metric",
+            "Repeat for several series (at most 64): subscribers.total, cpu.percent, "
+            "memory.percent, if.NAME.in_bps, if.NAME.out_bps, pool.NAME.percent.",
+            {"type": "array", "items": _STRING, "maxItems": 64},
+            required=True,
+            style="form",
+            explode=True,
+        ),
+        query(
+            "since",
+            "ISO 8601 with an offset or `Z`, or epoch seconds; negative: seconds before now. "
+            "Default: one hour before `until`.",
+            _STRING,
+        ),
+        query("until", "As `since`; default now.", _STRING),
+        query(
+            "resolution",
+            "raw (every poll, at most 24 h), 5min (bucket averages, at most 400 days) or auto.",
+            {"type": "string", "enum": ["auto", "raw", "5min"], "default": "auto"},
+        ),
+        query(
+            "max_points",
+            "Points per series; more are averaged in groups.",
+            {"type": "integer", "minimum": 2, "maximum": 10000, "default": 2000},
+        ),
+    ]
+    get["responses"]["400"] = _json(
+        _ref("ErrorAnswer"), "A parameter is malformed or out of bounds (which one is said)."
+    )
+    return operation
 
 
 def _paths() -> dict[str, Any]:
@@ -834,14 +321,30 @@ def _paths() -> dict[str, Any]:
     return {
         "/api/online_total": _get(
             "Online subscribers; every router and their sum without `router`",
-            _json(_ref("SectionAnswer"), "The section's data (null before the first poll)."),
+            _json(
+                {"anyOf": [_ref("OnlineTotalAnswer"), _ref("AllOnlineTotalAnswer")]},
+                "One router's section (null before the first poll), or, without `router` "
+                "while several routers are monitored, every router and the sum.",
+            ),
             tag="data",
             router="optional",
         ),
-        "/api/system_metrics": _data_endpoint("CPU, memory and board health"),
-        "/api/interfaces_status": _data_endpoint("Interface states (display interface brief)"),
-        "/api/network_traffic": _data_endpoint("Per-interface bits/s and packets/s"),
-        "/api/pppoe_stats": _data_endpoint("Subscriber summary: domains, slots, IP pools"),
+        "/api/system_metrics": _data_endpoint("system_metrics", "CPU, memory and board health"),
+        "/api/interfaces_status": _data_endpoint(
+            "interfaces_status", "Interface states (display interface brief)"
+        ),
+        "/api/network_traffic": _data_endpoint(
+            "network_traffic", "Per-interface bits/s and packets/s"
+        ),
+        "/api/pppoe_stats": _data_endpoint(
+            "pppoe_stats", "Subscriber summary: domains, slots, IP pools"
+        ),
+        "/api/history": _history_operation(),
+        "/api/history/metrics": _get(
+            "The series a router has",
+            _json(_ref("HistoryMetricsAnswer"), "Metric names to ask /api/history for."),
+            tag="history",
+        ),
         "/api/router_status": _get(
             "Connection and polling state of the routers",
             _json(_ref("RouterStatusAnswer"), "Per router: pool state, errors, poll times."),
@@ -862,17 +365,17 @@ def _paths() -> dict[str, Any]:
         ),
         "/health": _get(
             "Health: per-router state",
-            _json(_ref("Health"), "At least one router is reachable."),
+            _json(_ref("HealthAnswer"), "At least one router is reachable."),
             tag="status",
             router=None,
             extra={
                 "responses": {
                     "200": _json(
-                        _ref("Health"),
+                        _ref("HealthAnswer"),
                         "At least one router is reachable (`degraded` while some "
                         "sections fail or are stale).",
                     ),
-                    "503": _json(_ref("Health"), "No router is reachable."),
+                    "503": _json(_ref("HealthAnswer"), "No router is reachable."),
                 }
             },
         ),
@@ -958,9 +461,9 @@ def _with_token_answers(paths: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             responses = operation["responses"]
             responses.setdefault(
-                "401", _json(_ref("Error"), "A token is configured and was not presented.")
+                "401", _json(_ref("ErrorAnswer"), "A token is configured and was not presented.")
             )
-            responses.setdefault("403", _json(_ref("Error"), "The token presented is wrong."))
+            responses.setdefault("403", _json(_ref("ErrorAnswer"), "The token presented is wrong."))
     return paths
 
 
@@ -981,6 +484,7 @@ def build_document(version: str) -> dict[str, Any]:
             {"name": "status", "description": "State of the routers, cache and feed."},
             {"name": "commands", "description": "Remote commands (disabled by default)."},
             {"name": "websocket", "description": "Live push channels."},
+            {"name": "history", "description": "Stored series, for plots and trends."},
             {"name": "wall", "description": "The wall-display page."},
         ],
         "paths": _with_token_answers(_paths()),

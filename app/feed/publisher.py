@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from app.engine.events import (
     AlertChanged,
@@ -133,9 +134,20 @@ class Publisher:
                     status_changed = True
                     self._engine_states[(router, section)] = state
             if flipped:
-                self._hub.publish(messages.router_data(self._ctx, router, flipped), router)
+                self._publish_router(router, flipped)
         if status_changed:
-            self._hub.publish(messages.system_status(self._ctx))
+            self._publish_status()
+
+    def _publish_router(self, router: str, sections: list[str]) -> None:
+        """A `router_data` with `sections` of `router`; new clients get the news too."""
+        if self._ctx.picture is not None:
+            self._ctx.picture.invalidate(router)
+        self._hub.publish(messages.router_data(self._ctx, router, sections))
+
+    def _publish_status(self) -> None:
+        if self._ctx.picture is not None:
+            self._ctx.picture.invalidate()
+        self._hub.publish(messages.system_status(self._ctx))
 
     def _note_sent(self, router: str, sections: list[str]) -> None:
         """Remember the state of sections just sent, so the check does not repeat them."""
@@ -171,7 +183,7 @@ class Publisher:
             self._traffic.update(event.router, event.points)
             changed.setdefault(event.router, set()).add(NETWORK_TRAFFIC)
         elif isinstance(event, AlertChanged):
-            self._hub.publish(messages.alert(self._ctx, event.alert), event.router)
+            self._hub.publish(messages.alert(self._ctx, event.alert))
         elif isinstance(event, PollFailed):
             self._failed.add(event.router)
             return True
@@ -189,20 +201,21 @@ class Publisher:
         for router, sections in changed.items():
             if router not in routers:
                 self._traffic.forget(router)
+                if self._ctx.picture is not None:
+                    self._ctx.picture.forget(router)
                 continue
             ordered = [name for name in FEED_SECTIONS if name in sections]
-            self._hub.publish(messages.router_data(self._ctx, router, ordered), router)
+            self._publish_router(router, ordered)
             self._note_sent(router, ordered)
             await asyncio.sleep(0)
         if status_changed:
-            self._hub.publish(messages.system_status(self._ctx))
+            self._publish_status()
         failed, self._failed = self._failed & routers, set()
         if failed:  # a failed poll turns its section stale at once: say so now
             self.check_freshness(failed)
 
 
-def _told(freshness: dict[str, object]) -> tuple[str, str | None]:
+def _told(freshness: dict[str, Any]) -> tuple[str, str | None]:
     """What clients know of a section's freshness: its state and its error code."""
     error = freshness["error"]
-    code = error.get("code") if isinstance(error, dict) else None
-    return str(freshness["state"]), None if code is None else str(code)
+    return str(freshness["state"]), None if error is None else str(error.code)

@@ -34,6 +34,7 @@ from app.feed.broadcast import (
 )
 from app.feed.context import FeedContext, is_loopback_host
 from app.feed.errors import FeedConfigError
+from app.feed.picture import Picture
 from app.feed.publisher import FRESHNESS_CHECK_INTERVAL, Publisher
 from app.feed.seats import SeatBook
 from app.feed.sections import TrafficRates
@@ -160,6 +161,7 @@ class FeedServer:
         ctx.started_at = ctx.clock()
         ctx.hub = Hub(ctx.stats, **self._hub_options)  # type: ignore[arg-type]
         ctx.traffic = TrafficRates()
+        ctx.picture = Picture(ctx)
         app = build_application(ctx)
         runner = web.AppRunner(
             app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT

@@ -116,9 +116,9 @@ async def test_hanging_commands_are_served_stale_everywhere(make_rig: MakeRig) -
 
     # Every stale answer and message is what /openapi.json documents.
     served = await served_document(rig)
-    served.check("SectionAnswer", stale)
+    served.check("PppoeStatsAnswer", stale)
     served.check("RouterDataMessage", message)
-    served.check("Health", health)
+    served.check("HealthAnswer", health)
     served.check("RouterStatusAnswer", status)
 
     rig.simulators[ROUTER].faults.hang_commands = set()

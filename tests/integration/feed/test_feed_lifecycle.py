@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 import websockets
 
-from app.feed.broadcast import CLOSE_GOING_AWAY, CLOSE_POLICY
+from app.feed.broadcast import CLOSE_GOING_AWAY, CLOSE_POLICY, Outgoing
 from app.feed.server import FeedServer
 from tests.integration.feed.conftest import LOCAL, WAIT, FeedRig, MakeRig, receive_json
 
@@ -69,7 +69,8 @@ async def test_a_client_that_never_reads_is_dropped_without_hurting_others(
         pad = "p" * 65536
         longest = 0
         for seq in range(3000):
-            hub.publish(json.dumps({"type": "bulk", "seq": seq, "pad": pad}))
+            bulk = json.dumps({"type": "bulk", "seq": seq, "pad": pad}).encode()
+            hub.publish(Outgoing(bulk, "bulk"))
             longest = max(longest, len(stalled.queue))
             message = await receive_json(good)
             received.append(message["seq"])
@@ -79,7 +80,7 @@ async def test_a_client_that_never_reads_is_dropped_without_hurting_others(
             pytest.fail("the stalled client was never disconnected")
         await wait_clients(rig, 1)
         # The good client keeps receiving after the laggard is gone.
-        hub.publish(json.dumps({"type": "bulk", "seq": -1}))
+        hub.publish(Outgoing(b'{"type": "bulk", "seq": -1}', "bulk"))
         assert (await receive_json(good))["seq"] == -1
     stalled_writer.close()
 

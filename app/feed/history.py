@@ -78,11 +78,11 @@ def parse_metrics(values: Sequence[str]) -> list[str]:
     if not values:
         raise BadParameter("metric", "give at least one `metric` (see /api/history/metrics)")
     if len(values) > MAX_METRICS:
-        raise BadParameter("metric", f"at most {MAX_METRICS} metrics per request", MAX_METRICS)
+        raise BadParameter("metric", f"at most {MAX_METRICS} `metric` per request", MAX_METRICS)
     metrics = []
     for metric in values:
         if len(metric) > MAX_METRIC_CHARS or not _METRIC.match(metric):
-            raise BadParameter("metric", f"not a metric name: {metric[:60]!r}")
+            raise BadParameter("metric", f"`metric`: not a metric name: {metric[:60]!r}")
         if metric not in metrics:
             metrics.append(metric)
     return metrics
@@ -111,12 +111,14 @@ def parse_span(
     if resolution == "raw" and span > MAX_RAW_SPAN:
         raise BadParameter(
             "since",
-            f"raw samples cover at most {MAX_RAW_SPAN / 3600:g} hours; "
+            f"`since` to `until`: raw samples cover at most {MAX_RAW_SPAN / 3600:g} hours; "
             "ask for resolution=5min or a shorter span",
             MAX_RAW_SPAN,
         )
     if span > MAX_SPAN:
-        raise BadParameter("since", f"at most {MAX_SPAN / 86400:g} days per request", MAX_SPAN)
+        raise BadParameter(
+            "since", f"`since` to `until`: at most {MAX_SPAN / 86400:g} days per request", MAX_SPAN
+        )
     return since, until
 
 

@@ -4,9 +4,10 @@ Why it is shaped like this:
 
 * A message is encoded **once** (UTF-8 bytes, sent as a text frame) and the same object is
   queued for every matching client, so 1000 clients cost one JSON encoding per update.
-* Each client has its **own queue** and **one writer task**, which writes what is queued
-  until the queue is empty, one frame at a time (a write suspends only when the socket's
-  buffer is full). `publish` never awaits, so no client can delay another or the engine.
+* Each client has its **own queue** and **one writer task**, which hands everything queued
+  to the socket at once (the frames are built once per message, :mod:`app.feed.frames`),
+  and then waits only while the socket's buffer is full. `publish` never awaits, so no
+  client can delay another or the engine.
 * A client that falls behind gets the **newest state, not a backlog**: a queued
   `router_data` is replaced by a newer one of the same router carrying at least its
   sections, a queued `system_status` (or `heartbeat`) by a newer one; the newer message
@@ -29,17 +30,19 @@ import contextlib
 import itertools
 import logging
 from collections import deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.feed.context import FeedStats
+from app.feed.frames import text_frame
 
 _log = logging.getLogger("ne8000monitor.feed.broadcast")
 
 DEFAULT_QUEUE_SIZE = 64
 DEFAULT_LAG_LIMIT = 64  # consecutive overflowing messages before a client is dropped
-DEFAULT_SEND_TIMEOUT = 10.0  # seconds one frame may take to be written
+DEFAULT_SEND_TIMEOUT = 10.0  # seconds one batch of frames may take to be written
+MAX_BATCH = 64  # frames handed to a socket at once
 CLOSE_TIMEOUT = 2.0  # seconds for a polite close before the connection is aborted
 
 CLOSE_GOING_AWAY = 1001
@@ -53,12 +56,17 @@ KEPT_KINDS = frozenset({"alert"})  # never dropped, never replaced
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One encoded message and what it is about (for the router filter and conflation)."""
+    """One encoded message and what it is about (for the router filter and conflation);
+    `frame` is its WebSocket text frame, built once for every client."""
 
     data: bytes
     kind: str
     router: str | None = None
     sections: frozenset[str] = field(default_factory=frozenset)
+    frame: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frame", text_frame(self.data))
 
     def replaces(self, older: Outgoing) -> bool:
         """True when a client that has not read `older` needs only this one."""
@@ -72,8 +80,9 @@ class Outgoing:
 class Socket(Protocol):
     """What the hub needs of a WebSocket connection."""
 
-    async def send_text(self, data: bytes) -> None:
-        """Send UTF-8 `data` as one text frame."""
+    async def send(self, messages: Sequence[Outgoing]) -> None:
+        """Write the messages' frames in order; return once the peer's buffer has room
+        again (so a peer that stops reading holds its writer here)."""
 
     async def close(self, *, code: int, message: bytes) -> object: ...
 
@@ -133,15 +142,19 @@ class Client:
         self._ready.set()
         return replaced, dropped
 
-    async def next_message(self) -> Outgoing | None:
-        """The oldest queued message; None once the client is closing. Messages stay in the
-        queue until their turn, so a newer state can still replace them there."""
+    async def next_batch(self) -> list[Outgoing] | None:
+        """What is queued (oldest first, at most MAX_BATCH); None once the client is
+        closing. Messages stay in the queue until the writer is free to send them, so a
+        newer state can still replace them there."""
         while not self.queue:
             if self.closing:
                 return None
             self._ready.clear()
             await self._ready.wait()
-        return None if self.closing else self.queue.popleft()
+        if self.closing:
+            return None
+        queue = self.queue
+        return [queue.popleft() for _ in range(min(len(queue), MAX_BATCH))]
 
     def wake(self) -> None:
         self._ready.set()
@@ -243,10 +256,10 @@ class Hub:
 
     async def _write(self, client: Client, initial: list[Outgoing]) -> None:
         try:
-            for message in initial:
-                await self._send_one(client, message)
-            while (message := await client.next_message()) is not None:
-                await self._send_one(client, message)
+            if initial:
+                await self._send(client, initial)
+            while (batch := await client.next_batch()) is not None:
+                await self._send(client, batch)
         except TimeoutError:
             self._kick(client, "client too slow: a send did not complete in time")
         except asyncio.CancelledError:
@@ -255,11 +268,11 @@ class Hub:
             _log.debug("feed client %d: send failed: %s", client.id, error)
             self._spawn(self.disconnect(client, code=CLOSE_GOING_AWAY, reason="send failed"))
 
-    async def _send_one(self, client: Client, message: Outgoing) -> None:
+    async def _send(self, client: Client, batch: list[Outgoing]) -> None:
         async with asyncio.timeout(self.send_timeout):
-            await client.socket.send_text(message.data)
-        client.sent += 1
-        self.stats.messages_sent += 1
+            await client.socket.send(batch)
+        client.sent += len(batch)
+        self.stats.messages_sent += len(batch)
 
     async def disconnect(
         self, client: Client, *, code: int = CLOSE_GOING_AWAY, reason: str = ""

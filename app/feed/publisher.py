@@ -194,8 +194,8 @@ class Publisher:
     async def _flush(self, changed: dict[str, set[str]], status_changed: bool) -> None:
         """One `router_data` per changed router, then the status if it changed.
 
-        Yields after each message so the writers of clients that keep up send it before the
-        next one is queued: a burst (many routers in one round) must not overflow them.
+        The whole round is queued before the writers run, so each client gets the round in
+        one write; the queues conflate, so a burst of many routers cannot overflow them.
         """
         routers = set(self._ctx.monitor.routers)
         for router, sections in changed.items():
@@ -207,7 +207,6 @@ class Publisher:
             ordered = [name for name in FEED_SECTIONS if name in sections]
             self._publish_router(router, ordered)
             self._note_sent(router, ordered)
-            await asyncio.sleep(0)
         if status_changed:
             self._publish_status()
         failed, self._failed = self._failed & routers, set()

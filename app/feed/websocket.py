@@ -21,7 +21,7 @@ import contextlib
 import importlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
 import msgspec
 from aiohttp import WSMsgType, web
@@ -47,6 +47,8 @@ CLOSE_BAD_REQUEST = 1008
 # Protocol-level ping (answered by every WebSocket stack on its own): a peer that vanished
 # without closing (cable pulled, laptop asleep) is noticed and dropped after ~1.5 intervals.
 PROTOCOL_PING_INTERVAL = 30.0
+WRITE_BUFFER_LIMIT = 256 * 1024  # bytes queued for a client before its writer waits
+DRAIN_POLL_SECONDS = 0.05  # how often a waiting writer looks whether the peer read
 
 CommandHandler = Callable[..., Awaitable[ServerMessage]]
 _ERROR_PATH = re.compile(r" - at `(?P<path>[^`]*)`$")
@@ -251,14 +253,28 @@ def _hub(ctx: FeedContext) -> Hub:
 
 
 class _AiohttpSocket:
-    """An aiohttp WebSocketResponse as the hub's :class:`Socket`."""
+    """An aiohttp WebSocketResponse as the hub's :class:`Socket`.
+
+    Data frames are written straight to the connection's transport, whole frames at a time
+    (aiohttp writes its own control frames -- ping, pong, close -- the same way, so frames
+    never interleave); the connection negotiates no compression, so the frames the hub
+    built once are what every client must receive.
+    """
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
         self._ws = ws
         self._request = request
 
-    async def send_text(self, data: bytes) -> None:
-        await self._ws.send_frame(data, WSMsgType.TEXT)
+    async def send(self, messages: Sequence[Outgoing]) -> None:
+        transport = self._request.transport
+        if transport is None or transport.is_closing() or self._ws.closed:
+            raise ConnectionResetError("the WebSocket is closing")
+        transport.writelines([message.frame for message in messages])
+        # Flow control: wait while the peer is not reading (the hub's send timeout bounds it).
+        while transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
+            if transport.is_closing():
+                raise ConnectionResetError("the WebSocket closed while sending")
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
 
     async def close(self, *, code: int, message: bytes) -> object:
         return await self._ws.close(code=code, message=message)

@@ -4,7 +4,7 @@ shutdown."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pytest
 
@@ -38,9 +38,9 @@ class FakeSocket:
     def resume(self) -> None:
         self._open.set()
 
-    async def send_text(self, data: bytes) -> None:
+    async def send(self, messages: Sequence[Outgoing]) -> None:
         await self._open.wait()
-        self.sent.append(data.decode())
+        self.sent.extend(message.data.decode() for message in messages)
         self.arrived.set()
 
     async def close(self, *, code: int, message: bytes) -> object:
@@ -278,3 +278,14 @@ async def test_a_client_that_does_not_read_at_all_is_still_disconnected() -> Non
     assert stats.conflated >= 48
     await hub.close()
     assert socket.aborted
+
+
+def test_a_frame_is_the_rfc_6455_text_frame_of_the_message() -> None:
+    """Unmasked, final, text; 7-bit, 16-bit and 64-bit lengths (what every client parses)."""
+    for size, header in ((5, b"\x81\x05"), (200, b"\x81\x7e\x00\xc8"), (70000, b"\x81\x7f")):
+        payload = b"x" * size
+        frame = Outgoing(payload, "bulk").frame
+        assert frame.startswith(header)
+        assert frame.endswith(payload)
+        assert len(frame) - len(payload) == {5: 2, 200: 4, 70000: 10}[size]
+    assert Outgoing(b"x" * 70000, "bulk").frame[2:10] == (70000).to_bytes(8, "big")

@@ -1,17 +1,24 @@
-"""Fan-out of serialized messages to WebSocket clients, each behind a bounded queue.
+"""Fan-out of encoded messages to WebSocket clients, each behind a conflating queue.
 
 Why it is shaped like this:
 
-* A message is serialized **once** (a `str`) and the same object is queued for every
-  matching client, so 200 clients cost one JSON encoding per update.
-* Each client has its **own bounded queue** and **one writer task**. `publish` never
-  awaits: a full queue drops its *oldest* message (live data: the newest picture matters)
-  and counts it. So no client can delay another or the engine, and memory per client is
-  capped at the queue length (plus the socket's own write buffer, which blocks the writer
-  when full instead of growing).
-* A client that **stays behind** -- its queue overflowing on `lag_limit` consecutive
-  messages, or one send not completing within `send_timeout` -- is disconnected with
-  close code 1008 and counted; a writer stuck on a dead socket is aborted.
+* A message is encoded **once** (UTF-8 bytes, sent as a text frame) and the same object is
+  queued for every matching client, so 1000 clients cost one JSON encoding per update.
+* Each client has its **own queue** and **one writer task**, which hands everything queued
+  to the socket at once (the frames are built once per message, :mod:`app.feed.frames`),
+  and then waits only while the socket's buffer is full. `publish` never awaits, so no
+  client can delay another or the engine.
+* A client that falls behind gets the **newest state, not a backlog**: a queued
+  `router_data` is replaced by a newer one of the same router carrying at least its
+  sections, a queued `system_status` (or `heartbeat`) by a newer one; the newer message
+  goes to the end of the queue, so no section's value ever goes back in time on the client.
+  Alerts and replies are never replaced. So a queue holds at most one picture per router
+  plus what must not be lost, and what a slow reader gets is at most one write old.
+* The queue is still bounded: beyond `queue_size` the oldest message that may go is dropped
+  (never an alert) and counted. A client that **stays behind** -- its queue overflowing on
+  `lag_limit` consecutive messages, or one send not completing within `send_timeout` (a
+  peer that stopped reading: its socket buffer is full) -- is disconnected with close code
+  1008 and counted; a writer stuck on a dead socket is aborted.
 
 The hub knows nothing of aiohttp: a client's socket is any :class:`Socket`.
 """
@@ -23,26 +30,59 @@ import contextlib
 import itertools
 import logging
 from collections import deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.feed.context import FeedStats
+from app.feed.frames import text_frame
 
 _log = logging.getLogger("ne8000monitor.feed.broadcast")
 
-DEFAULT_QUEUE_SIZE = 32
+DEFAULT_QUEUE_SIZE = 64
 DEFAULT_LAG_LIMIT = 64  # consecutive overflowing messages before a client is dropped
-DEFAULT_SEND_TIMEOUT = 10.0  # seconds one frame may take to be written
+DEFAULT_SEND_TIMEOUT = 10.0  # seconds one batch of frames may take to be written
+MAX_BATCH = 64  # frames handed to a socket at once
 CLOSE_TIMEOUT = 2.0  # seconds for a polite close before the connection is aborted
 
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008  # used for a client too slow to keep up
 
+# Kinds whose newer message replaces a queued older one (the newest state is what counts).
+STATE_KINDS = frozenset({"system_status", "heartbeat"})
+ROUTER_DATA = "router_data"
+KEPT_KINDS = frozenset({"alert"})  # never dropped, never replaced
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One encoded message and what it is about (for the router filter and conflation);
+    `frame` is its WebSocket text frame, built once for every client."""
+
+    data: bytes
+    kind: str
+    router: str | None = None
+    sections: frozenset[str] = field(default_factory=frozenset)
+    frame: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frame", text_frame(self.data))
+
+    def replaces(self, older: Outgoing) -> bool:
+        """True when a client that has not read `older` needs only this one."""
+        if self.kind != older.kind:
+            return False
+        if self.kind == ROUTER_DATA:
+            return self.router == older.router and older.sections <= self.sections
+        return self.kind in STATE_KINDS
+
 
 class Socket(Protocol):
     """What the hub needs of a WebSocket connection."""
 
-    async def send_str(self, data: str) -> None: ...
+    async def send(self, messages: Sequence[Outgoing]) -> None:
+        """Write the messages' frames in order; return once the peer's buffer has room
+        again (so a peer that stops reading holds its writer here)."""
 
     async def close(self, *, code: int, message: bytes) -> object: ...
 
@@ -63,8 +103,10 @@ class Client:
         self.id = client_id
         self.socket = socket
         self.routers: frozenset[str] | None = None if routers is None else frozenset(routers)
-        self.queue: deque[str] = deque(maxlen=queue_size)
+        self.queue: deque[Outgoing] = deque()
+        self.queue_size = queue_size
         self.dropped = 0
+        self.conflated = 0
         self.sent = 0
         self.overflow_streak = 0
         self.closing = False
@@ -75,26 +117,44 @@ class Client:
     def wants(self, router: str | None) -> bool:
         return router is None or self.routers is None or router in self.routers
 
-    def offer(self, message: str) -> bool:
-        """Queue without waiting; returns False when the oldest message had to go."""
-        overflow = len(self.queue) == self.queue.maxlen
-        self.queue.append(message)  # deque(maxlen) drops the oldest itself
+    def offer(self, message: Outgoing) -> tuple[int, int]:
+        """Queue without waiting: (messages it replaced, messages dropped for room)."""
+        queue = self.queue
+        replaced = 0
+        if queue and (message.kind == ROUTER_DATA or message.kind in STATE_KINDS):
+            kept = [old for old in queue if not message.replaces(old)]
+            replaced = len(queue) - len(kept)
+            if replaced:
+                queue.clear()
+                queue.extend(kept)
+        queue.append(message)
+        dropped = 0
+        while len(queue) > self.queue_size:
+            victim = next((m for m in queue if m.kind not in KEPT_KINDS), None)
+            if victim is None:  # nothing but alerts: the laggard rule decides
+                break
+            queue.remove(victim)
+            dropped += 1
+        self.conflated += replaced
+        self.dropped += dropped
+        overflowed = dropped > 0 or len(queue) > self.queue_size
+        self.overflow_streak = self.overflow_streak + 1 if overflowed else 0
         self._ready.set()
-        if overflow:
-            self.dropped += 1
-            self.overflow_streak += 1
-        else:
-            self.overflow_streak = 0
-        return not overflow
+        return replaced, dropped
 
-    async def next_message(self) -> str | None:
-        """The oldest queued message; None once the client is closing."""
+    async def next_batch(self) -> list[Outgoing] | None:
+        """What is queued (oldest first, at most MAX_BATCH); None once the client is
+        closing. Messages stay in the queue until the writer is free to send them, so a
+        newer state can still replace them there."""
         while not self.queue:
             if self.closing:
                 return None
             self._ready.clear()
             await self._ready.wait()
-        return None if self.closing else self.queue.popleft()
+        if self.closing:
+            return None
+        queue = self.queue
+        return [queue.popleft() for _ in range(min(len(queue), MAX_BATCH))]
 
     def wake(self) -> None:
         self._ready.set()
@@ -137,7 +197,7 @@ class Hub:
         socket: Socket,
         *,
         routers: Collection[str] | None = None,
-        initial: Iterable[str] | Callable[[], Iterable[str]] = (),
+        initial: Iterable[Outgoing] | Callable[[], Iterable[Outgoing]] = (),
     ) -> Client:
         """Register a client; its writer sends `initial` first, then what is broadcast.
 
@@ -157,13 +217,14 @@ class Hub:
         )
         return client
 
-    def publish(self, message: str, router: str | None = None) -> int:
-        """Queue one serialized message for every client that wants `router` (None: all).
+    def publish(self, message: Outgoing) -> int:
+        """Queue one encoded message for every client that wants its router (None: all).
 
         Returns how many clients it was queued for. Never awaits.
         """
         self.stats.broadcasts += 1
         count = 0
+        router = message.router
         for client in list(self._clients.values()):
             if client.closing or not client.wants(router):
                 continue
@@ -171,14 +232,15 @@ class Hub:
             count += 1
         return count
 
-    def send(self, client: Client, message: str) -> None:
+    def send(self, client: Client, message: Outgoing) -> None:
         """Queue a message for one client (a reply); a laggard is disconnected."""
         if client.closing:
             return
-        if not client.offer(message):
-            self.stats.dropped += 1
-            if client.overflow_streak >= self.lag_limit:
-                self._kick(client, "client too slow: its queue kept overflowing")
+        replaced, dropped = client.offer(message)
+        self.stats.conflated += replaced
+        self.stats.dropped += dropped
+        if client.overflow_streak >= self.lag_limit:
+            self._kick(client, "client too slow: its queue kept overflowing")
 
     def _kick(self, client: Client, reason: str) -> None:
         if client.closing:
@@ -192,12 +254,12 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _write(self, client: Client, initial: list[str]) -> None:
+    async def _write(self, client: Client, initial: list[Outgoing]) -> None:
         try:
-            for message in initial:
-                await self._send_one(client, message)
-            while (message := await client.next_message()) is not None:
-                await self._send_one(client, message)
+            if initial:
+                await self._send(client, initial)
+            while (batch := await client.next_batch()) is not None:
+                await self._send(client, batch)
         except TimeoutError:
             self._kick(client, "client too slow: a send did not complete in time")
         except asyncio.CancelledError:
@@ -206,11 +268,11 @@ class Hub:
             _log.debug("feed client %d: send failed: %s", client.id, error)
             self._spawn(self.disconnect(client, code=CLOSE_GOING_AWAY, reason="send failed"))
 
-    async def _send_one(self, client: Client, message: str) -> None:
+    async def _send(self, client: Client, batch: list[Outgoing]) -> None:
         async with asyncio.timeout(self.send_timeout):
-            await client.socket.send_str(message)
-        client.sent += 1
-        self.stats.messages_sent += 1
+            await client.socket.send(batch)
+        client.sent += len(batch)
+        self.stats.messages_sent += len(batch)
 
     async def disconnect(
         self, client: Client, *, code: int = CLOSE_GOING_AWAY, reason: str = ""

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from aiohttp import web
 
 from app.domain.errors import (
@@ -43,10 +43,17 @@ from app.engine.changes import (
     InterfaceUndoShutdown,
 )
 from app.engine.console import OperatorModeRequired
-from app.feed.client_json import ClientJsonError, decode_client_json
 from app.feed.http_api import error_response, json_response
 from app.feed.seats import seat_of
-from app.feed.serialize import iso_z
+from app.feed.wire.base import iso_z
+from app.feed.wire.commands import (
+    ExecuteCommandRequest,
+    ExecuteCommandResult,
+    InterfaceCommandRequest,
+    InterfaceCommandResult,
+    TranscriptStep,
+)
+from app.feed.wire.messages import CommandMessage, CommandResultMessage, ErrorMessage, ServerMessage
 
 if TYPE_CHECKING:
     from app.feed.context import FeedContext
@@ -55,8 +62,6 @@ _log = logging.getLogger("ne8000monitor.feed.commands")
 
 EXECUTE_PATH = "/api/execute_command"
 INTERFACE_PATH = "/api/interface_command"
-INTERFACE_ACTIONS = ("shutdown", "undo_shutdown")
-MAX_FIELD_CHARS = 512  # longer than any sane VRP line; the console validates the content
 
 
 class CommandFailure(Exception):
@@ -125,23 +130,19 @@ def check_access(ctx: FeedContext, *, authorized: bool) -> None:
         )
 
 
-def _text_field(payload: Mapping[str, Any], name: str, *, required: bool) -> str | None:
-    value = payload.get(name)
+def _text(value: str | None, name: str, *, required: bool) -> str | None:
+    """A text field stripped; empty (or missing while `required`) is a clear 400."""
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if value is None or not value.strip():
         raise CommandFailure(400, "invalid_request", f"`{name}` must be a non-empty string")
-    if len(value) > MAX_FIELD_CHARS:
-        raise CommandFailure(
-            400, "invalid_request", f"`{name}` is longer than {MAX_FIELD_CHARS} characters"
-        )
     return value.strip()
 
 
-def _router(ctx: FeedContext, payload: Mapping[str, Any]) -> str:
+def _router(ctx: FeedContext, name: str | None) -> str:
     """The router named in the request; a single-router setup needs no name."""
     routers = ctx.monitor.routers
-    name = _text_field(payload, "router", required=False)
+    name = _text(name, "router", required=False)
     if name is None:
         if len(routers) == 1:
             return routers[0]
@@ -179,12 +180,14 @@ def _failure_from(error: NE8000MonitorError) -> CommandFailure:
 # ----- the two commands -----------------------------------------------------------------
 
 
-async def execute_command(ctx: FeedContext, payload: Mapping[str, Any]) -> dict[str, Any]:
+async def execute_command(
+    ctx: FeedContext, payload: ExecuteCommandRequest
+) -> ExecuteCommandResult:
     """Run one console line on a router under the console policy; the router's answer."""
-    command = _text_field(payload, "command", required=True)
+    command = _text(payload.command, "command", required=True)
     assert command is not None  # required=True
-    confirm = _text_field(payload, "confirm", required=False)
-    router = _router(ctx, payload)
+    confirm = _text(payload.confirm, "confirm", required=False)
+    router = _router(ctx, payload.router)
     if ctx.console is None:
         raise CommandFailure(503, "console_unavailable", "this server has no command console")
     operator_mode = ctx.options.operator_mode
@@ -204,19 +207,20 @@ async def execute_command(ctx: FeedContext, payload: Mapping[str, Any]) -> dict[
     except NE8000MonitorError as error:
         raise _failure_from(error) from None
     _log.info("remote command on %s: %r (%s)", router, command, outcome.kind)
-    return {
-        "success": True,
-        "router": router,
-        "command": command,
-        "class": str(outcome.kind),
-        "output": outcome.result.output,
-        "prompt": outcome.result.prompt,
-        "cleanup": list(outcome.cleanup),
-        "timestamp": iso_z(ctx.clock()),
-    }
+    return ExecuteCommandResult(
+        router=router,
+        command=command,
+        class_=str(outcome.kind),  # type: ignore[arg-type]
+        output=outcome.result.output,
+        prompt=outcome.result.prompt,
+        cleanup=list(outcome.cleanup),
+        timestamp=iso_z(ctx.clock()),
+    )
 
 
-async def interface_command(ctx: FeedContext, payload: Mapping[str, Any]) -> dict[str, Any]:
+async def interface_command(
+    ctx: FeedContext, payload: InterfaceCommandRequest
+) -> InterfaceCommandResult:
     """Shut an interface down or bring it back through the change workflow."""
     if not ctx.options.operator_mode:
         raise CommandFailure(
@@ -225,15 +229,11 @@ async def interface_command(ctx: FeedContext, payload: Mapping[str, Any]) -> dic
             "interface changes need operator mode (`operator_mode = true` in the [feed] "
             "settings)",
         )
-    interface = _text_field(payload, "interface", required=True)
+    interface = _text(payload.interface, "interface", required=True)
     assert interface is not None  # required=True
-    action = payload.get("action")
-    if action not in INTERFACE_ACTIONS:
-        raise CommandFailure(
-            400, "invalid_request", f"`action` must be one of {', '.join(INTERFACE_ACTIONS)}"
-        )
-    confirm = _text_field(payload, "confirm", required=False)
-    router = _router(ctx, payload)
+    action = payload.action
+    confirm = _text(payload.confirm, "confirm", required=False)
+    router = _router(ctx, payload.router)
     request = (
         InterfaceShutdown(router, interface)
         if action == "shutdown"
@@ -257,19 +257,18 @@ async def interface_command(ctx: FeedContext, payload: Mapping[str, Any]) -> dic
     except NE8000MonitorError as error:
         raise _failure_from(error) from None
     _log.info("remote change on %s: %s %s (%s)", router, action, name, result.outcome)
-    return {
-        "success": True,
-        "router": router,
-        "interface": name,
-        "action": action,
-        "outcome": result.outcome,
-        "commands": list(plan.lines),
-        "transcript": [
-            {"command": step.command, "output": step.output, "prompt": step.prompt}
+    return InterfaceCommandResult(
+        router=router,
+        interface=name,
+        action=action,
+        outcome=str(result.outcome),
+        commands=list(plan.lines),
+        transcript=[
+            TranscriptStep(command=step.command, output=step.output, prompt=step.prompt)
             for step in result.transcript
         ],
-        "timestamp": iso_z(ctx.clock()),
-    }
+        timestamp=iso_z(ctx.clock()),
+    )
 
 
 def _planned_interface(plan: ChangePlan) -> str:
@@ -303,47 +302,55 @@ def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
     return response
 
 
-async def _payload(request: web.Request) -> Mapping[str, Any]:
+async def _payload[T](request: web.Request, decoder: msgspec.json.Decoder[T]) -> T:
+    """The request body decoded and checked by its wire type (400 saying what is wrong)."""
+    body = await request.read()
     try:
-        payload = decode_client_json(await request.text())
-    except UnicodeDecodeError:
+        payload = decoder.decode(body)
+    except msgspec.ValidationError as error:
+        if str(error).startswith("Expected `object`"):
+            raise CommandFailure(400, "invalid_json", "the body must be a JSON object") from None
+        raise CommandFailure(400, "invalid_request", str(error)) from None
+    except (msgspec.DecodeError, RecursionError):
         raise CommandFailure(400, "invalid_json", "the body must be a JSON object") from None
-    except ClientJsonError as error:
-        raise CommandFailure(
-            400, "invalid_json", f"the body must be a JSON object: {error}"
-        ) from None
-    if not isinstance(payload, dict):
-        raise CommandFailure(400, "invalid_json", "the body must be a JSON object")
-    if "router" not in payload and "router" in request.query:
-        payload["router"] = request.query["router"]
+    router = request.query.get("router")
+    if getattr(payload, "router", None) is None and router is not None:
+        payload = msgspec.structs.replace(payload, router=router)  # type: ignore[type-var]
     return payload
+
+
+_EXECUTE = msgspec.json.Decoder(ExecuteCommandRequest)
+_INTERFACE = msgspec.json.Decoder(InterfaceCommandRequest)
 
 
 def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
     """The two POST endpoints (they answer 403 while remote commands are disabled)."""
 
-    async def run(request: web.Request, kind: str) -> web.Response:
+    def client_of(request: web.Request, authorized: bool) -> AuditClient:
+        seat = seat_of(request)
+        return remote_client(request.remote, "http", authorized=authorized, seat=seat)
+
+    async def execute(request: web.Request) -> web.Response:
         authorized = ctx.authorized(request)
         try:
             check_access(ctx, authorized=authorized)
-            payload = await _payload(request)
-            client = remote_client(
-                request.remote, "http", authorized=authorized, seat=seat_of(request)
-            )
-            with acting_for(client):
-                if kind == "execute":
-                    body = await execute_command(ctx, payload)
-                else:
-                    body = await interface_command(ctx, payload)
+            payload = await _payload(request, _EXECUTE)
+            with acting_for(client_of(request, authorized)):
+                body = await execute_command(ctx, payload)
         except CommandFailure as failure:
             return _json_failure(ctx, failure)
         return json_response(body)
 
-    async def execute(request: web.Request) -> web.Response:
-        return await run(request, "execute")
-
     async def change_interface(request: web.Request) -> web.Response:
-        return await run(request, "interface")
+        authorized = ctx.authorized(request)
+        try:
+            check_access(ctx, authorized=authorized)
+            payload = await _payload(request, _INTERFACE)
+            with acting_for(client_of(request, authorized)):
+                body = await interface_command(ctx, payload)
+        except CommandFailure as failure:
+            return _json_failure(ctx, failure)
+        return json_response(body)
 
     return [web.post(EXECUTE_PATH, execute), web.post(INTERFACE_PATH, change_interface)]
 
@@ -353,12 +360,12 @@ def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
 
 async def handle_ws_command(
     ctx: FeedContext,
-    message: Mapping[str, Any],
+    message: CommandMessage,
     *,
     authorized: bool,
     address: str | None = None,
     seat: str | None = None,
-) -> dict[str, Any]:
+) -> ServerMessage:
     """Answer a WS `command` message: `command_result`, or `error` with code and status.
 
     `{"type": "command", "command": "display version"}` runs a console line;
@@ -366,28 +373,62 @@ async def handle_ws_command(
     an interface. An optional `id` is echoed so a client can match answers to requests.
     `address` and `seat` are the client's, for the audit log.
     """
-    request_id = message.get("id")
+    now = ctx.clock()
+    stamp = {"timestamp": iso_z(now), "epoch": now, "id": message.id}
+    client = remote_client(address, "websocket", authorized=authorized, seat=seat)
     try:
         check_access(ctx, authorized=authorized)
-        client = remote_client(address, "websocket", authorized=authorized, seat=seat)
         with acting_for(client):
-            if "action" in message or "interface" in message:
-                body = await interface_command(ctx, message)
-            else:
-                body = await execute_command(ctx, message)
+            return await _ws_command(ctx, message, stamp)
     except CommandFailure as failure:
-        reply: dict[str, Any] = {
-            "type": "error",
-            "code": failure.code,
-            "status": failure.status,
-            "message": failure.message,
+        return ErrorMessage(
+            **stamp,  # type: ignore[arg-type]
+            code=failure.code,
+            status=failure.status,
+            message=failure.message,
             **failure.details(),
-        }
-        if request_id is not None:
-            reply["id"] = request_id
-        return reply
-    body.pop("success")
-    reply = {"type": "command_result", **body}
-    if request_id is not None:
-        reply["id"] = request_id
-    return reply
+        )
+
+
+async def _ws_command(
+    ctx: FeedContext, message: CommandMessage, stamp: dict[str, Any]
+) -> ServerMessage:
+    """Run a checked WS command (CommandFailure goes to the caller)."""
+    if message.action is not None or message.interface is not None:
+        if message.action is None:
+            raise CommandFailure(
+                400, "invalid_request", "`action` must be one of shutdown, undo_shutdown"
+            )
+        change = await interface_command(
+            ctx,
+            InterfaceCommandRequest(
+                router=message.router,
+                interface=message.interface or "",
+                action=message.action,
+                confirm=message.confirm,
+            ),
+        )
+        return CommandResultMessage(
+            **stamp,  # type: ignore[arg-type]
+            router=change.router,
+            interface=change.interface,
+            action=change.action,
+            outcome=change.outcome,
+            commands=change.commands,
+            transcript=change.transcript,
+        )
+    line = await execute_command(
+        ctx,
+        ExecuteCommandRequest(
+            router=message.router, command=message.command or "", confirm=message.confirm
+        ),
+    )
+    return CommandResultMessage(
+        **stamp,  # type: ignore[arg-type]
+        router=line.router,
+        command=line.command,
+        class_=line.class_,
+        output=line.output,
+        prompt=line.prompt,
+        cleanup=line.cleanup,
+    )

@@ -24,6 +24,7 @@ from app.feed.seats import Caller, SeatBook, caller_of
 
 if TYPE_CHECKING:
     from app.feed.broadcast import Hub
+    from app.feed.picture import Picture
     from app.feed.sections import TrafficRates
 
 TOKEN_QUERY = "token"
@@ -39,19 +40,9 @@ class FeedStats:
     messages_sent: int = 0  # frames written to clients (one broadcast to 10 clients: 10)
     broadcasts: int = 0  # messages serialized for broadcast (each once, however many clients)
     dropped: int = 0  # queued messages dropped because a client's queue was full
+    conflated: int = 0  # queued messages replaced by a newer state before a client read them
     disconnected_laggards: int = 0  # clients closed because they stayed behind
     errors_sent: int = 0  # `error` answers to malformed client messages
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "clients": self.clients,
-            "connections": self.connections,
-            "messages_sent": self.messages_sent,
-            "broadcasts": self.broadcasts,
-            "dropped": self.dropped,
-            "disconnected_laggards": self.disconnected_laggards,
-            "errors_sent": self.errors_sent,
-        }
 
 
 def is_loopback_host(host: str) -> bool:
@@ -90,6 +81,7 @@ class FeedContext:
     # Set by the server before the routes are built (the WebSocket side and traffic rates).
     hub: Hub | None = None
     traffic: TrafficRates | None = None
+    picture: Picture | None = None  # the encoded picture a new client gets first
     extras: dict[str, Any] = field(default_factory=dict)  # free slot for route modules
     seats: SeatBook = field(default_factory=SeatBook)  # per-seat tokens beside the shared one
 

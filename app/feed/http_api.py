@@ -26,36 +26,44 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from aiohttp import web
 
 from app.engine.cache import CacheStatistics
 from app.engine.pool import PoolState
 from app.feed.context import FeedContext
-from app.feed.messages import problem_sections, router_status_dict, status_of
+from app.feed.messages import feed_stats, problem_sections, router_status, status_of
 from app.feed.sections import (
     FEED_SECTIONS,
     ONLINE_TOTAL,
     build_sections,
     section_freshness,
 )
-from app.feed.serialize import dumps, iso_z
+from app.feed.wire import status as wire
+from app.feed.wire.answers import (
+    SECTION_ANSWERS,
+    AllOnlineTotalAnswer,
+    ErrorAnswer,
+    ErrorBody,
+    RouterOnlineTotal,
+)
+from app.feed.wire.base import encode, iso_z
+from app.feed.wire.sections import FeedSection, OnlineTotalSection
 
 Handler = Callable[[web.Request], Any]
 
 
-def json_response(body: dict[str, Any], *, status: int = 200) -> web.Response:
-    """A JSON answer through the feed serializer (big ints as strings, no NaN)."""
-    return web.Response(text=dumps(body), status=status, content_type="application/json")
+def json_response(body: object, *, status: int = 200) -> web.Response:
+    """A JSON answer of a wire value, encoded by the feed's one encoder."""
+    return web.Response(body=encode(body), status=status, content_type="application/json")
 
 
 def error_response(
     ctx: FeedContext, status: int, code: str, message: str, **details: Any
 ) -> web.Response:
-    body = {
-        "success": False,
-        "timestamp": iso_z(ctx.clock()),
-        "error": {"code": code, "message": message, **details},
-    }
+    body = ErrorAnswer(
+        timestamp=iso_z(ctx.clock()), error=ErrorBody(code=code, message=message, **details)
+    )
     return json_response(body, status=status)
 
 
@@ -120,7 +128,7 @@ class _Api:
     def _now(self) -> str:
         return iso_z(self._ctx.clock())
 
-    def _section(self, router: str, name: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    def _section(self, router: str, name: str) -> tuple[FeedSection | None, dict[str, Any]]:
         """The section's data (None: never collected) and its freshness fields."""
         ctx = self._ctx
         assert ctx.traffic is not None
@@ -130,6 +138,8 @@ class _Api:
         return data, section_freshness(snapshot, name, now)
 
     def section_handler(self, name: str) -> Handler:
+        answer_type = SECTION_ANSWERS[name]
+
         async def handler(request: web.Request) -> web.Response:
             try:
                 router = choose_router(self._ctx, request, required=name != ONLINE_TOTAL)
@@ -138,50 +148,47 @@ class _Api:
             if router is None:
                 return self._online_total_all()
             data, freshness = self._section(router, name)
-            body: dict[str, Any] = {
-                "success": True,
-                "router": router,
-                "timestamp": self._now(),
-                "collected": data is not None and not freshness["stale"],
-                **_answer_freshness(freshness),
-                "data": data,
-            }
+            extra = {}
             if data is None:
-                body["message"] = "not collected yet"
+                extra["message"] = "not collected yet"
             elif freshness["stale"]:
-                body["message"] = "stale: the router has not given current data"
+                extra["message"] = "stale: the router has not given current data"
+            body = answer_type(
+                router=router,
+                timestamp=self._now(),
+                collected=data is not None and not freshness["stale"],
+                **_answer_freshness(freshness),
+                data=data,  # type: ignore[call-arg]
+                **extra,
+            )
             return json_response(body)
 
         handler.__name__ = f"get_{name}"
         return handler
 
     def _online_total_all(self) -> web.Response:
-        per_router = {}
+        per_router: dict[str, RouterOnlineTotal] = {}
         stale = False
         for router in self._ctx.monitor.routers:
             data, freshness = self._section(router, ONLINE_TOTAL)
             stale |= bool(freshness["stale"])
-            per_router[router] = {
-                "collected": data is not None and not freshness["stale"],
+            assert data is None or isinstance(data, OnlineTotalSection)
+            per_router[router] = RouterOnlineTotal(
+                collected=data is not None and not freshness["stale"],
                 **_answer_freshness(freshness),
-                "data": data,
-            }
-        totals = [
-            entry["data"]["total"] if entry["data"] is not None else None
-            for entry in per_router.values()
-        ]
+                data=data,
+            )
+        totals = [None if e.data is None else e.data.total for e in per_router.values()]
         complete = bool(totals) and all(isinstance(t, int) for t in totals)
         return json_response(
-            {
-                "success": True,
-                "router": None,
-                "timestamp": self._now(),
+            AllOnlineTotalAnswer(
+                timestamp=self._now(),
                 # The sum of every router's figure; stale when any of them is.
-                "collected": complete and not stale,
-                "stale": stale,
-                "total": sum(totals) if complete else None,  # type: ignore[arg-type]
-                "routers": per_router,
-            }
+                collected=complete and not stale,
+                stale=stale,
+                total=sum(totals) if complete else None,  # type: ignore[arg-type]
+                routers=per_router,
+            )
         )
 
     async def router_status(self, request: web.Request) -> web.Response:
@@ -195,11 +202,9 @@ class _Api:
         statuses = [s for name in names for s in status_of(self._ctx, name)]
         now = self._ctx.clock()
         return json_response(
-            {
-                "success": True,
-                "timestamp": self._now(),
-                "routers": [router_status_dict(s, now) for s in statuses],
-            }
+            wire.RouterStatusAnswer(
+                timestamp=self._now(), routers=[router_status(s, now) for s in statuses]
+            )
         )
 
     async def cache_statistics(self, request: web.Request) -> web.Response:
@@ -211,38 +216,36 @@ class _Api:
             router = None
         stats = self._ctx.monitor.cache_statistics()
         return json_response(
-            {
-                "success": True,
-                "timestamp": self._now(),
-                "router": router,
-                "data": _cache_dict(stats, router),
-            }
+            wire.CacheStatisticsAnswer(
+                timestamp=self._now(), router=router, data=_cache_statistics(stats, router)
+            )
         )
 
     async def websocket_stats(self, request: web.Request) -> web.Response:
         ctx = self._ctx
         hub = ctx.hub
         clients = [] if hub is None else hub.clients
+        counters = msgspec.structs.asdict(feed_stats(ctx))
         return json_response(
-            {
-                "success": True,
-                "timestamp": self._now(),
-                "data": {
-                    **ctx.stats.as_dict(),
-                    "queue_size": None if hub is None else hub.queue_size,
-                    "connections_by_client": [
-                        {
-                            "id": c.id,
-                            "routers": None if c.routers is None else sorted(c.routers),
-                            "queued": len(c.queue),
-                            "sent": c.sent,
-                            "dropped": c.dropped,
-                        }
+            wire.WebSocketStatsAnswer(
+                timestamp=self._now(),
+                data=wire.WebSocketStats(
+                    **counters,
+                    queue_size=None if hub is None else hub.queue_size,
+                    connections_by_client=[
+                        wire.ClientStats(
+                            id=c.id,
+                            routers=None if c.routers is None else sorted(c.routers),
+                            queued=len(c.queue),
+                            sent=c.sent,
+                            dropped=c.dropped,
+                            conflated=c.conflated,
+                        )
                         for c in clients
                     ],
-                    "uptime_seconds": max(0.0, ctx.clock() - ctx.started_at),
-                },
-            }
+                    uptime_seconds=max(0.0, ctx.clock() - ctx.started_at),
+                ),
+            )
         )
 
     async def health(self, request: web.Request) -> web.Response:
@@ -250,16 +253,16 @@ class _Api:
         statuses = [s for name in ctx.monitor.routers for s in status_of(ctx, name)]
         now = ctx.clock()
         routers = {
-            s.router: {
-                "state": str(s.pool.state),
-                "reachable": s.pool.state is PoolState.CONNECTED,
-                "last_error": s.pool.last_error or s.polling.last_error,
-                "sections": problem_sections(s, now),
-            }
+            s.router: wire.RouterHealth(
+                state=s.pool.state,
+                reachable=s.pool.state is PoolState.CONNECTED,
+                last_error=s.pool.last_error or s.polling.last_error,
+                sections=problem_sections(s, now),
+            )
             for s in statuses
         }
-        reachable = sum(1 for entry in routers.values() if entry["reachable"])
-        troubled = any(entry["sections"] for entry in routers.values())
+        reachable = sum(1 for entry in routers.values() if entry.reachable)
+        troubled = any(entry.sections for entry in routers.values())
         if not routers:
             status = "no_routers"
         elif reachable == len(routers) and not troubled:
@@ -269,15 +272,15 @@ class _Api:
         else:
             status = "unavailable"
         return json_response(
-            {
-                "success": reachable > 0,
-                "status": status,
-                "timestamp": self._now(),
-                "version": ctx.version,
-                "uptime_seconds": max(0.0, ctx.clock() - ctx.started_at),
-                "routers": routers,
-                "feed_clients": ctx.stats.clients,
-            },
+            wire.HealthAnswer(
+                success=reachable > 0,
+                status=status,  # type: ignore[arg-type]
+                timestamp=self._now(),
+                version=ctx.version,
+                uptime_seconds=max(0.0, ctx.clock() - ctx.started_at),
+                routers=routers,
+                feed_clients=ctx.stats.clients,
+            ),
             status=200 if reachable else 503,
         )
 
@@ -288,30 +291,30 @@ def _answer_freshness(freshness: dict[str, Any]) -> dict[str, Any]:
     return {key: freshness[key] for key in keys}
 
 
-def _cache_dict(stats: CacheStatistics, router: str | None) -> dict[str, Any]:
+def _cache_statistics(stats: CacheStatistics, router: str | None) -> wire.CacheStatistics:
     entries = [e for e in stats.entry_ages if router is None or e.key.router == router]
-    return {
-        "hits": stats.hits,
-        "misses": stats.misses,
-        "coalesced": stats.coalesced,
-        "requests": stats.requests,
-        "hit_rate": stats.hit_rate,
-        "loads": stats.loads,
-        "load_failures": stats.load_failures,
-        "expirations": stats.expirations,
-        "evictions": stats.evictions,
-        "entries": stats.entries,
-        "max_entries": stats.max_entries,
-        "loads_in_flight": stats.loads_in_flight,
-        "entry_ages": [
-            {
-                "router": e.key.router,
-                "kind": e.key.kind,
-                "item": e.key.item,
-                "age": e.age,
-                "ttl": e.ttl,
-                "expires_in": e.expires_in,
-            }
+    return wire.CacheStatistics(
+        hits=stats.hits,
+        misses=stats.misses,
+        coalesced=stats.coalesced,
+        requests=stats.requests,
+        hit_rate=stats.hit_rate,
+        loads=stats.loads,
+        load_failures=stats.load_failures,
+        expirations=stats.expirations,
+        evictions=stats.evictions,
+        entries=stats.entries,
+        max_entries=stats.max_entries,
+        loads_in_flight=stats.loads_in_flight,
+        entry_ages=[
+            wire.CacheEntryAge(
+                router=e.key.router,
+                kind=e.key.kind,
+                item=e.key.item,
+                age=e.age,
+                ttl=e.ttl,
+                expires_in=e.expires_in,
+            )
             for e in entries
         ],
-    }
+    )

@@ -11,31 +11,38 @@ age): Prometheus would stamp it with the scrape time and graph an old figure as 
 A series that vanishes is what Prometheus reads as "no data"; the per-section gauges say
 why.
 
-Metrics (prefix ``ne8000_``; labels in braces):
+Names follow Prometheus conventions (``promtool check metrics`` is clean): base units
+(bytes, seconds), ratios 0..1 as ``_ratio``, counters end in ``_total``, labels
+``router``, ``interface``, ``domain``, ``pool``, ``section``. Metrics (prefix ``ne8000_``):
 
 * routers (fresh data only): ``subscribers_online{router}``,
-  ``domain_subscribers_online{router,domain}``, ``ip_pool_usage_percent{router,pool}``,
-  ``cpu_usage_percent{router}``, ``memory_usage_percent{router}``,
-  ``interface_receive_bits_per_second`` and
-  ``interface_transmit_bits_per_second{router,interface}`` (interfaces with a current
-  rate), ``alerts_active{router,severity}``;
+  ``domain_subscribers_online{router,domain}``, ``ip_pool_usage_ratio{router,pool}``,
+  ``cpu_usage_ratio{router}``, ``memory_usage_ratio{router}``,
+  ``memory_used_bytes{router}``, ``memory_total_bytes{router}``,
+  ``interface_up{router,interface}`` (1 physically up, 0 down; from the brief),
+  ``interface_receive_bytes_per_second`` and ``interface_transmit_bytes_per_second``
+  ``{router,interface}`` (between the last two polls, interfaces with a current rate),
+  ``interface_receive_bytes_total`` and ``interface_transmit_bytes_total``
+  ``{router,interface}`` (the router's own 64-bit counters, for ``rate()``),
+  ``alerts_active{router,severity}``;
 * sections (each engine section of each router): ``section_up{router,section}`` (1 fresh,
   0 stale or never answered), ``section_last_success_timestamp_seconds{router,section}``
   (when the router last gave it; absent until it has), and
   ``section_consecutive_failures{router,section}``;
 * connections and polling: ``router_up{router}`` (1 connected, 0 unreachable, retrying
   after a failure or locked out, absent while unknown), ``router_pool_state{router,state}``,
-  ``router_sessions_open``, ``poll_duration_seconds{router,dataset}``, ``polls_total``,
-  ``poll_failures_total``;
+  ``router_sessions_open{router}``, ``poll_duration_seconds{router,dataset}``,
+  ``polls_total{router}``, ``poll_failures_total{router}``;
 * cache: ``cache_{hits,misses,coalesced,evictions,expirations,load_failures}_total``,
   ``cache_entries``;
 * feed: ``feed_clients``, ``feed_messages_sent_total``, ``feed_messages_dropped_total``,
-  ``feed_laggards_disconnected_total``, ``build_info{version}``.
+  ``feed_messages_conflated_total``, ``feed_laggards_disconnected_total``,
+  ``build_info{version}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -44,6 +51,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from app.domain.alerts import Severity
+from app.domain.interfaces import InterfaceBrief, InterfaceDetail
 from app.domain.subscribers import AccessUserCounters, DomainList, IpPoolList
 from app.domain.system import CpuUsage, MemoryUsage
 from app.engine.freshness import Freshness, is_fresh
@@ -109,7 +117,12 @@ class MonitorCollector(Collector):
         )
         counters = (
             ("messages_sent", "WebSocket messages sent to clients.", stats.messages_sent),
-            ("messages_dropped", "Snapshots dropped for slow clients.", stats.dropped),
+            ("messages_dropped", "Messages dropped for slow clients.", stats.dropped),
+            (
+                "messages_conflated",
+                "Queued messages replaced by a newer state before a slow client read them.",
+                stats.conflated,
+            ),
             (
                 "laggards_disconnected",
                 "Clients disconnected because they stayed behind.",
@@ -156,8 +169,8 @@ def _subscriber_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iter
         labels=["router", "domain"],
     )
     pools = GaugeMetricFamily(
-        f"{PREFIX}_ip_pool_usage_percent",
-        "Share of an IP pool's addresses in use.",
+        f"{PREFIX}_ip_pool_usage_ratio",
+        "Share of an IP pool's addresses in use (0 to 1).",
         labels=["router", "pool"],
     )
     for snapshot in snapshots:
@@ -173,25 +186,34 @@ def _subscriber_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iter
         for pool in () if pool_list is None else pool_list.pools:
             usage = pool_usage(pool)
             if usage.percent is not None:
-                pools.add_metric([router, usage.name], usage.percent)
+                pools.add_metric([router, usage.name], usage.percent / 100)
     yield from (online, domains, pools)
 
 
 def _system_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iterator[Metric]:
     cpu = GaugeMetricFamily(
-        f"{PREFIX}_cpu_usage_percent", "System CPU usage of the router.", labels=["router"]
+        f"{PREFIX}_cpu_usage_ratio", "System CPU usage of the router (0 to 1).", labels=["router"]
     )
     memory = GaugeMetricFamily(
-        f"{PREFIX}_memory_usage_percent", "Memory usage of the router.", labels=["router"]
+        f"{PREFIX}_memory_usage_ratio", "Memory usage of the router (0 to 1).", labels=["router"]
+    )
+    used = GaugeMetricFamily(
+        f"{PREFIX}_memory_used_bytes", "Memory in use on the router.", labels=["router"]
+    )
+    total = GaugeMetricFamily(
+        f"{PREFIX}_memory_total_bytes", "Memory of the router.", labels=["router"]
     )
     for snapshot in snapshots:
+        router = [snapshot.router]
         cpu_data = _fresh_data(snapshot, "cpu", CpuUsage, now)
         if cpu_data is not None:
-            cpu.add_metric([snapshot.router], cpu_data.cpu_percent)
+            cpu.add_metric(router, cpu_data.cpu_percent / 100)
         memory_data = _fresh_data(snapshot, "memory", MemoryUsage, now)
         if memory_data is not None:
-            memory.add_metric([snapshot.router], memory_data.memory_percent)
-    yield from (cpu, memory)
+            memory.add_metric(router, memory_data.memory_percent / 100)
+            used.add_metric(router, memory_data.used_bytes)
+            total.add_metric(router, memory_data.total_bytes)
+    yield from (cpu, memory, used, total)
 
 
 def _section_metrics(snapshots: Iterable[RouterSnapshot], now: float) -> Iterator[Metric]:
@@ -246,29 +268,56 @@ def interface_rates(
 def _interface_metrics(
     monitor: Monitor, snapshots: Iterable[RouterSnapshot], now: float
 ) -> Iterator[Metric]:
+    labels = ["router", "interface"]
+    up = GaugeMetricFamily(
+        f"{PREFIX}_interface_up",
+        "1 when the interface is physically up, 0 when down (display interface brief).",
+        labels=labels,
+    )
     received = GaugeMetricFamily(
-        f"{PREFIX}_interface_receive_bits_per_second",
+        f"{PREFIX}_interface_receive_bytes_per_second",
         "Inbound rate between the last two polls (from 64-bit byte counters).",
-        labels=["router", "interface"],
+        labels=labels,
     )
     sent = GaugeMetricFamily(
-        f"{PREFIX}_interface_transmit_bits_per_second",
+        f"{PREFIX}_interface_transmit_bytes_per_second",
         "Outbound rate between the last two polls (from 64-bit byte counters).",
-        labels=["router", "interface"],
+        labels=labels,
+    )
+    received_total = CounterMetricFamily(
+        f"{PREFIX}_interface_receive_bytes",
+        "Bytes received, the router's own 64-bit counter (resets when it is cleared).",
+        labels=labels,
+    )
+    sent_total = CounterMetricFamily(
+        f"{PREFIX}_interface_transmit_bytes",
+        "Bytes sent, the router's own 64-bit counter (resets when it is cleared).",
+        labels=labels,
     )
     for snapshot in snapshots:
         router = snapshot.router
+        brief = _fresh_data(snapshot, "interface_brief", InterfaceBrief, now)
+        for row in () if brief is None else brief.interfaces:
+            up.add_metric([router, row.name], 1 if row.phy_up else 0)
         record = snapshot.record("traffic")
         if not is_fresh(record, now):
             continue
         assert record is not None
+        details = snapshot.data("traffic")
+        for name, detail in sorted(details.items()) if isinstance(details, Mapping) else ():
+            if not isinstance(detail, InterfaceDetail):
+                continue
+            if detail.input_bytes is not None:
+                received_total.add_metric([router, name], detail.input_bytes)
+            if detail.output_bytes is not None:
+                sent_total.add_metric([router, name], detail.output_bytes)
         oldest = now - record.max_age  # a rate from older counters is not current
         for name, (in_bps, out_bps) in sorted(interface_rates(monitor, router, oldest).items()):
             if in_bps is not None:
-                received.add_metric([router, name], in_bps)
+                received.add_metric([router, name], in_bps / 8)
             if out_bps is not None:
-                sent.add_metric([router, name], out_bps)
-    yield from (received, sent)
+                sent.add_metric([router, name], out_bps / 8)
+    yield from (up, received, sent, received_total, sent_total)
 
 
 def _alert_metrics(monitor: Monitor, routers: Iterable[str]) -> Metric:

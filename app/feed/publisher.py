@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from app.engine.events import (
     AlertChanged,
@@ -132,14 +133,24 @@ class Publisher:
                     flipped.append(name)
                     self._sent[(router, name)] = state
             if flipped:
-                self._hub.publish(messages.router_data(self._ctx, router, flipped), router)
+                self._publish_router(router, flipped)
         self._publish_status_if_changed(now)
 
+    def _publish_router(self, router: str, sections: list[str]) -> None:
+        """A `router_data` with `sections` of `router`; new clients get the news too."""
+        if self._ctx.picture is not None:
+            self._ctx.picture.invalidate(router)
+        self._hub.publish(messages.router_data(self._ctx, router, sections))
+
     def _publish_status_if_changed(self, now: float) -> None:
+        """A `system_status` when what it says differs from the last one sent."""
         said = self._status_summary(now)
-        if said != self._last_status:
-            self._last_status = said
-            self._hub.publish(messages.system_status(self._ctx))
+        if said == self._last_status:
+            return
+        self._last_status = said
+        if self._ctx.picture is not None:
+            self._ctx.picture.invalidate()
+        self._hub.publish(messages.system_status(self._ctx))
 
     def _status_summary(self, now: float) -> tuple[object, ...]:
         """What a system_status tells a client, without its ever-moving counters: each
@@ -193,7 +204,7 @@ class Publisher:
             self._traffic.update(event.router, event.points)
             changed.setdefault(event.router, set()).add(NETWORK_TRAFFIC)
         elif isinstance(event, AlertChanged):
-            self._hub.publish(messages.alert(self._ctx, event.alert), event.router)
+            self._hub.publish(messages.alert(self._ctx, event.alert))
         elif isinstance(event, PollFailed):
             self._failed.add(event.router)
             return True
@@ -204,18 +215,19 @@ class Publisher:
     async def _flush(self, changed: dict[str, set[str]], status_changed: bool) -> None:
         """One `router_data` per changed router, then the status if it changed.
 
-        Yields after each message so the writers of clients that keep up send it before the
-        next one is queued: a burst (many routers in one round) must not overflow them.
+        The whole round is queued before the writers run, so each client gets the round in
+        one write; the queues conflate, so a burst of many routers cannot overflow them.
         """
         routers = set(self._ctx.monitor.routers)
         for router, sections in changed.items():
             if router not in routers:
                 self._traffic.forget(router)
+                if self._ctx.picture is not None:
+                    self._ctx.picture.forget(router)
                 continue
             ordered = [name for name in FEED_SECTIONS if name in sections]
-            self._hub.publish(messages.router_data(self._ctx, router, ordered), router)
+            self._publish_router(router, ordered)
             self._note_sent(router, ordered)
-            await asyncio.sleep(0)
         if status_changed:
             self._publish_status_if_changed(self._ctx.clock())
         failed, self._failed = self._failed & routers, set()
@@ -223,8 +235,7 @@ class Publisher:
             self.check_freshness(failed)
 
 
-def _told(freshness: dict[str, object]) -> tuple[str, str | None]:
+def _told(freshness: dict[str, Any]) -> tuple[str, str | None]:
     """What clients know of a section's freshness: its state and its error code."""
     error = freshness["error"]
-    code = error.get("code") if isinstance(error, dict) else None
-    return str(freshness["state"]), None if code is None else str(code)
+    return str(freshness["state"]), None if error is None else str(error.code)

@@ -22,14 +22,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.alarms import AlarmList
 from app.domain.interfaces import InterfaceBrief, InterfaceDetail
 from app.domain.subscribers import AccessUserCounters
-from app.domain.system import CpuUsage, MemoryUsage, Version
+from app.domain.system import CpuUsage, Health, MemoryUsage, Version
 from app.engine.freshness import Freshness, SectionRecord, freshness_of
 from app.engine.monitor import Monitor, RouterSnapshot
 from app.engine.rates import TrafficGap, TrafficPoint, TrafficSample
 from app.engine.subscribers import SubscriberSummary
-from app.feed.serialize import iso_z, to_jsonable
+from app.feed.wire.base import finite, iso_or_none, iso_z, safe_int
+from app.feed.wire.sections import (
+    FeedSection,
+    InterfacesStatusSection,
+    LastError,
+    NetworkTrafficSection,
+    OnlineTotalSection,
+    PppoeStatsSection,
+    RouterSections,
+    SectionError,
+    SectionStatus,
+    SectionWarning,
+    SystemMetricsSection,
+    TrafficRow,
+)
 
 ONLINE_TOTAL = "online_total"
 SYSTEM_METRICS = "system_metrics"
@@ -118,48 +133,46 @@ def source_records(snapshot: RouterSnapshot, name: str) -> list[SectionRecord]:
     return records
 
 
-def error_dict(record: SectionRecord) -> dict[str, Any] | None:
+def section_error(record: SectionRecord) -> SectionError | None:
     """The error that makes `record` fail now, for the API (None while it succeeds)."""
     error = record.error
     if error is None:
         return None
-    return {
-        "code": str(error.code),
-        "message": error.detail,
-        "section": record.section,
-        "command": error.command,
-        "line": error.line,
-        "line_number": error.line_number,
-        "at": iso_z(error.at),
-        "consecutive_failures": record.failures,
-    }
+    return SectionError(
+        code=error.code,
+        message=error.detail,
+        section=record.section,
+        command=error.command,
+        line=error.line,
+        line_number=error.line_number,
+        at=iso_z(error.at),
+        consecutive_failures=record.failures,
+    )
 
 
-def record_dict(record: SectionRecord, now: float) -> dict[str, Any]:
+def section_status(record: SectionRecord, now: float) -> SectionStatus:
     """One engine section's freshness and poll outcome (`/api/router_status`, `sources`)."""
     collected = record.collected_at
     age = record.age(now)
-    return {
-        "state": str(freshness_of(record, now)),
-        "collected_at": None if collected is None else iso_z(collected),
-        "age_s": None if age is None else round(age, 3),
-        "max_age_s": record.max_age if math.isfinite(record.max_age) else None,
-        "outcome": None if record.outcome is None else str(record.outcome),
-        "partial": record.partial,
-        "consecutive_failures": record.failures,
-        "error": error_dict(record),
-        "last_error": None
-        if record.last_error is None
-        else {
-            "code": str(record.last_error.code),
-            "message": record.last_error.detail,
-            "at": iso_z(record.last_error.at),
-        },
-    }
+    last = record.last_error
+    return SectionStatus(
+        state=freshness_of(record, now),
+        collected_at=iso_or_none(collected),
+        age_s=None if age is None else round(age, 3),
+        max_age_s=record.max_age if math.isfinite(record.max_age) else None,
+        outcome=record.outcome,
+        partial=record.partial,
+        consecutive_failures=record.failures,
+        error=section_error(record),
+        last_error=None
+        if last is None
+        else LastError(code=last.code, message=last.detail, at=iso_z(last.at)),
+    )
 
 
 def freshness_fields(records: Iterable[SectionRecord], now: float) -> dict[str, Any]:
-    """Freshness of a feed section made of `records` (see the module docstring)."""
+    """Freshness of a feed section made of `records` (see the module docstring): the
+    keyword arguments of :class:`FeedSection` beyond a section's own figures."""
     records = list(records)
     shown = [r for r in records if r.value is not None]
     states = [freshness_of(r, now) for r in shown]
@@ -173,29 +186,27 @@ def freshness_fields(records: Iterable[SectionRecord], now: float) -> dict[str, 
         default=None,
     )
     warnings = [
-        {
-            "section": r.section,
-            "message": w.message,
-            "line": w.line,
-            "line_number": w.line_number,
-        }
+        SectionWarning(
+            section=r.section, message=w.message, line=w.line, line_number=w.line_number
+        )
         for r in shown
         for w in r.value.warnings  # type: ignore[union-attr]
     ]
     stale = Freshness.STALE in states
     state = Freshness.STALE if stale else Freshness.FRESH if shown else Freshness.NEVER
+    finite_until = until is not None and math.isfinite(until)
     return {
-        "collected_at": None if oldest is None else iso_z(oldest),
+        "collected_at": iso_or_none(oldest),
         "collected_epoch": oldest,
         "age_s": None if oldest is None else round(max(0.0, now - oldest), 3),
         "stale": stale,
-        "state": str(state),
-        "fresh_until": None if until is None or not math.isfinite(until) else iso_z(until),
-        "fresh_until_epoch": None if until is None or not math.isfinite(until) else until,
+        "state": state,
+        "fresh_until": iso_z(until) if finite_until else None,  # type: ignore[arg-type]
+        "fresh_until_epoch": until if finite_until else None,
         "partial": bool(warnings),
         "warnings": warnings,
-        "error": None if newest is None else error_dict(newest),
-        "sources": {r.section: record_dict(r, now) for r in records},
+        "error": None if newest is None else section_error(newest),
+        "sources": {r.section: section_status(r, now) for r in records},
     }
 
 
@@ -211,32 +222,35 @@ def build_sections(
     names: Iterable[str] = FEED_SECTIONS,
     *,
     now: float | None = None,
-) -> dict[str, dict[str, Any] | None]:
-    """The named feed sections of one router as JSON-ready dicts (None: not collected).
+) -> dict[str, FeedSection | None]:
+    """The named feed sections of one router as wire values (None: not collected).
 
     `now` (epoch seconds, default the engine's clock) is what ages are measured against.
     """
     now = monitor.now() if now is None else now
-    builders = {
-        ONLINE_TOTAL: _online_total,
-        SYSTEM_METRICS: _system_metrics,
-        INTERFACES_STATUS: _interfaces_status,
-        NETWORK_TRAFFIC: lambda s: _network_traffic(monitor, s, traffic, now),
-        PPPOE_STATS: _pppoe_stats,
-    }
-    result: dict[str, dict[str, Any] | None] = {}
+    result: dict[str, FeedSection | None] = {}
     for name in names:
         records = source_records(snapshot, name)
         if all(r.value is None for r in records):
             result[name] = None
             continue
-        body = builders[name](snapshot)
-        if body is None:
-            result[name] = None
-            continue
-        body.update(freshness_fields(records, now))
-        result[name] = to_jsonable(body)
+        fresh = freshness_fields(records, now)
+        if name == ONLINE_TOTAL:
+            result[name] = _online_total(snapshot, fresh)
+        elif name == SYSTEM_METRICS:
+            result[name] = _system_metrics(snapshot, fresh)
+        elif name == INTERFACES_STATUS:
+            result[name] = _interfaces_status(snapshot, fresh)
+        elif name == NETWORK_TRAFFIC:
+            result[name] = _network_traffic(monitor, snapshot, traffic, now, fresh)
+        else:
+            result[name] = _pppoe_stats(snapshot, fresh)
     return result
+
+
+def router_sections(sections: Mapping[str, FeedSection | None]) -> RouterSections:
+    """The `data` of a `router_data` message: the given sections, the others absent."""
+    return RouterSections(**sections)  # type: ignore[arg-type]
 
 
 def _of[T](snapshot: RouterSnapshot, section: str, kind: type[T]) -> T | None:
@@ -244,50 +258,58 @@ def _of[T](snapshot: RouterSnapshot, section: str, kind: type[T]) -> T | None:
     return data if isinstance(data, kind) else None
 
 
-def _online_total(snapshot: RouterSnapshot) -> dict[str, Any] | None:
+def _online_total(snapshot: RouterSnapshot, fresh: dict[str, Any]) -> OnlineTotalSection | None:
     online = _of(snapshot, "online_total", AccessUserCounters)
     if online is None:
         return None
-    return {"total": online.total_users, "counters": dict(online.counters)}
+    return OnlineTotalSection(total=online.total_users, counters=dict(online.counters), **fresh)
 
 
-def _system_metrics(snapshot: RouterSnapshot) -> dict[str, Any]:
+def _system_metrics(snapshot: RouterSnapshot, fresh: dict[str, Any]) -> SystemMetricsSection:
     cpu = _of(snapshot, "cpu", CpuUsage)
     memory = _of(snapshot, "memory", MemoryUsage)
     version = _of(snapshot, "version", Version)
-    return {
-        "cpu_percent": None if cpu is None else cpu.cpu_percent,
-        "memory_percent": None if memory is None else memory.memory_percent,
-        "memory_used_bytes": None if memory is None else memory.used_bytes,
-        "memory_total_bytes": None if memory is None else memory.total_bytes,
-        "uptime_seconds": None if version is None else version.uptime_seconds,
-        "model": None if version is None else version.model,
-        "vrp_version": None if version is None else version.vrp_version,
-        "cpu": cpu,
-        "memory": memory,
-        "health": snapshot.data("health"),
-        "version": version,
-        "alarms": snapshot.data("alarms"),
-    }
+    return SystemMetricsSection(
+        cpu_percent=None if cpu is None else cpu.cpu_percent,
+        memory_percent=None if memory is None else memory.memory_percent,
+        memory_used_bytes=None if memory is None else safe_int(memory.used_bytes),
+        memory_total_bytes=None if memory is None else safe_int(memory.total_bytes),
+        uptime_seconds=None if version is None else version.uptime_seconds,
+        model=None if version is None else version.model,
+        vrp_version=None if version is None else version.vrp_version,
+        cpu=cpu,
+        memory=memory,
+        health=_of(snapshot, "health", Health),
+        version=version,
+        alarms=_of(snapshot, "alarms", AlarmList),
+        **fresh,
+    )
 
 
-def _interfaces_status(snapshot: RouterSnapshot) -> dict[str, Any] | None:
+def _interfaces_status(
+    snapshot: RouterSnapshot, fresh: dict[str, Any]
+) -> InterfacesStatusSection | None:
     brief = _of(snapshot, "interface_brief", InterfaceBrief)
     if brief is None:
         return None
-    rows = brief.interfaces
-    return {
-        "count": len(rows),
-        "up": sum(1 for row in rows if row.phy_up),
-        "down": sum(1 for row in rows if not row.phy_up),
-        "admin_down": sum(1 for row in rows if row.admin_down),
-        "interfaces": rows,
-    }
+    rows = list(brief.interfaces)
+    return InterfacesStatusSection(
+        count=len(rows),
+        up=sum(1 for row in rows if row.phy_up),
+        down=sum(1 for row in rows if not row.phy_up),
+        admin_down=sum(1 for row in rows if row.admin_down),
+        interfaces=rows,
+        **fresh,
+    )
 
 
 def _network_traffic(
-    monitor: Monitor, snapshot: RouterSnapshot, traffic: TrafficRates, now: float
-) -> dict[str, Any] | None:
+    monitor: Monitor,
+    snapshot: RouterSnapshot,
+    traffic: TrafficRates,
+    now: float,
+    fresh: dict[str, Any],
+) -> NetworkTrafficSection | None:
     details = snapshot.data("traffic")
     if not isinstance(details, Mapping):
         return None
@@ -303,38 +325,39 @@ def _network_traffic(
             continue
         rate = traffic.rate(monitor, snapshot.router, name)
         rows.append(
-            {
-                "name": name,
-                "monitored": name in monitored,
-                "description": detail.description,
-                "phy_up": detail.phy_up,
-                "protocol_up": detail.protocol_up,
-                "bandwidth": detail.bandwidth,
-                "in_bps": None if rate is None else rate.in_bps,
-                "out_bps": None if rate is None else rate.out_bps,
-                "in_pps": None if rate is None else rate.in_pps,
-                "out_pps": None if rate is None else rate.out_pps,
-                "sampled_at": None if rate is None else iso_z(rate.sampled_at),
+            TrafficRow(
+                name=name,
+                monitored=name in monitored,
+                description=detail.description,
+                phy_up=detail.phy_up,
+                protocol_up=detail.protocol_up,
+                bandwidth=detail.bandwidth,
+                in_bps=None if rate is None else finite(rate.in_bps),
+                out_bps=None if rate is None else finite(rate.out_bps),
+                in_pps=None if rate is None else finite(rate.in_pps),
+                out_pps=None if rate is None else finite(rate.out_pps),
+                sampled_at=None if rate is None else iso_z(rate.sampled_at),
                 # A rate from counters older than the section's max age is not current.
-                "stale": rate is not None and now - rate.sampled_at > max_age,
-                "gap": None if rate is None else rate.gap,
-                "input_bytes": detail.input_bytes,
-                "output_bytes": detail.output_bytes,
-                "input_packets": detail.input_packets,
-                "output_packets": detail.output_packets,
-                "input_errors": detail.input_errors,
-                "output_errors": detail.output_errors,
-                "input_util_percent": detail.input_util_percent,
-                "output_util_percent": detail.output_util_percent,
-            }
+                stale=rate is not None and now - rate.sampled_at > max_age,
+                gap=None if rate is None else rate.gap,
+                input_bytes=safe_int(detail.input_bytes),
+                output_bytes=safe_int(detail.output_bytes),
+                input_packets=safe_int(detail.input_packets),
+                output_packets=safe_int(detail.output_packets),
+                input_errors=safe_int(detail.input_errors),
+                output_errors=safe_int(detail.output_errors),
+                input_util_percent=finite(detail.input_util_percent),
+                output_util_percent=finite(detail.output_util_percent),
+            )
         )
     # Every up port is polled; the totals are the uplinks' (the monitored ones) when any are.
-    counted = [row for row in rows if row["monitored"]] or rows
-    return {
-        "interfaces": rows,
-        "total_in_bps": _sum(row["in_bps"] for row in counted),
-        "total_out_bps": _sum(row["out_bps"] for row in counted),
-    }
+    counted = [row for row in rows if row.monitored] or rows
+    return NetworkTrafficSection(
+        interfaces=rows,
+        total_in_bps=_sum(row.in_bps for row in counted),
+        total_out_bps=_sum(row.out_bps for row in counted),
+        **fresh,
+    )
 
 
 def _sum(values: Iterable[float | None]) -> float | None:
@@ -343,16 +366,17 @@ def _sum(values: Iterable[float | None]) -> float | None:
     return sum(known) if known else None
 
 
-def _pppoe_stats(snapshot: RouterSnapshot) -> dict[str, Any] | None:
+def _pppoe_stats(snapshot: RouterSnapshot, fresh: dict[str, Any]) -> PppoeStatsSection | None:
     summary = _of(snapshot, "subscribers", SubscriberSummary)
     if summary is None or all(
         part is None for part in (summary.total, summary.domains, summary.slots, summary.pools)
     ):
         return None  # the engine combined sources none of which answered yet
-    return {
-        "total": summary.total,
-        "domains": summary.domains,
-        "slots": summary.slots,
-        "pools": summary.pools,
-        "pool_summary": summary.pool_summary,
-    }
+    return PppoeStatsSection(
+        total=summary.total,
+        domains=None if summary.domains is None else list(summary.domains),
+        slots=None if summary.slots is None else list(summary.slots),
+        pools=None if summary.pools is None else list(summary.pools),
+        pool_summary=summary.pool_summary,
+        **fresh,
+    )

@@ -34,6 +34,7 @@ from app.feed.broadcast import (
 )
 from app.feed.context import FeedContext, is_loopback_host
 from app.feed.errors import FeedConfigError
+from app.feed.picture import Picture
 from app.feed.publisher import FRESHNESS_CHECK_INTERVAL, Publisher
 from app.feed.seats import SeatBook
 from app.feed.sections import TrafficRates
@@ -42,6 +43,11 @@ from app.tls import TlsConfigError, certificate_fingerprint, server_context
 _log = logging.getLogger("ne8000monitor.feed.server")
 
 HEARTBEAT_INTERVAL = 15.0
+# Pending connections the kernel keeps while the loop is busy: a wall of screens (or 1000
+# clients after a restart) connecting at once overflows aiohttp's default of 128, and the
+# refused SYNs are retried after 1, 3, 7 s: connects that take seconds, then time out.
+LISTEN_BACKLOG = 2048
+WANTED_OPEN_FILES = 8192  # a socket per client, plus sessions, the database and the logs
 SHUTDOWN_TIMEOUT = 5.0
 SEAT_RELOAD_INTERVAL = 2.0  # seconds between looks at the seat tokens (revocations)
 USAGE_FLUSH_INTERVAL = 60.0  # seconds between writes of the seats' last use
@@ -156,10 +162,12 @@ class FeedServer:
         if ssl_context is not None and self.options.tls_cert is not None:
             self.fingerprint = certificate_fingerprint(Path(self.options.tls_cert))
         self._state = "starting"
+        raise_open_file_limit(WANTED_OPEN_FILES)
         ctx = self.context
         ctx.started_at = ctx.clock()
         ctx.hub = Hub(ctx.stats, **self._hub_options)  # type: ignore[arg-type]
         ctx.traffic = TrafficRates()
+        ctx.picture = Picture(ctx)
         app = build_application(ctx)
         runner = web.AppRunner(
             app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
@@ -172,6 +180,7 @@ class FeedServer:
                 self.options.port,
                 reuse_address=True,
                 ssl_context=ssl_context,
+                backlog=LISTEN_BACKLOG,
             )
             await site.start()
         except BaseException:
@@ -232,6 +241,27 @@ class FeedServer:
                     seats.flush_usage()  # a few hundred bytes: not worth a thread
             except Exception:  # never let bookkeeping take the feed down
                 _log.warning("seat token upkeep failed", exc_info=True)
+
+
+def raise_open_file_limit(wanted: int) -> int:
+    """Raise this process's soft limit of open files towards `wanted` (never above the hard
+    limit, never lower than it is): desktops start programs with 1024, which 1000 feed
+    clients would use up. Returns the limit in force (0 where the OS has no such limit)."""
+    try:
+        import resource  # noqa: PLC0415 -- POSIX only
+    except ImportError:  # Windows: no per-process descriptor limit of this kind
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            _log.warning("cannot raise the open-file limit from %d to %d", soft, target)
+            return soft
+        _log.info("open-file limit raised from %d to %d for the feed's clients", soft, target)
+        return target
+    return soft
 
 
 def _bound_port(runner: web.AppRunner, wanted: int) -> int:

@@ -7,7 +7,11 @@ connection stays open (a frame beyond the protocol limit is closed by aiohttp wi
 
 Accepted client messages: the text ``ping`` (or ``{"type": "ping"}``) -> `pong`;
 ``{"type": "subscribe", "routers": [...] | null}`` -> `subscribed` (null: all routers);
-``{"type": "command", ...}`` -> the remote command handler's reply.
+``{"type": "command", ...}`` -> the remote command handler's reply. They are decoded and
+validated by their wire types (:mod:`app.feed.wire.messages`), one tagged-union decoder.
+
+Frames go out uncompressed: each message is encoded once and the same bytes are written to
+every client, where per-message deflate would compress it again for each of them.
 """
 
 from __future__ import annotations
@@ -16,16 +20,23 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import Awaitable, Callable, Collection
-from typing import Any
+import re
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
+import msgspec
 from aiohttp import WSMsgType, web
 
 from app.feed import messages
-from app.feed.broadcast import CLOSE_GOING_AWAY, Client, Hub
-from app.feed.client_json import ClientJsonError, decode_client_json
+from app.feed.broadcast import CLOSE_GOING_AWAY, Client, Hub, Outgoing
 from app.feed.context import FeedContext
 from app.feed.seats import seat_of
+from app.feed.wire.messages import (
+    CLIENT_DECODER,
+    CommandMessage,
+    PingMessage,
+    ServerMessage,
+    SubscribeMessage,
+)
 
 _log = logging.getLogger("ne8000monitor.feed.websocket")
 
@@ -37,8 +48,11 @@ CLOSE_BAD_REQUEST = 1008
 # Protocol-level ping (answered by every WebSocket stack on its own): a peer that vanished
 # without closing (cable pulled, laptop asleep) is noticed and dropped after ~1.5 intervals.
 PROTOCOL_PING_INTERVAL = 30.0
+WRITE_BUFFER_LIMIT = 256 * 1024  # bytes queued for a client before its writer waits
+DRAIN_POLL_SECONDS = 0.05  # how often a waiting writer looks whether the peer read
 
-CommandHandler = Callable[..., Awaitable[dict[str, Any]]]
+CommandHandler = Callable[..., Awaitable[ServerMessage]]
+_ERROR_PATH = re.compile(r" - at `(?P<path>[^`]*)`$")
 
 
 def websocket_routes(ctx: FeedContext) -> list[web.RouteDef]:
@@ -73,10 +87,11 @@ class _Endpoint:
 
     async def _refuse(self, request: web.Request, code: str, text: str) -> web.WebSocketResponse:
         """Upgrade, say why in an `error` message, close: a WS client can read the reason."""
-        ws = web.WebSocketResponse()
+        ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
         routers = self._ctx.monitor.routers
-        await ws.send_str(messages.error(self._ctx, code, text, routers=routers))
+        refusal = messages.error(self._ctx, code, text, routers=routers)
+        await ws.send_frame(refusal.data, WSMsgType.TEXT)
         self._ctx.stats.errors_sent += 1
         await ws.close(code=CLOSE_BAD_REQUEST, message=code.encode())
         return ws
@@ -91,7 +106,10 @@ class _Endpoint:
         if unknown:
             return await self._refuse(request, "unknown_router", f"no router named {unknown[0]!r}")
         ws = web.WebSocketResponse(
-            max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=PROTOCOL_PING_INTERVAL
+            max_msg_size=MAX_FRAME_BYTES,
+            autoping=True,
+            heartbeat=PROTOCOL_PING_INTERVAL,
+            compress=False,
         )
         await ws.prepare(request)
         try:
@@ -137,42 +155,32 @@ class _Endpoint:
             hub.send(client, messages.pong(ctx))
             return
         try:
-            message = decode_client_json(text)
-        except ClientJsonError as error:
-            self._error(hub, client, error.code, f"{error} (send `ping` or a JSON object)")
+            message = CLIENT_DECODER.decode(text)
+        except msgspec.ValidationError as error:
+            self._error(hub, client, *_classify(str(error)))
             return
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            self._error(hub, client, "bad_message", "expected a JSON object with a `type`")
+        except msgspec.DecodeError as error:
+            text = f"not JSON (send `ping` or a JSON object): {error}"
+            self._error(hub, client, "bad_json", text)
             return
-        kind = message["type"]
-        if kind == "ping":
+        except RecursionError:
+            self._error(hub, client, "bad_json", "the JSON is nested too deeply")
+            return
+        if isinstance(message, PingMessage):
             hub.send(client, messages.pong(ctx))
-        elif kind == "subscribe":
+        elif isinstance(message, SubscribeMessage):
             self._subscribe(hub, client, message)
-        elif kind == "command":
-            if commands:
-                self._error(hub, client, "busy", "one command at a time per connection")
-                return
+        elif commands:
+            self._error(hub, client, "busy", "one command at a time per connection")
+        else:
             task = asyncio.create_task(
                 self._command(request, hub, client, message), name=f"feed-command-{client.id}"
             )
             commands.add(task)
             task.add_done_callback(commands.discard)
-        else:
-            self._error(
-                hub,
-                client,
-                "unknown_type",
-                f"unknown message type {kind[:40]!r}",
-            )
 
-    def _subscribe(self, hub: Hub, client: Client, message: dict[str, Any]) -> None:
-        routers = message.get("routers")
-        if routers is not None and (
-            not isinstance(routers, list) or not all(isinstance(r, str) for r in routers)
-        ):
-            self._error(hub, client, "bad_field", "`routers` must be a list of names or null")
-            return
+    def _subscribe(self, hub: Hub, client: Client, message: SubscribeMessage) -> None:
+        routers = message.routers
         known = self._ctx.monitor.routers
         unknown = [name for name in routers or () if name not in known]
         if unknown:
@@ -182,7 +190,7 @@ class _Endpoint:
         hub.send(client, messages.subscribed(self._ctx, client.routers))
 
     async def _command(
-        self, request: web.Request, hub: Hub, client: Client, message: dict[str, Any]
+        self, request: web.Request, hub: Hub, client: Client, message: CommandMessage
     ) -> None:
         handler = self._handler()
         if handler is None:
@@ -202,7 +210,7 @@ class _Endpoint:
             _log.exception("WebSocket command failed")
             self._error(hub, client, "internal_error", "the command could not be handled")
             return
-        hub.send(client, messages.reply(self._ctx, answer))
+        hub.send(client, messages.reply(answer))
 
     def _handler(self) -> CommandHandler | None:
         if self._command_handler is False:
@@ -215,12 +223,31 @@ class _Endpoint:
         return self._command_handler or None
 
 
-def _initial(ctx: FeedContext, routers: Collection[str] | None) -> list[str]:
-    """Welcome, every section of each router, the status and the active alerts: at once."""
+def _classify(problem: str) -> tuple[str, str]:
+    """An `error` code and message for a client message that does not fit its type: the
+    message as a whole (`bad_message`), its `type` (`unknown_type`), or a field
+    (`bad_field`); msgspec's own words say what was expected where."""
+    match = _ERROR_PATH.search(problem)
+    path = match.group("path") if match else "$"
+    if path == "$.type" and problem.startswith("Invalid value"):
+        return "unknown_type", f"unknown message type: {problem}"
+    if path in ("$", "$.type"):
+        return "bad_message", f"expected a JSON object with a `type`: {problem}"
+    return "bad_field", problem
+
+
+def _initial(ctx: FeedContext, routers: Collection[str] | None) -> list[Outgoing]:
+    """Welcome, every section of each router, the status and the active alerts: at once
+    (the router pictures and the status are shared by clients connecting meanwhile)."""
     names = list(ctx.monitor.routers if routers is None else routers)
+    picture = ctx.picture
     initial = [messages.welcome(ctx, ctx.monitor.routers)]
-    initial += [messages.router_data(ctx, name) for name in names]
-    initial.append(messages.system_status(ctx))
+    if picture is None:
+        initial += [messages.router_data(ctx, name) for name in names]
+        initial.append(messages.system_status(ctx))
+    else:
+        initial += [picture.router_data(name) for name in names]
+        initial.append(picture.system_status())
     for name in names:
         initial += [messages.alert(ctx, item) for item in ctx.monitor.active_alerts(name)]
     return initial
@@ -233,14 +260,28 @@ def _hub(ctx: FeedContext) -> Hub:
 
 
 class _AiohttpSocket:
-    """An aiohttp WebSocketResponse as the hub's :class:`Socket`."""
+    """An aiohttp WebSocketResponse as the hub's :class:`Socket`.
+
+    Data frames are written straight to the connection's transport, whole frames at a time
+    (aiohttp writes its own control frames -- ping, pong, close -- the same way, so frames
+    never interleave); the connection negotiates no compression, so the frames the hub
+    built once are what every client must receive.
+    """
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
         self._ws = ws
         self._request = request
 
-    async def send_str(self, data: str) -> None:
-        await self._ws.send_str(data)
+    async def send(self, messages: Sequence[Outgoing]) -> None:
+        transport = self._request.transport
+        if transport is None or transport.is_closing() or self._ws.closed:
+            raise ConnectionResetError("the WebSocket is closing")
+        transport.writelines([message.frame for message in messages])
+        # Flow control: wait while the peer is not reading (the hub's send timeout bounds it).
+        while transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
+            if transport.is_closing():
+                raise ConnectionResetError("the WebSocket closed while sending")
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
 
     async def close(self, *, code: int, message: bytes) -> object:
         return await self._ws.close(code=code, message=message)

@@ -11,6 +11,9 @@
  * the answer is too old) and says until when it is fresh (`fresh_until_epoch`), so a part
  * whose router stopped answering dims and the card says "Stale since ..." with the reason,
  * even while the feed itself is live and no new message comes.
+ * On start the page loads the last hour of each router's subscriber total and of its
+ * uplinks' traffic from /api/history, so its trend lines do not start empty; the live
+ * figures are appended as they come. A gap (failed poll) breaks the line, never drops to 0.
  */
 "use strict";
 
@@ -29,8 +32,9 @@
   const SILENCE_LIMIT_MS = 30000; // no message at all for this long: the feed is stale
   const BACKOFF_MIN_MS = 500;
   const BACKOFF_MAX_MS = 10000;
-  const HISTORY_WINDOW_MS = 60 * 60 * 1000; // the sparkline shows the last hour since load
+  const HISTORY_WINDOW_MS = 60 * 60 * 1000; // the sparklines show the last hour
   const HISTORY_MAX_POINTS = 720;
+  const HISTORY_MAX_UPLINKS = 16; // series asked per router: in and out of each uplink
   const ROUTER_STALE_MS = 3 * 60 * 1000; // for a feed that sends no freshness fields
   const SEVERITY_ORDER = { critical: 0, major: 1, minor: 2, warning: 3 };
   const DASH = "—";
@@ -278,7 +282,9 @@
         name,
         sections: {},
         status: null,
-        history: [], // [{t: server ms, v: BigInt}]
+        history: [], // [{t: server ms, v: BigInt | null (a gap)}]
+        traffic: [], // [{t: server ms, in: bps | null, out: bps | null}] of the uplinks
+        loaded: { subscribers: false, traffic: false }, // history asked for (once a page)
         lastDataMs: null,
         card: null,
       };
@@ -361,10 +367,117 @@
       return;
     }
     view.history.push({ t: at, v: total });
-    const oldest = at - HISTORY_WINDOW_MS;
-    while (view.history.length > HISTORY_MAX_POINTS || view.history[0].t < oldest) {
-      view.history.shift();
+    trimWindow(view.history, at);
+  }
+
+  function uplinksOf(section) {
+    const rows = section && Array.isArray(section.interfaces) ? section.interfaces : [];
+    const monitored = rows.filter((row) => row.monitored === true);
+    return (monitored.length ? monitored : rows).map((row) => row.name);
+  }
+
+  function recordTraffic(view, section) {
+    if (!section || typeof section !== "object") return;
+    const at = epochMs(section);
+    if (at === null) return;
+    const last = view.traffic[view.traffic.length - 1];
+    if (last && last.t >= at) return;
+    const value = (bps) => (typeof bps === "number" && Number.isFinite(bps) ? bps : null);
+    view.traffic.push({ t: at, in: value(section.total_in_bps), out: value(section.total_out_bps) });
+    trimWindow(view.traffic, at);
+  }
+
+  function trimWindow(points, newest) {
+    const oldest = newest - HISTORY_WINDOW_MS;
+    while (points.length > HISTORY_MAX_POINTS || (points.length && points[0].t < oldest)) {
+      points.shift();
     }
+  }
+
+  /** GET /api/history for one router: {metric: [[epoch s, value | null], ...]}. */
+  async function fetchHistory(router, metrics) {
+    const query = new URLSearchParams({
+      router,
+      since: String(-HISTORY_WINDOW_MS / 1000),
+      max_points: String(HISTORY_MAX_POINTS),
+    });
+    for (const metric of metrics) query.append("metric", metric);
+    const headers = TOKEN ? { Authorization: `Bearer ${TOKEN}` } : {};
+    const response = await fetch(`/api/history?${query}`, { headers, cache: "no-store" });
+    if (!response.ok) throw new Error(`history: HTTP ${response.status}`);
+    const body = await response.json();
+    const series = {};
+    for (const entry of Array.isArray(body.series) ? body.series : []) {
+      if (entry && typeof entry.metric === "string" && Array.isArray(entry.points)) {
+        series[entry.metric] = entry.points;
+      }
+    }
+    return series;
+  }
+
+  /** Stored points older than the first live one, then the live ones. */
+  function mergeBefore(stored, live) {
+    const first = live.length ? live[0].t : Infinity;
+    return [...stored.filter((point) => point.t < first), ...live].slice(-HISTORY_MAX_POINTS);
+  }
+
+  function loadSubscriberHistory(view) {
+    if (view.loaded.subscribers) return;
+    view.loaded.subscribers = true;
+    fetchHistory(view.name, ["subscribers.total"])
+      .then((series) => {
+        const stored = (series["subscribers.total"] || []).map(([t, v]) => ({
+          t: t * 1000,
+          v: typeof v === "number" && Number.isFinite(v) ? BigInt(Math.round(v)) : null,
+        }));
+        view.history = mergeBefore(stored, view.history);
+        scheduleRender();
+      })
+      .catch((error) => {
+        console.warn("wall: no subscriber history for", view.name, error);
+        view.loaded.subscribers = false; // ask again on the next welcome
+      });
+  }
+
+  /** Sum the uplinks' stored rates: at each stored time, the newest point of every uplink
+   * (sample and hold); unknown while any uplink has no value yet or a gap. */
+  function sumUplinks(series, names, key) {
+    const lists = names.map((name) => series[`if.${name}.${key}`] || []);
+    const times = [...new Set(lists.flatMap((list) => list.map(([t]) => t)))].sort((a, b) => a - b);
+    const cursors = lists.map(() => -1);
+    return times.map((t) => {
+      let sum = 0;
+      let known = true;
+      lists.forEach((list, index) => {
+        while (cursors[index] + 1 < list.length && list[cursors[index] + 1][0] <= t) {
+          cursors[index] += 1;
+        }
+        const point = cursors[index] >= 0 ? list[cursors[index]] : null;
+        if (!point || typeof point[1] !== "number") known = false;
+        else sum += point[1];
+      });
+      return { t: t * 1000, v: known ? sum : null };
+    });
+  }
+
+  function loadTrafficHistory(view, section) {
+    if (view.loaded.traffic) return;
+    const names = uplinksOf(section).slice(0, HISTORY_MAX_UPLINKS);
+    if (!names.length) return;
+    view.loaded.traffic = true;
+    const metrics = names.flatMap((name) => [`if.${name}.in_bps`, `if.${name}.out_bps`]);
+    fetchHistory(view.name, metrics)
+      .then((series) => {
+        const inbound = sumUplinks(series, names, "in_bps");
+        const outbound = new Map(sumUplinks(series, names, "out_bps").map((p) => [p.t, p.v]));
+        const stored = inbound.map((p) => ({ t: p.t, in: p.v, out: outbound.get(p.t) ?? null }));
+        view.traffic = mergeBefore(stored, view.traffic);
+        scheduleRender();
+      })
+      .catch((error) => {
+        console.warn("wall: no traffic history for", view.name, error);
+        view.loaded.traffic = false;
+      });
   }
 
   // ---------------------------------------------------------------- messages
@@ -410,7 +523,10 @@
       }
     }
     state.knownRouters = [];
-    for (const name of listed) routerView(name); // re-lists them in the server's order
+    for (const name of listed) {
+      const view = routerView(name); // re-lists them in the server's order
+      if (wanted(name)) loadSubscriberHistory(view);
+    }
   }
 
   function onRouterData(message) {
@@ -422,6 +538,10 @@
       const at = epochMs(section);
       if (at !== null && (view.lastDataMs === null || at > view.lastDataMs)) view.lastDataMs = at;
       if (name === "online_total") recordTotal(view, section);
+      if (name === "network_traffic") {
+        recordTraffic(view, section);
+        if (wanted(view.name)) loadTrafficHistory(view, section);
+      }
     }
   }
 
@@ -738,6 +858,7 @@
     renderGauge(card.querySelector(".gauge-cpu"), metrics ? metrics.cpu_percent : null);
     renderGauge(card.querySelector(".gauge-mem"), metrics ? metrics.memory_percent : null);
     renderTraffic(card, view.sections.network_traffic || null);
+    drawTraffic(card.querySelector(".traffic-spark"), view.traffic);
     renderAlerts(card, view.name);
   }
 
@@ -749,9 +870,10 @@
 
     const change = card.querySelector(".subs-change");
     const history = view.history;
-    if (history.length >= 2) {
-      const first = history[0];
-      const last = history[history.length - 1];
+    const known = history.filter((point) => point.v !== null);
+    if (known.length >= 2) {
+      const first = known[0];
+      const last = known[known.length - 1];
       const delta = last.v - first.v;
       change.textContent = t("change", {
         delta: formatSigned(delta),
@@ -767,19 +889,20 @@
 
   /** Draw the sparkline. Values are taken relative to the minimum as BigInt first, so the
    * conversion to plotting numbers never loses the shape however large the counters. The
-   * vertical span is at least 1% of the level: churn of a few users stays a gentle wiggle,
-   * while a real drop still shows as a cliff. */
+   * vertical span is at least 1% of the level (and 10 subscribers): churn of a few users
+   * stays a gentle wiggle, while a real drop still shows as a cliff. A gap breaks the line. */
   function drawSparkline(svg, history) {
     const line = svg.querySelector(".spark-line");
     const area = svg.querySelector(".spark-area");
-    if (history.length < 2) {
+    const known = history.filter((point) => point.v !== null);
+    if (known.length < 2) {
       line.setAttribute("d", "");
       area.setAttribute("d", "");
       return;
     }
-    let min = history[0].v;
-    let max = history[0].v;
-    for (const point of history) {
+    let min = known[0].v;
+    let max = known[0].v;
+    for (const point of known) {
       if (point.v < min) min = point.v;
       if (point.v > max) max = point.v;
     }
@@ -788,15 +911,50 @@
     const range = max - min > floor ? max - min : floor;
     const base = min - (range - (max - min)) / 2n; // centre the data in the span
     const span = Number(range);
-    const t0 = history[0].t;
-    const tSpan = Math.max(history[history.length - 1].t - t0, 1);
-    const points = history.map((point) => {
+    const y = (point) => 94 - (Number(point.v - base) / span) * 88;
+    const [lineD, areaD] = sparkPaths(history, y);
+    line.setAttribute("d", lineD);
+    area.setAttribute("d", areaD);
+  }
+
+  /** SVG paths (line, area) of points {t, v}: x over the time span, `y(point)` for the
+   * height; a point whose v is null starts a new segment. */
+  function sparkPaths(points, y) {
+    const t0 = points[0].t;
+    const tSpan = Math.max(points[points.length - 1].t - t0, 1);
+    const segments = [[]];
+    for (const point of points) {
+      if (point.v === null) {
+        if (segments[segments.length - 1].length) segments.push([]);
+        continue;
+      }
       const x = ((point.t - t0) / tSpan) * 1000;
-      const y = 94 - (Number(point.v - base) / span) * 88;
-      return `${x.toFixed(1)},${y.toFixed(1)}`;
-    });
-    line.setAttribute("d", `M${points.join("L")}`);
-    area.setAttribute("d", `M0,100L${points.join("L")}L1000,100Z`);
+      segments[segments.length - 1].push([x.toFixed(1), y(point).toFixed(1)]);
+    }
+    const drawn = segments.filter((segment) => segment.length);
+    const line = drawn.map((segment) => `M${segment.map((xy) => xy.join(",")).join("L")}`);
+    const area = drawn.map((segment) =>
+      `M${segment[0][0]},100L${segment.map((xy) => xy.join(",")).join("L")}` +
+      `L${segment[segment.length - 1][0]},100Z`);
+    return [line.join(""), area.join("")];
+  }
+
+  /** The uplinks' total in and out over the last hour, from 0 bit/s: traffic is drawn to
+   * scale, so a quiet night is low and a busy evening high, never noise stretched to fill. */
+  function drawTraffic(svg, traffic) {
+    const lineIn = svg.querySelector(".spark-in");
+    const lineOut = svg.querySelector(".spark-out");
+    const values = traffic.flatMap((p) => [p.in, p.out]).filter((v) => v !== null);
+    if (traffic.length < 2 || values.length < 2) {
+      lineIn.setAttribute("d", "");
+      lineOut.setAttribute("d", "");
+      return;
+    }
+    const top = Math.max(...values, 1);
+    const y = (point) => 96 - (point.v / top) * 90;
+    // Inbound as a faint area, outbound as a line: both readable behind the rates.
+    lineIn.setAttribute("d", sparkPaths(traffic.map((p) => ({ t: p.t, v: p.in })), y)[1]);
+    lineOut.setAttribute("d", sparkPaths(traffic.map((p) => ({ t: p.t, v: p.out })), y)[0]);
   }
 
   function renderGauge(gauge, value) {

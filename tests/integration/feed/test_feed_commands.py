@@ -26,6 +26,8 @@ from app.engine.settings import FeedSettings
 from app.feed.commands import handle_ws_command
 from app.feed.openapi import build_document
 from app.feed.server import FeedServer
+from app.feed.wire.base import encode
+from app.feed.wire.messages import CommandMessage
 from app.simulator.server import SimulatorHandle
 from app.transport.credentials import MemorySecretStore
 
@@ -227,9 +229,11 @@ async def test_the_token_must_be_presented(command_rig) -> None:
 async def test_the_handler_itself_refuses_an_unauthorized_caller(command_rig) -> None:
     """Defence in depth: even past the middleware, the handler checks the token again."""
     rig = await command_rig(ENABLED)
-    reply = await handle_ws_command(
-        rig.server.context, {"type": "command", "command": "display version"}, authorized=False
+    answer = await handle_ws_command(
+        rig.server.context, CommandMessage(command="display version"), authorized=False
     )
+    reply = json.loads(encode(answer))
+    del reply["timestamp"], reply["epoch"]
     assert reply == {
         "type": "error",
         "code": "unauthorized",
@@ -347,7 +351,11 @@ async def test_a_body_that_is_not_a_json_object(command_rig) -> None:
         assert answer.status == 400
         error = (await answer.json())["error"]
     assert error["code"] == "invalid_json"
-    assert "nested deeper than 32 levels" in error["message"]
+    assert error["message"] == "the body must be a JSON object"
+    deep_object = '{"command": ' + '{"a": ' * 3000 + "1" + "}" * 3000 + "}"
+    async with rig.http.post(rig.url + EXECUTE, data=deep_object, headers=AUTH) as answer:
+        assert answer.status == 400  # msgspec's own depth limit: still a clear answer
+        assert (await answer.json())["error"]["code"] in ("invalid_json", "invalid_request")
     status, body, _ = await rig.post(EXECUTE, {"command": "display version"}, AUTH)
     assert status == 200
 
@@ -359,7 +367,7 @@ async def test_rate_limit_answers_429_with_retry_after(command_rig) -> None:
         assert status == 200
     status, body, headers = await rig.post(EXECUTE, {"command": "display health"}, AUTH)
     assert status == 429
-    check_documented("CommandError", body)
+    check_documented("ErrorAnswer", body)
     assert body["error"]["code"] == "rate_limited"
     assert 1 <= int(headers["Retry-After"]) <= 60
     assert body["error"]["retry_after"] == int(headers["Retry-After"])

@@ -80,7 +80,7 @@ async def test_hanging_commands_are_served_stale_everywhere(make_rig: MakeRig) -
     # /metrics drops the stale gauges and says per section why.
     samples = await scrape(rig.url, rig.http)
     assert ROUTER not in labelled(samples, "ne8000_subscribers_online", "router")
-    assert ROUTER not in labelled(samples, "ne8000_ip_pool_usage_percent", "router")
+    assert ROUTER not in labelled(samples, "ne8000_ip_pool_usage_ratio", "router")
     assert section_up(samples, "online_total") == 0
     assert section_up(samples, "ip_pools") == 0
     # (cpu is not asserted fresh here: the hung commands hold the router's sessions, so
@@ -116,9 +116,9 @@ async def test_hanging_commands_are_served_stale_everywhere(make_rig: MakeRig) -
 
     # Every stale answer and message is what /openapi.json documents.
     served = await served_document(rig)
-    served.check("SectionAnswer", stale)
+    served.check("PppoeStatsAnswer", stale)
     served.check("RouterDataMessage", message)
-    served.check("Health", health)
+    served.check("HealthAnswer", health)
     served.check("RouterStatusAnswer", status)
 
     rig.simulators[ROUTER].faults.hang_commands = set()

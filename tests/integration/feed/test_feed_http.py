@@ -9,7 +9,8 @@ from app.domain.interfaces import InterfaceBrief, InterfaceDetail
 from app.domain.subscribers import AccessUserCounters
 from app.domain.system import CpuUsage, MemoryUsage, Version
 from app.engine.subscribers import SubscriberSummary
-from app.feed.serialize import MAX_SAFE_INTEGER
+from app.feed.broadcast import DEFAULT_QUEUE_SIZE
+from app.feed.wire.base import MAX_SAFE_INTEGER
 from tests.integration.feed.conftest import WAIT, FeedRig, MakeRig
 
 UPLINK = "GigabitEthernet0/3/1"
@@ -140,8 +141,9 @@ async def test_status_cache_and_websocket_statistics(make_rig: MakeRig) -> None:
         assert status == 200
         assert body["data"]["clients"] == 1
         assert body["data"]["connections"] == 1
-        assert body["data"]["queue_size"] == 32
-        assert len(body["data"]["connections_by_client"]) == 1
+        assert body["data"]["queue_size"] == DEFAULT_QUEUE_SIZE
+        (client,) = body["data"]["connections_by_client"]
+        assert (client["dropped"], client["conflated"]) == (0, 0)
     status, body = await rig.get("/api/router_status")
     assert status == 200
     (entry,) = body["routers"]

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 import websockets
 
-from app.feed.broadcast import CLOSE_GOING_AWAY, CLOSE_POLICY
+from app.feed.broadcast import CLOSE_GOING_AWAY, CLOSE_POLICY, Outgoing
 from app.feed.server import FeedServer
 from tests.integration.feed.conftest import LOCAL, WAIT, FeedRig, MakeRig, receive_json
 
@@ -69,7 +69,8 @@ async def test_a_client_that_never_reads_is_dropped_without_hurting_others(
         pad = "p" * 65536
         longest = 0
         for seq in range(3000):
-            hub.publish(json.dumps({"type": "bulk", "seq": seq, "pad": pad}))
+            bulk = json.dumps({"type": "bulk", "seq": seq, "pad": pad}).encode()
+            hub.publish(Outgoing(bulk, "bulk"))
             longest = max(longest, len(stalled.queue))
             message = await receive_json(good)
             received.append(message["seq"])
@@ -79,7 +80,7 @@ async def test_a_client_that_never_reads_is_dropped_without_hurting_others(
             pytest.fail("the stalled client was never disconnected")
         await wait_clients(rig, 1)
         # The good client keeps receiving after the laggard is gone.
-        hub.publish(json.dumps({"type": "bulk", "seq": -1}))
+        hub.publish(Outgoing(b'{"type": "bulk", "seq": -1}', "bulk"))
         assert (await receive_json(good))["seq"] == -1
     stalled_writer.close()
 
@@ -91,6 +92,47 @@ async def test_a_client_that_never_reads_is_dropped_without_hurting_others(
     assert stats.disconnected_laggards == 1
     assert stalled.close_code == CLOSE_POLICY
     assert feed_tasks() == ["feed-freshness", "feed-heartbeat", "feed-publisher"]
+
+
+async def read_frame(reader: asyncio.StreamReader) -> bytes:
+    """One unmasked server frame's payload (the stalled client reads frames by hand)."""
+    head = await reader.readexactly(2)
+    length = head[1] & 0x7F
+    if length == 126:
+        length = int.from_bytes(await reader.readexactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(await reader.readexactly(8), "big")
+    return await reader.readexactly(length)
+
+
+async def test_a_slow_reader_gets_the_newest_state_not_a_backlog(make_rig: MakeRig) -> None:
+    rig = await make_rig(start_monitor=False, heartbeat_interval=3600)
+    hub = rig.server.hub
+    assert hub is not None
+    reader, writer = await stalled_client(rig.server.port or 0)
+    await wait_clients(rig, 1)
+    (slow,) = hub.clients
+    pad = "p" * 65536
+    total = 300
+    longest = 0
+    for seq in range(total):  # one router's state, again and again, faster than it reads
+        body = json.dumps({"type": "router_data", "router": "sim", "seq": seq, "pad": pad})
+        hub.publish(Outgoing(body.encode(), "router_data", "sim", frozenset({"online_total"})))
+        longest = max(longest, len(slow.queue))
+        await asyncio.sleep(0)
+    assert longest <= 1  # never a backlog: the queued state is replaced by the newer one
+    assert slow.conflated > 0
+    seqs: list[int] = []
+    async with asyncio.timeout(WAIT):
+        while total - 1 not in seqs:
+            message = json.loads(await read_frame(reader))
+            if "seq" in message:
+                seqs.append(message["seq"])
+    assert seqs == sorted(set(seqs))  # in order, nothing twice: never back in time
+    assert len(seqs) < total  # what it could not read in time was replaced, not queued
+    assert rig.server.context.stats.conflated == slow.conflated == total - len(seqs)
+    assert rig.server.context.stats.disconnected_laggards == 0
+    writer.close()
 
 
 async def cycle_aiohttp(rig: FeedRig, count: int) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Callable
 
 import aiohttp
+import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
@@ -22,11 +24,16 @@ Samples = dict[str, list[Sample]]
 ROUTER_METRICS = (
     "ne8000_subscribers_online",
     "ne8000_domain_subscribers_online",
-    "ne8000_ip_pool_usage_percent",
-    "ne8000_cpu_usage_percent",
-    "ne8000_memory_usage_percent",
-    "ne8000_interface_receive_bits_per_second",
-    "ne8000_interface_transmit_bits_per_second",
+    "ne8000_ip_pool_usage_ratio",
+    "ne8000_cpu_usage_ratio",
+    "ne8000_memory_usage_ratio",
+    "ne8000_memory_used_bytes",
+    "ne8000_memory_total_bytes",
+    "ne8000_interface_up",
+    "ne8000_interface_receive_bytes_per_second",
+    "ne8000_interface_transmit_bytes_per_second",
+    "ne8000_interface_receive_bytes_total",
+    "ne8000_interface_transmit_bytes_total",
     "ne8000_poll_duration_seconds",
 )
 
@@ -155,24 +162,44 @@ async def test_scrape_matches_the_monitor(make_rig: MakeRig) -> None:
         assert domains == {d.name: d.online for d in subscribers.domains if d.online is not None}
         pools = {
             s.labels["pool"]: s.value
-            for s in samples["ne8000_ip_pool_usage_percent"]
+            for s in samples["ne8000_ip_pool_usage_ratio"]
             if s.labels["router"] == name
         }
-        assert pools == {p.name: p.percent for p in subscribers.pools if p.percent is not None}
-        assert value(samples, "ne8000_cpu_usage_percent", router=name) == (
-            snapshot.data("cpu").cpu_percent
+        assert pools == {
+            p.name: p.percent / 100 for p in subscribers.pools if p.percent is not None
+        }
+        assert value(samples, "ne8000_cpu_usage_ratio", router=name) == (
+            snapshot.data("cpu").cpu_percent / 100
         )
-        assert value(samples, "ne8000_memory_usage_percent", router=name) == (
-            snapshot.data("memory").memory_percent
+        memory = snapshot.data("memory")
+        assert value(samples, "ne8000_memory_usage_ratio", router=name) == (
+            memory.memory_percent / 100
         )
+        assert value(samples, "ne8000_memory_used_bytes", router=name) == memory.used_bytes
+        assert value(samples, "ne8000_memory_total_bytes", router=name) == memory.total_bytes
+        brief = snapshot.data("interface_brief")
+        assert {
+            s.labels["interface"]: s.value
+            for s in samples["ne8000_interface_up"]
+            if s.labels["router"] == name
+        } == {row.name: (1 if row.phy_up else 0) for row in brief.interfaces}
+        details = snapshot.data("traffic")
+        counted = {
+            s.labels["interface"]: s.value
+            for s in samples["ne8000_interface_receive_bytes_total"]
+            if s.labels["router"] == name
+        }
+        assert counted == {
+            n: float(d.input_bytes) for n, d in details.items() if d.input_bytes is not None
+        }
         received = {
             s.labels["interface"]: s.value
-            for s in samples["ne8000_interface_receive_bits_per_second"]
+            for s in samples["ne8000_interface_receive_bytes_per_second"]
             if s.labels["router"] == name
         }
         sent = {
             s.labels["interface"]: s.value
-            for s in samples["ne8000_interface_transmit_bits_per_second"]
+            for s in samples["ne8000_interface_transmit_bytes_per_second"]
             if s.labels["router"] == name
         }
         expected_in, expected_out = {}, {}
@@ -180,9 +207,9 @@ async def test_scrape_matches_the_monitor(make_rig: MakeRig) -> None:
             point_in = monitor.history.latest(name, f"if.{interface}.in_bps")
             point_out = monitor.history.latest(name, f"if.{interface}.out_bps")
             if point_in is not None and point_in[1] is not None:
-                expected_in[interface] = point_in[1]
+                expected_in[interface] = point_in[1] / 8  # bits/s in the engine, bytes/s here
             if point_out is not None and point_out[1] is not None:
-                expected_out[interface] = point_out[1]
+                expected_out[interface] = point_out[1] / 8
         assert expected_in
         assert received == expected_in
         assert sent == expected_out
@@ -193,8 +220,12 @@ async def test_scrape_matches_the_monitor(make_rig: MakeRig) -> None:
 
 async def test_an_unreachable_router_is_down_and_has_no_data(make_rig: MakeRig) -> None:
     rig = await make_rig(("sim",), dead=("gone",))
-    await wait_until(
-        lambda: (
+    registry = build_registry(rig.server.context)
+
+    def unreachable_now() -> Samples | None:
+        """A scrape taken in the same step as the check (the dead router's pool retries
+        quickly, and is "connecting", so unknown, in between)."""
+        ready = (
             str(rig.monitor.router_status("gone")[0].pool.state) == "unreachable"
             and isinstance(rig.monitor.snapshot("sim").data("cpu"), CpuUsage)
             and any(
@@ -202,8 +233,15 @@ async def test_an_unreachable_router_is_down_and_has_no_data(make_rig: MakeRig) 
                 for alert in rig.monitor.active_alerts("gone")
             )
         )
-    )
-    samples = await scrape(rig.url, rig.http)
+        return parse(generate_latest(registry).decode()) if ready else None
+
+    samples: Samples | None = None
+    async with asyncio.timeout(WAIT):
+        while (samples := unreachable_now()) is None:
+            await asyncio.sleep(0.02)
+    async with rig.http.get(rig.url + "/metrics") as answer:  # the endpoint serves it too
+        assert answer.status == 200
+        assert "ne8000_router_pool_state" in await answer.text()
     alerts = {
         (s.labels["router"], s.labels["severity"]): s.value for s in samples["ne8000_alerts_active"]
     }
@@ -215,7 +253,7 @@ async def test_an_unreachable_router_is_down_and_has_no_data(make_rig: MakeRig) 
     assert value(samples, "ne8000_router_up", router="gone") == 0
     assert value(samples, "ne8000_router_up", router="sim") == 1
     assert value(samples, "ne8000_router_pool_state", router="gone", state="unreachable") == 1
-    assert labelled(samples, "ne8000_cpu_usage_percent", "router").keys() == {"sim"}
+    assert labelled(samples, "ne8000_cpu_usage_ratio", "router").keys() == {"sim"}
     assert "gone" not in labelled(samples, "ne8000_subscribers_online", "router")
     assert value(samples, "ne8000_poll_failures_total", router="gone") > 0
 
@@ -242,3 +280,26 @@ async def test_openmetrics_is_served_when_asked_for(make_rig: MakeRig) -> None:
         text = await answer.text()
     assert text.endswith("# EOF\n")
     assert "ne8000_cache_hits_total 0" in text
+
+
+async def test_promtool_finds_nothing_to_fix(make_rig: MakeRig) -> None:
+    """Prometheus's own linter over a real scrape with every family present."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is missing (apt-get install prometheus)")
+    rig = await make_rig(("sim",), dead=("gone",), frozen=False)
+    await wait_until(lambda: fully_polled(rig.monitor, "sim"))
+    async with rig.http.get(rig.url + "/metrics") as answer:
+        text = await answer.text()
+    assert "ne8000_interface_receive_bytes_total{" in text
+    process = await asyncio.create_subprocess_exec(
+        promtool,
+        "check",
+        "metrics",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate(text.encode())
+    assert process.returncode == 0, output.decode()
+    assert output.decode().strip() == ""

@@ -24,21 +24,21 @@ class Checker:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
 
-    def check(self, schema_name: str, instance: object) -> None:
-        """Validate `instance` against a component schema of the served document."""
-        schema = {
-            "$ref": f"#/components/schemas/{schema_name}",
-            "components": self.document["components"],
-        }
+    def check(self, schema: str | dict[str, Any], instance: object) -> None:
+        """Validate `instance` against a component (by name) or a schema of the document."""
+        if isinstance(schema, str):
+            schema = {"$ref": f"#/components/schemas/{schema}"}
         errors = sorted(
-            Draft202012Validator(schema).iter_errors(instance), key=lambda e: e.json_path
+            Draft202012Validator(
+                {**schema, "components": self.document["components"]}
+            ).iter_errors(instance),
+            key=lambda e: e.json_path,
         )
         assert not errors, [f"{e.json_path}: {e.message}" for e in errors[:5]]
 
-    def response_schema(self, path: str, method: str, status: int) -> str:
+    def response_schema(self, path: str, method: str, status: int) -> dict[str, Any]:
         response = self.document["paths"][path][method.lower()]["responses"][str(status)]
-        ref = response["content"]["application/json"]["schema"]["$ref"]
-        return ref.rsplit("/", 1)[1]
+        return response["content"]["application/json"]["schema"]
 
 
 async def served_document(rig: FeedRig, headers: dict[str, str] | None = None) -> Checker:

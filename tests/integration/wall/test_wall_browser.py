@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from app.bootstrap import demo_router_names
+from app.bootstrap import DEMO_MONITORED, demo_router_names
 from tests.support.cdp import Browser, Page, launch_chromium
 from tests.support.serve import ServeProcess, launch_serve
 
@@ -158,6 +158,75 @@ async def test_the_page_updates_with_new_polls(page: Page, served: ServeProcess)
     assert all(RATE.fullmatch(text) for text in rates), rates
     cpu = await page.evaluate(card(router, ".gauge-cpu .gauge-value"))
     assert re.fullmatch(r"\d{1,3}%", cpu)
+
+
+async def stored_history(served: ServeProcess, router: str, *metrics: str) -> dict[str, list]:
+    query = [("router", router), ("since", "-3600")] + [("metric", m) for m in metrics]
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{served.url}/api/history", params=query) as response,
+    ):
+        assert response.status == 200
+        body = await response.json()
+    return {series["metric"]: series["points"] for series in body["series"]}
+
+
+async def test_the_trends_start_from_the_stored_hour(page: Page, served: ServeProcess) -> None:
+    """Right after load the sparklines already hold what the server stored, instead of
+    starting empty and filling one poll at a time."""
+    router = ROUTERS[0]
+    uplinks = [f"if.{name}.in_bps" for name in DEMO_MONITORED]
+    async with asyncio.timeout(90):  # the server has stored a few polls by now
+        while True:
+            stored = await stored_history(served, router, "subscribers.total", *uplinks)
+            known = [p for p in stored["subscribers.total"] if p[1] is not None]
+            if len(known) >= 3 and all(len(stored[m]) >= 2 for m in uplinks):
+                break
+            await asyncio.sleep(0.5)
+    await open_wall(page, served)
+    view = f"NE8000Wall.state.routers.get('{router}')"
+    count = await page.wait_for(
+        f"{view}?.loaded.subscribers && {view}.history.length >= {len(known)} && "
+        f"{view}.traffic.length >= 2 && {view}.history.length",
+        timeout=30,
+    )
+    first = await page.evaluate(f"{view}.history[0].t")
+    loaded_at = await page.evaluate("NE8000Wall.state.loadedServerMs")
+    assert first == stored["subscribers.total"][0][0] * 1000  # the stored hour, as stored
+    assert first < loaded_at  # older than the page: it came from the history
+    assert count >= len(known)
+    await page.evaluate("NE8000Wall.flush()")
+    line = await page.evaluate(
+        f"document.querySelector('.card[data-router=\"{router}\"] .spark-line').getAttribute('d')"
+    )
+    assert re.fullmatch(r"(?:M[\d.,]+(?:L[\d.,]+)+)+", line)
+    traffic = await page.evaluate(
+        f"document.querySelector('.card[data-router=\"{router}\"] .traffic-spark .spark-in')"
+        ".getAttribute('d')"
+    )
+    assert re.fullmatch(r"(?:M[\d.,]+(?:L[\d.,]+)+Z)+", traffic)  # inbound: an area
+
+
+async def test_a_flat_total_with_churn_is_drawn_flat_not_as_a_slope(
+    page: Page, served: ServeProcess
+) -> None:
+    """The trend's vertical span is at least 1 % of the level: +-5 users of 25,000 is a
+    gentle wiggle in the middle, never a line from the bottom to the top."""
+    await open_wall(page, served, f"?router={ROUTERS[0]}")
+    ys = await page.evaluate(
+        f"""(() => {{
+          const view = NE8000Wall.state.routers.get("{ROUTERS[0]}");
+          const now = Date.now();
+          view.history = [0, 5, -5, 3, -2, 4].map((d, i) => ({{t: now - 60000 + i * 10000,
+                                                               v: 25000n + BigInt(d)}}));
+          view.loaded.subscribers = true;
+          NE8000Wall.flush();
+          const d = document.querySelector(".spark-line").getAttribute("d");
+          return d.split(/[ML]/).filter(Boolean).map((xy) => Number(xy.split(",")[1]));
+        }})()"""
+    )
+    assert len(ys) == 6
+    assert max(ys) - min(ys) < 88 * 0.05  # under 5 % of the height for 10 of 250 allowed
 
 
 async def test_counts_follow_the_locale_and_stay_exact_beyond_2_53(

@@ -66,3 +66,28 @@ def test_check_bind() -> None:
         check_bind(FeedSettings(host="0.0.0.0"))
     with pytest.raises(FeedConfigError, match="empty"):
         check_bind(replace(FeedSettings(), token=""))
+
+
+def test_the_open_file_limit_is_raised_for_a_thousand_clients() -> None:
+    """A desktop session starts programs with 1024 open files; the feed asks for more (in a
+    child process, so this one keeps its limits)."""
+    import resource
+    import subprocess
+    import sys
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    code = (
+        "import resource\n"
+        "from app.feed.server import raise_open_file_limit\n"
+        "hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+        "print(raise_open_file_limit(4096), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+        "print(raise_open_file_limit(300), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    expected = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    raised, never_lowered = done.stdout.split("\n")[:2]
+    assert raised == f"{expected} {expected}"
+    assert never_lowered == f"{expected} {expected}"  # asking for less never lowers it

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 from openapi_spec_validator import validate
 
 from app.feed.openapi import CLIENT_MESSAGES, SERVER_MESSAGES, build_document
+from app.feed.wire import messages as wire_messages
+from app.feed.wire.sections import NetworkTrafficSection
 
 COMMAND_PATHS = ("/api/execute_command", "/api/interface_command")
 
@@ -53,14 +56,16 @@ def test_commands_document_their_refusals(document: dict[str, Any]) -> None:
         assert _resolve(document, body["$ref"])["type"] == "object"
     interface = document["components"]["schemas"]["InterfaceCommandRequest"]
     assert interface["properties"]["action"]["enum"] == ["shutdown", "undo_shutdown"]
-    assert set(interface["required"]) == {"interface", "action", "confirm"}
+    # Requests list only what a client must send (the confirmation may be missing: the
+    # answer is then the preview).
+    assert set(interface["required"]) == {"interface", "action"}
 
 
 def test_health_and_metrics(document: dict[str, Any]) -> None:
     health = document["paths"]["/health"]["get"]["responses"]
     assert set(health) == {"200", "503", "401", "403"}
     assert health["503"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Health"
+        "$ref": "#/components/schemas/HealthAnswer"
     }
     metrics = document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     assert next(iter(metrics)).startswith("text/plain; version=0.0.4")
@@ -84,8 +89,8 @@ def test_every_websocket_message_type_has_a_schema(document: dict[str, Any]) -> 
     assert extension["channels"] == ["/ws/monitor", "/ws/router"]
     for name, ref in extension["serverMessages"].items():
         schema = _resolve(document, ref["$ref"])
-        assert schema["properties"]["type"] == {"const": name}
-        assert "timestamp" in schema["properties"]
+        assert schema["properties"]["type"] == {"enum": [name]}
+        assert {"type", "timestamp", "epoch"} <= set(schema["required"])
     for channel in extension["channels"]:
         operation = document["paths"][channel]["get"]
         assert "101" in operation["responses"]
@@ -93,7 +98,33 @@ def test_every_websocket_message_type_has_a_schema(document: dict[str, Any]) -> 
         assert set(operation["x-websocket"]["clientMessages"]) == set(CLIENT_MESSAGES)
 
 
-def test_command_message_variants(document: dict[str, Any]) -> None:
-    variants = document["components"]["schemas"]["CommandMessage"]["anyOf"]
-    required = [set(variant["required"]) for variant in variants]
-    assert required == [{"type", "command"}, {"type", "interface", "action", "confirm"}]
+def test_the_components_are_the_wire_types() -> None:
+    """Generated from the types that are encoded: a field added to a type is documented."""
+    document = build_document("1")
+    schemas = document["components"]["schemas"]
+    for name, kind in wire_messages.SERVER_MESSAGES.items():
+        properties = schemas[kind.__name__]["properties"]
+        fields = {f.encode_name for f in msgspec.structs.fields(kind)}
+        assert set(properties) == fields | {"type"}, name
+    section = schemas["NetworkTrafficSection"]
+    assert {f.encode_name for f in msgspec.structs.fields(NetworkTrafficSection)} == set(
+        section["properties"]
+    )
+    # Everything the server always sends is required; what it leaves out when it does not
+    # apply is not.
+    assert set(section["required"]) == set(section["properties"])
+    error = schemas["ErrorMessage"]
+    assert set(error["required"]) == {"type", "timestamp", "epoch", "code", "message"}
+    counters = schemas["TrafficRow"]["properties"]["input_bytes"]
+    assert {"type": "string"} in counters["anyOf"][0]["anyOf"]  # 64-bit counters: strings
+
+
+def test_the_command_message_and_its_fields() -> None:
+    document = build_document("1")
+    command = document["components"]["schemas"]["CommandMessage"]
+    assert command["required"] == ["type"]
+    assert {"command", "interface", "action", "confirm", "id", "router"} <= set(
+        command["properties"]
+    )
+    ping = document["components"]["schemas"]["PingMessage"]
+    assert {"const": "ping"} in ping["anyOf"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,16 @@ from app.engine.poller import SECTIONS, SectionValue
 from app.engine.rates import GapReason, TrafficGap, TrafficSample
 from app.engine.subscribers import SubscriberSummary
 from app.feed.sections import FEED_SECTION_OF, FEED_SECTIONS, TrafficRates, build_sections
+from app.feed.wire.base import encode
 
 UPLINK = "GigabitEthernet0/3/1"
 NOW = 120.0
+
+
+def wire_sections(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """`build_sections` as a client receives them: encoded by the feed, decoded as JSON."""
+    built = build_sections(*args, **kwargs)
+    return {name: None if v is None else json.loads(encode(v)) for name, v in built.items()}
 
 
 @dataclass
@@ -59,7 +67,7 @@ def test_every_engine_section_feeds_one_feed_section() -> None:
 
 
 def test_nothing_collected_is_null_everywhere() -> None:
-    result = build_sections(FakeMonitor(), snapshot(), TrafficRates(), now=NOW)  # type: ignore[arg-type]
+    result = wire_sections(FakeMonitor(), snapshot(), TrafficRates(), now=NOW)  # type: ignore[arg-type]
     assert result == dict.fromkeys(FEED_SECTIONS)
 
 
@@ -68,7 +76,7 @@ def test_partial_system_metrics_keep_the_missing_parts_null() -> None:
         cpu_percent=37, five_seconds=None, one_minute=None, five_minutes=None, max_percent=None
     )
     online = AccessUserCounters(total_users=None, counters={"PPPoE users": 3})
-    result = build_sections(
+    result = wire_sections(
         FakeMonitor(),  # type: ignore[arg-type]
         snapshot(cpu=(cpu, 100.0), online_total=(online, 90.0)),
         TrafficRates(),
@@ -95,7 +103,7 @@ def test_partial_system_metrics_keep_the_missing_parts_null() -> None:
 
 def test_an_empty_subscriber_summary_is_not_data() -> None:
     empty = SubscriberSummary(None, None, None, None, None)
-    result = build_sections(
+    result = wire_sections(
         FakeMonitor(),
         snapshot(subscribers=(empty, 5.0)),
         TrafficRates(),
@@ -114,14 +122,14 @@ def test_traffic_rates_come_from_samples_then_gaps_then_history() -> None:
     )
 
     # No sample yet and nothing in history: null rates, and no invented total.
-    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
+    (traffic,) = wire_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
     assert traffic is not None
     assert [row["in_bps"] for row in traffic["interfaces"]] == [None, None]
     assert traffic["total_in_bps"] is None
     assert traffic["interfaces"][0]["input_bytes"] == str(big)
 
     rates.update("r1", [TrafficSample("r1", UPLINK, 50.0, 800.0, 400.0, 2.0, 1.0)])
-    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
+    (traffic,) = wire_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
     uplink = traffic["interfaces"][0]
     assert (uplink["in_bps"], uplink["out_bps"], uplink["in_pps"], uplink["gap"]) == (
         800.0,
@@ -132,7 +140,7 @@ def test_traffic_rates_come_from_samples_then_gaps_then_history() -> None:
     assert traffic["total_in_bps"] == 800.0  # the trunk's unknown rate is left out
 
     rates.update("r1", [TrafficGap("r1", UPLINK, 60.0, GapReason.COUNTER_RESET)])
-    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
+    (traffic,) = wire_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
     uplink = traffic["interfaces"][0]
     assert (uplink["in_bps"], uplink["gap"]) == (None, "counter_reset")
     assert uplink["sampled_at"] == "1970-01-01T00:01:00.000Z"
@@ -140,7 +148,7 @@ def test_traffic_rates_come_from_samples_then_gaps_then_history() -> None:
     # A feed started after the last sample: bits/s from the history ring, packets/s null.
     monitor.history.record("r1", "if.Eth-Trunk1.in_bps", 55.0, 1000.0)
     monitor.history.record("r1", "if.Eth-Trunk1.out_bps", 55.0, 2000.0)
-    (traffic,) = build_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
+    (traffic,) = wire_sections(monitor, snap, rates, ["network_traffic"], now=NOW).values()  # type: ignore[arg-type]
     trunk = traffic["interfaces"][1]
     assert (trunk["in_bps"], trunk["out_bps"], trunk["in_pps"]) == (1000.0, 2000.0, None)
 
@@ -164,7 +172,7 @@ def test_a_section_is_as_old_as_its_oldest_source_and_stale_by_the_clock() -> No
         cpu=succeeded(SectionRecord("cpu", 40.0), cpu, 100.0, 100.0),
         memory=succeeded(SectionRecord("memory", 60.0), None, 90.0, 90.0),
     )
-    (system,) = build_sections(
+    (system,) = wire_sections(
         FakeMonitor(),
         snap,
         TrafficRates(),
@@ -179,7 +187,7 @@ def test_a_section_is_as_old_as_its_oldest_source_and_stale_by_the_clock() -> No
     assert set(system["sources"]) == {"cpu", "memory", "health", "version", "alarms"}
     assert system["sources"]["health"]["state"] == "never"
     # Nothing happens but time: the same snapshot is stale a moment later.
-    (system,) = build_sections(
+    (system,) = wire_sections(
         FakeMonitor(),
         snap,
         TrafficRates(),
@@ -206,7 +214,7 @@ def test_a_failing_source_carries_its_error_and_the_line_not_understood() -> Non
         error,
         raw="Tota1 us¤rs : 12\n",
     )
-    (section,) = build_sections(
+    (section,) = wire_sections(
         FakeMonitor(),
         recorded(online_total=record),
         TrafficRates(),
@@ -236,7 +244,7 @@ def test_a_partial_source_is_marked_with_its_skipped_lines() -> None:
     )
     summary = SubscriberSummary(5, None, None, None, None)
     subscribers = succeeded(SectionRecord("subscribers", 40.0), summary, 100.0, 100.0)
-    (section,) = build_sections(
+    (section,) = wire_sections(
         FakeMonitor(),
         recorded(ip_pools=pools, subscribers=subscribers),
         TrafficRates(),  # type: ignore[arg-type]
@@ -267,9 +275,9 @@ def test_traffic_totals_are_the_monitored_uplinks_when_there_are_any() -> None:
             TrafficSample("r1", "GigabitEthernet0/2/0", 50.0, 100.0, 100.0, None, None),
         ],
     )
-    every = build_sections(FakeMonitor(), snap, rates, ["network_traffic"], now=NOW)
+    every = wire_sections(FakeMonitor(), snap, rates, ["network_traffic"], now=NOW)
     assert every["network_traffic"]["total_in_bps"] == 900.0  # type: ignore[index]
-    uplinks = build_sections(
+    uplinks = wire_sections(
         FakeMonitor(monitored=(UPLINK,)),  # type: ignore[arg-type]
         snap,
         rates,

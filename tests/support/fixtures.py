@@ -21,7 +21,8 @@ def _require_dir() -> Path:
     if not FIXTURES_DIR.is_dir():
         raise FileNotFoundError(
             f"VRP fixture collection not found at {FIXTURES_DIR}; "
-            "it ships with the repository (tests/fixtures/vrp); set NE8000_FIXTURES to use another copy"
+            "it ships with the repository (tests/fixtures/vrp); "
+            "set NE8000_FIXTURES to use another copy"
         )
     return FIXTURES_DIR
 

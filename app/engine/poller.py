@@ -54,10 +54,10 @@ from app.engine.events import (
     TrafficSampled,
 )
 from app.engine.history import History
+from app.engine.parse_memo import ParseMemo
 from app.engine.rates import RateTracker, TrafficSample
 from app.engine.snapshot import is_detail_candidate
 from app.engine.subscribers import summarize_subscribers
-from app.vrp.catalog import parse_output
 from app.vrp.names import normalise_interface_name
 
 _log = logging.getLogger("ne8000monitor.engine.poller")
@@ -219,6 +219,7 @@ class RouterPoller:
         self._seen: dict[str, float] = {}  # command -> time of the reading last reported
         self._previous_pools: tuple[str, ...] = ()  # pool metrics of the last good poll
         self._durations: dict[str, float] = {}
+        self._parsed = ParseMemo()  # an answer identical to the last one is not parsed again
         self._last_error: str | None = None
         self._last_error_at: float | None = None
         self._polls = 0
@@ -361,7 +362,7 @@ class RouterPoller:
 
         async def load() -> Reading:
             result = await self._runner.run(command, timeout=self._timeout)
-            return Reading(parse_output(command, result.output), self._parts.clock())
+            return Reading(self._parsed.parse(command, result.output), self._parts.clock())
 
         try:
             reading: Reading = await cache.get(key, load)

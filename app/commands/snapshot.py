@@ -18,21 +18,23 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.parse import to_jsonable
 from app.commands.router_target import (
     RouterTarget,
     UsageError,
     add_router_arguments,
-    build_cli_engine,
+    build_cli_pools,
     login_failure_message,
     quiet_logging,
     resolve_target,
 )
 from app.domain.errors import NE8000MonitorError
-from app.engine.profiles import ProfileError, load_profiles
-from app.engine.snapshot import collect_snapshot
+from app.domain.router import RouterProfile
+
+if TYPE_CHECKING:
+    from app.engine.pool import SessionPool
 
 EXIT_PARTIAL = 1
 EXIT_FAILED = 2
@@ -65,20 +67,36 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
+async def _log_in(pool: SessionPool) -> None:
+    """Open the pool's sessions together, so the logins overlap instead of queueing behind
+    the first commands. Raises the first error when no session could be opened at all (a
+    router we cannot reach gets one clear error); fewer sessions than asked for will do."""
+
+    async def one() -> None:
+        async with pool.session():
+            pass
+
+    outcomes = await asyncio.gather(*(one() for _ in range(pool.size)), return_exceptions=True)
+    errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if len(errors) == len(outcomes):
+        raise errors[0]
+
+
 async def _collect(target: RouterTarget, details: int | None) -> dict[str, Any] | str:
     """The snapshot as JSON data, or the one-line reason nothing could be collected."""
+    from app.engine.snapshot import collect_snapshot  # noqa: PLC0415
+
     profile = target.profile
-    engine = build_cli_engine(profile)
+    pools = build_cli_pools(profile)
     try:
-        pool = engine.pools.get(profile.name)
+        pool = pools.get(profile.name)
         try:
-            async with pool.session():
-                pass  # log in once: a router we cannot reach gets one clear error
+            await _log_in(pool)
         except NE8000MonitorError as error:
             return login_failure_message(error, target)
         snapshot = await collect_snapshot(pool, profile.name, detail_limit=details)
     finally:
-        await engine.close()
+        await pools.close()
     return {
         "router": snapshot.router,
         "host": profile.host,
@@ -96,13 +114,23 @@ async def _collect(target: RouterTarget, details: int | None) -> dict[str, Any] 
     }
 
 
+def _profiles() -> dict[str, RouterProfile]:
+    """The settings file's routers (the settings machinery loads only for a named router)."""
+    from app.engine.profiles import ProfileError, load_profiles  # noqa: PLC0415
+
+    try:
+        return load_profiles()
+    except ProfileError as error:
+        raise UsageError(str(error)) from error
+
+
 def run(args: argparse.Namespace) -> int:
     """Collect and print; 0 ok, 1 partial, 2 nothing collected."""
     quiet_logging("snapshot")
     try:
-        profiles = load_profiles() if args.router else {}
+        profiles = _profiles() if args.router else {}
         target = resolve_target(args, profiles)
-    except (UsageError, ProfileError, ValueError) as error:
+    except (UsageError, ValueError) as error:
         return _fail(str(error))
     try:
         result = asyncio.run(_collect(target, args.details))

@@ -18,15 +18,6 @@ from typing import TYPE_CHECKING
 
 from app.domain.errors import CredentialsUnavailable
 from app.domain.paths import user_config_dir
-from app.engine.settings import (
-    LEGACY_PROFILES_FILE,
-    SETTINGS_FILE,
-    SettingsError,
-    load_settings,
-    locate_settings,
-    save_settings,
-)
-from app.engine.settings_env import apply_environment, parse_dotenv
 
 if TYPE_CHECKING:
     from app.domain.router import RouterProfile
@@ -81,6 +72,17 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Import; every expected failure is a message on stderr and exit 2, with nothing stored."""
+    # The settings machinery loads here, not when the command line is parsed.
+    from app.engine.settings import (  # noqa: PLC0415
+        LEGACY_PROFILES_FILE,
+        SETTINGS_FILE,
+        SettingsError,
+        load_settings,
+        locate_settings,
+        save_settings,
+    )
+    from app.engine.settings_env import apply_environment, parse_dotenv  # noqa: PLC0415
+
     source: Path = args.file
     try:
         values = parse_dotenv(source.read_text(encoding="utf-8"), source=str(source))

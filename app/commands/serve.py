@@ -16,10 +16,13 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.commands.runtime_options import add_runtime_arguments, runtime_argument_error
 from app.domain.errors import NE8000MonitorError
-from app.engine.settings import Settings
+
+if TYPE_CHECKING:
+    from app.engine.settings import Settings
 
 _log = logging.getLogger("ne8000monitor.serve")
 

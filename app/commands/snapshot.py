@@ -78,6 +78,9 @@ async def _log_in(pool: SessionPool) -> None:
 
     outcomes = await asyncio.gather(*(one() for _ in range(pool.size)), return_exceptions=True)
     errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    for error in errors:
+        if not isinstance(error, NE8000MonitorError):
+            raise error  # a bug or a cancellation, not a router that said no
     if len(errors) == len(outcomes):
         raise errors[0]
 

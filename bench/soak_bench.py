@@ -168,7 +168,7 @@ async def run_monitor(
         if runtime.feed is not None and feed:
             await runtime.feed.start()
         print(json.dumps({"intervals": _intervals(settings)}), flush=True)
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU: other processes do not count
         async for request in _requests():
             if request == "profile" and profile is not None:
                 profiler.enable()  # the measured window only
@@ -190,7 +190,10 @@ async def run_monitor(
             profile.mkdir(parents=True, exist_ok=True)
             profiler.dump_stats(profile / "soak-monitor.prof")
             with (profile / "soak-monitor.txt").open("w") as text:
-                text.write(f"# cProfile of the monitor over the window; load {_load_average()}\n")
+                text.write(
+                    f"# cProfile (CPU time) of the monitor over the window; load average "
+                    f"{_load_average()}\n"
+                )
                 stats = pstats.Stats(profiler, stream=text).strip_dirs()
                 stats.sort_stats("tottime").print_stats(30)
                 stats.sort_stats("cumulative").print_stats(50)

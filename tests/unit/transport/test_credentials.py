@@ -10,6 +10,7 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
+from keyring.compat import properties
 
 from app.domain.errors import CredentialsUnavailable
 from app.transport.credentials import (
@@ -49,6 +50,20 @@ class LockedKeyring(DictKeyring):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         raise keyring.errors.PasswordSetError("prompt dismissed")
+
+
+class RankedKeyring(DictKeyring):
+    """A second OS keyring that keyring ranks above DictKeyring (as KWallet on KDE)."""
+
+    priority: ClassVar[float] = 5.1  # type: ignore[misc]
+
+
+class UnavailableKeyring(DictKeyring):
+    """Installed, but no daemon answers (keyring signals that by raising from `priority`)."""
+
+    @properties.classproperty
+    def priority(cls) -> float:  # type: ignore[override]  # noqa: N805
+        raise RuntimeError("no daemon on the session bus")
 
 
 def _plaintext_backend() -> KeyringBackend:
@@ -198,22 +213,6 @@ def test_open_secret_store_without_an_os_keyring_says_what_to_do(
     assert "no OS keyring was found (keyring.backends.fail.Keyring)" in message
     assert "for this session only" in message
     assert "Secret Service" in message
-
-
-class RankedKeyring(DictKeyring):
-    """A second OS keyring that keyring ranks above DictKeyring (as KWallet on KDE)."""
-
-    priority: ClassVar[float] = 5.1  # type: ignore[misc]
-
-
-class UnavailableKeyring(DictKeyring):
-    """Installed, but no daemon answers (keyring signals that by raising from `priority`)."""
-
-    @classmethod
-    def _priority(cls) -> float:
-        raise RuntimeError("no daemon on the session bus")
-
-    priority = property(lambda self: self._priority())  # type: ignore[assignment]
 
 
 HERE = __name__

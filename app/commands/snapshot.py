@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -141,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except KeyboardInterrupt:
         return _fail("interrupted")
+    finally:
+        # Sessions are closed and nothing is left to clean up: the interpreter's last garbage
+        # collection over everything asyncssh and the parsers loaded would only delay the
+        # exit (by 0.05-0.2 s); the OS frees the memory either way.
+        gc.freeze()
     if isinstance(result, str):
         return _fail(result)
     json.dump(result, sys.stdout, indent=2, ensure_ascii=False)

@@ -21,7 +21,6 @@ the cut), check the router.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 from collections.abc import Callable
@@ -44,6 +43,8 @@ from app.domain.errors import (
 # The engine, the parsers and the settings load when a change runs, not when the command
 # line is parsed (`ne8000monitor --version` and the other commands stay fast).
 if TYPE_CHECKING:
+    import asyncio
+
     from app.bootstrap import Engine
     from app.domain.interfaces import BriefInterface
     from app.engine.changes import ChangePlan, ChangeRequest, ChangeResult
@@ -269,6 +270,8 @@ def _execute(runner: asyncio.Runner, change: _ChangeRun, *, assume_yes: bool) ->
 
 def run(args: argparse.Namespace) -> int:
     """Make one change; 0 done, 1 abandoned by the router, 2 nothing changed, 3 unknown."""
+    import asyncio  # noqa: PLC0415
+
     from app.engine.profiles import ProfileError, load_profiles  # noqa: PLC0415
 
     quiet_logging("change")

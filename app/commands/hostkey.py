@@ -9,7 +9,6 @@ any other key by then is refused again.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -83,6 +82,8 @@ def _profile(args: argparse.Namespace) -> RouterProfile:
 
 def run_accept(args: argparse.Namespace) -> int:
     """Pin the key the router offers now, only if it has the fingerprint the operator gave."""
+    import asyncio  # noqa: PLC0415
+
     from app.engine.profiles import ProfileError  # noqa: PLC0415
     from app.transport.ssh import accept_host_key  # noqa: PLC0415
 

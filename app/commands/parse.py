@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from pathlib import Path
@@ -59,7 +58,9 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Parse and print; every expected failure becomes one stderr line and exit 2."""
-    from app.vrp.catalog import parse_output, resolve  # noqa: PLC0415 (not at --help time)
+    import json  # noqa: PLC0415 (not at --help time, like the parsers)
+
+    from app.vrp.catalog import parse_output, resolve  # noqa: PLC0415
 
     try:
         canonical = resolve(args.command).canonical

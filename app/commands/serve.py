@@ -9,7 +9,6 @@ history flushed, clients told the server is going away.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import signal
@@ -61,6 +60,8 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Load settings, then run until a signal; exit 2 with one line on a setup error."""
+    import asyncio  # noqa: PLC0415 (like the engine: not loaded for --help or --version)
+
     from app.engine.logging_setup import configure_from_settings  # noqa: PLC0415
     from app.engine.settings_env import effective_settings  # noqa: PLC0415
 
@@ -125,6 +126,8 @@ async def _serve(
 
 async def _until_signalled() -> None:
     """Return on SIGINT or SIGTERM (on Windows, Ctrl+C arrives as KeyboardInterrupt)."""
+    import asyncio  # noqa: PLC0415
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []

@@ -8,7 +8,6 @@ asyncssh is imported only when the simulator actually starts, so ``--help`` stay
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
@@ -127,6 +126,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start the simulator and serve until Ctrl+C; a clean exit, never a traceback."""
+    import asyncio  # noqa: PLC0415 (not loaded for --help or --version)
+
     try:
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:

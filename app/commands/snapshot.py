@@ -15,9 +15,7 @@ taken at all (connection, login, host key, bad arguments), with a one-line reaso
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +70,7 @@ async def _log_in(pool: SessionPool) -> None:
     """Open the pool's sessions together, so the logins overlap instead of queueing behind
     the first commands. Raises the first error when no session could be opened at all (a
     router we cannot reach gets one clear error); fewer sessions than asked for will do."""
+    import asyncio  # noqa: PLC0415 (loaded by now: this runs on its loop)
 
     async def one() -> None:
         async with pool.session():
@@ -130,6 +129,10 @@ def _profiles() -> dict[str, RouterProfile]:
 
 def run(args: argparse.Namespace) -> int:
     """Collect and print; 0 ok, 1 partial, 2 nothing collected."""
+    # asyncio and json load here, not when the command line is parsed (`--version`).
+    import asyncio  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
     quiet_logging("snapshot")
     try:
         profiles = _profiles() if args.router else {}

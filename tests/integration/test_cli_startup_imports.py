@@ -72,7 +72,7 @@ async def test_version_loads_only_the_command_line(tmp_path: Path) -> None:
     status, modules = await _loaded(environment(tmp_path), tmp_path, "--version")
     assert status == 0
     heavy = ("asyncssh", "keyring", "telnetlib3", "app.engine", "app.transport", "app.vrp")
-    assert _outsiders(modules, *NEVER, *NEVER_APP, *heavy) == []
+    assert _outsiders(modules, *NEVER, *NEVER_APP, *heavy, "asyncio") == []
     assert _simulator(modules) == []
 
 

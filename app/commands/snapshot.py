@@ -87,16 +87,25 @@ async def _log_in(pool: SessionPool) -> None:
 
 async def _collect(target: RouterTarget, details: int | None) -> dict[str, Any] | str:
     """The snapshot as JSON data, or the one-line reason nothing could be collected."""
+    import asyncio  # noqa: PLC0415
+
     from app.engine.snapshot import collect_snapshot  # noqa: PLC0415
+    from app.vrp.catalog import all_commands  # noqa: PLC0415
 
     profile = target.profile
     pools = build_cli_pools(profile)
     try:
         pool = pools.get(profile.name)
+        # The parsers load (tens of milliseconds of imports and regex compiling) in a thread
+        # while the logins wait on the router; loaded at the first answer instead, they would
+        # hold the event loop while the other session's answer waits.
+        parsers = asyncio.create_task(asyncio.to_thread(all_commands))
         try:
             await _log_in(pool)
         except NE8000MonitorError as error:
             return login_failure_message(error, target)
+        finally:
+            await parsers
         snapshot = await collect_snapshot(pool, profile.name, detail_limit=details)
     finally:
         await pools.close()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.domain.errors import CredentialsUnavailable
 from app.domain.notifications import Channel, DeliveryStatus, TargetResult
-from app.domain.router import RouterProfile, TransportKind
+from app.domain.router import RouterProfile
 from app.engine.alerts import AlertManager
 from app.engine.audit import AuditLog
 from app.engine.backoff import Backoff
@@ -28,8 +28,8 @@ from app.engine.history_store import HistoryStore
 from app.engine.logging_setup import configure_from_settings, register_secret
 from app.engine.monitor import Monitor, build_monitor
 from app.engine.poller import PollIntervals
-from app.engine.pool import PasswordSource, RetryCap, RouterPools
-from app.engine.ports import RouterSession, SecretStore, SessionOpener
+from app.engine.pool import RetryCap, RouterPools
+from app.engine.ports import SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
 from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
@@ -52,19 +52,18 @@ from app.engine.tuning import (
     shortest_interval,
 )
 from app.platform.dirs import user_config_dir, user_data_dir, user_log_dir
-from app.simulator.server import SimulatorHandle, start_simulator
+from app.router_access import KNOWN_HOSTS_FILE, build_opener, password_source
 from app.transport.credentials import MemorySecretStore, open_secret_store
 from app.transport.hostkeys import HostKeyStore
-from app.transport.ssh import accept_host_key, open_ssh_session, probe_host_key
-from app.transport.telnet import open_telnet_session
+from app.transport.ssh import accept_host_key, probe_host_key
 
 if TYPE_CHECKING:
     from app.feed.server import FeedServer
     from app.notify.service import NotificationService
+    from app.simulator.server import SimulatorHandle
 
 _log = logging.getLogger("ne8000monitor.bootstrap")
 
-KNOWN_HOSTS_FILE = "known_hosts"
 AUDIT_FILE = "audit.jsonl"
 
 
@@ -102,41 +101,6 @@ def build_secret_store(*, allow_memory: bool = True) -> SecretStore:
             raise
         _log.warning("%s -- passwords are kept in memory for this session only", error)
         return MemorySecretStore()
-
-
-def build_opener(host_keys: HostKeyStore) -> SessionOpener:
-    """Opens SSH sessions (pinned host keys) or, where a profile opts in, telnet."""
-
-    async def open_session(profile: RouterProfile, password: str) -> RouterSession:
-        if profile.transport is TransportKind.TELNET:
-            return await open_telnet_session(profile, password)
-        return await open_ssh_session(profile, password, host_keys)
-
-    return open_session
-
-
-def password_source(
-    secrets: SecretStore, fallback: Callable[[RouterProfile], str | None] | None = None
-) -> PasswordSource:
-    """A password lookup for the pools: the secret store, then `fallback` (env, prompt)."""
-
-    def lookup(profile: RouterProfile) -> str:
-        password: str | None = None
-        try:
-            password = secrets.get_password(profile.name)
-        except CredentialsUnavailable:
-            if fallback is None:
-                raise
-        if not password and fallback is not None:
-            password = fallback(profile)
-        if not password:
-            raise CredentialsUnavailable(
-                f"no password stored for {profile.name}; run "
-                f"`ne8000monitor credentials set {profile.name}`"
-            )
-        return password
-
-    return lookup
 
 
 @dataclass
@@ -256,6 +220,9 @@ async def _start_demo_simulators(
     paths: AppPaths, count: int
 ) -> tuple[list[SimulatorHandle], dict[str, RouterProfile]]:
     """Embedded NE8000 simulators on loopback, one per demo router (keys kept between runs)."""
+    # Demo mode only: `snapshot`, `change` and the other one-shot commands never load it.
+    from app.simulator.server import start_simulator  # noqa: PLC0415
+
     handles: list[SimulatorHandle] = []
     profiles: dict[str, RouterProfile] = {}
     try:

@@ -21,7 +21,6 @@ the cut), check the router.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 from collections.abc import Callable
@@ -40,36 +39,39 @@ from app.domain.errors import (
     NE8000MonitorError,
     RouterError,
 )
-from app.domain.interfaces import BriefInterface, InterfaceBrief
-from app.engine.changes import (
-    ChangeAbandoned,
-    ChangePlan,
-    ChangeRequest,
-    ChangeResult,
-    CutAccessUser,
-    InterfaceShutdown,
-    InterfaceUndoShutdown,
-)
-from app.engine.profiles import ProfileError, load_profiles
-from app.engine.snapshot import CommandRunner
-from app.vrp.catalog import parse_output
-from app.vrp.names import normalise_interface_name
-from app.vrp.validation import validate_interface_name, validate_username
 
+# The engine, the parsers and the settings load when a change runs, not when the command
+# line is parsed (`ne8000monitor --version` and the other commands stay fast).
 if TYPE_CHECKING:
+    import asyncio
+
     from app.bootstrap import Engine
+    from app.domain.interfaces import BriefInterface
+    from app.engine.changes import ChangePlan, ChangeRequest, ChangeResult
+    from app.engine.snapshot import CommandRunner
 
 EXIT_ABANDONED = 1
 EXIT_FAILED = 2
 EXIT_UNKNOWN = 3
 BRIEF_COMMAND = "display interface brief"
 
-# Action word on the command line -> the workflow request it builds.
-ACTIONS: dict[str, Callable[[str, str], ChangeRequest]] = {
-    "shutdown": InterfaceShutdown,
-    "undo-shutdown": InterfaceUndoShutdown,
-    "cut-user": CutAccessUser,
-}
+# Action words on the command line; `_request_types` names the request each one builds.
+ACTIONS: tuple[str, ...] = ("shutdown", "undo-shutdown", "cut-user")
+
+
+def _request_types() -> dict[str, Callable[[str, str], ChangeRequest]]:
+    """Action word -> the workflow request it builds."""
+    from app.engine.changes import (  # noqa: PLC0415
+        CutAccessUser,
+        InterfaceShutdown,
+        InterfaceUndoShutdown,
+    )
+
+    return {
+        "shutdown": InterfaceShutdown,
+        "undo-shutdown": InterfaceUndoShutdown,
+        "cut-user": CutAccessUser,
+    }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -114,7 +116,10 @@ def _request(args: argparse.Namespace, router: str) -> ChangeRequest:
     connecting. (The name is checked against a list holding only itself: only the shape
     can fail.) The workflow checks both again when it plans.
     """
-    request = ACTIONS[args.action](router, args.target)
+    from app.engine.changes import CutAccessUser  # noqa: PLC0415
+    from app.vrp.validation import validate_interface_name, validate_username  # noqa: PLC0415
+
+    request = _request_types()[args.action](router, args.target)
     if isinstance(request, CutAccessUser):
         validate_username(request.username)
     else:
@@ -143,6 +148,8 @@ class _ChangeRun:
 
     async def prepare(self) -> ChangePlan:
         """Log in, read the interface list when needed, plan. Sends nothing but the read."""
+        from app.engine.changes import CutAccessUser  # noqa: PLC0415
+
         pool = self.engine.pools.get(self.target.profile.name)
         request = self.request
         try:
@@ -158,6 +165,10 @@ class _ChangeRun:
 
     async def _read_interfaces(self, pool: CommandRunner, typed: str) -> BriefInterface | None:
         """Remember the router's interface list; the row of the typed interface, if listed."""
+        from app.domain.interfaces import InterfaceBrief  # noqa: PLC0415
+        from app.vrp.catalog import parse_output  # noqa: PLC0415
+        from app.vrp.names import normalise_interface_name  # noqa: PLC0415
+
         result = await pool.run(BRIEF_COMMAND)
         brief = parse_output(BRIEF_COMMAND, result.output)
         if not isinstance(brief, InterfaceBrief):
@@ -203,6 +214,8 @@ class _ChangeRun:
         return await self.engine.workflow.apply(plan, confirmation=plan.token)
 
     def report(self, result: ChangeResult) -> str:
+        from app.engine.changes import CutAccessUser, InterfaceShutdown  # noqa: PLC0415
+
         request = self.request
         where = self.target.label
         if isinstance(request, CutAccessUser):
@@ -226,6 +239,8 @@ def _plan_interface(plan: ChangePlan) -> str:
 
 def _execute(runner: asyncio.Runner, change: _ChangeRun, *, assume_yes: bool) -> int:
     """Plan, preview, confirm, apply; 0 when done, else _Stop with the reason and status."""
+    from app.engine.changes import ChangeAbandoned  # noqa: PLC0415
+
     try:
         plan = runner.run(change.prepare())
     except NE8000MonitorError as error:  # validation: only the read was sent
@@ -255,6 +270,10 @@ def _execute(runner: asyncio.Runner, change: _ChangeRun, *, assume_yes: bool) ->
 
 def run(args: argparse.Namespace) -> int:
     """Make one change; 0 done, 1 abandoned by the router, 2 nothing changed, 3 unknown."""
+    import asyncio  # noqa: PLC0415
+
+    from app.engine.profiles import ProfileError, load_profiles  # noqa: PLC0415
+
     quiet_logging("change")
     try:
         profiles = load_profiles() if args.router else {}

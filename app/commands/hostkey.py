@@ -9,13 +9,11 @@ any other key by then is refused again.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
 from app.domain.errors import NE8000MonitorError
 from app.domain.router import RouterProfile
-from app.engine.profiles import ProfileError, load_profiles
 
 if TYPE_CHECKING:
     from app.transport.hostkeys import HostKeyStore
@@ -73,6 +71,8 @@ def _profile(args: argparse.Namespace) -> RouterProfile:
         return RouterProfile(name="cli", host=args.host, port=args.port)
     if not args.router:
         raise ValueError("give a router profile name or --host")
+    from app.engine.profiles import load_profiles  # noqa: PLC0415
+
     profiles = load_profiles()
     if args.router not in profiles:
         known = ", ".join(sorted(profiles)) or "none defined"
@@ -82,6 +82,9 @@ def _profile(args: argparse.Namespace) -> RouterProfile:
 
 def run_accept(args: argparse.Namespace) -> int:
     """Pin the key the router offers now, only if it has the fingerprint the operator gave."""
+    import asyncio  # noqa: PLC0415
+
+    from app.engine.profiles import ProfileError  # noqa: PLC0415
     from app.transport.ssh import accept_host_key  # noqa: PLC0415
 
     if not args.fingerprint.startswith("SHA256:"):

@@ -17,16 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.domain.errors import CredentialsUnavailable
-from app.engine.settings import (
-    LEGACY_PROFILES_FILE,
-    SETTINGS_FILE,
-    SettingsError,
-    load_settings,
-    locate_settings,
-    save_settings,
-)
-from app.engine.settings_env import apply_environment, parse_dotenv
-from app.platform.dirs import user_config_dir
 
 if TYPE_CHECKING:
     from app.domain.router import RouterProfile
@@ -81,6 +71,18 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Import; every expected failure is a message on stderr and exit 2, with nothing stored."""
+    # The settings machinery loads here, not when the command line is parsed.
+    from app.engine.settings import (  # noqa: PLC0415
+        LEGACY_PROFILES_FILE,
+        SETTINGS_FILE,
+        SettingsError,
+        load_settings,
+        locate_settings,
+        save_settings,
+    )
+    from app.engine.settings_env import apply_environment, parse_dotenv  # noqa: PLC0415
+    from app.platform.dirs import user_config_dir  # noqa: PLC0415
+
     source: Path = args.file
     try:
         values = parse_dotenv(source.read_text(encoding="utf-8-sig"), source=str(source))

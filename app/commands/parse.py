@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from app.domain.errors import ParseError, UnknownCommandError
-from app.vrp.catalog import parse_output, resolve
 
 EXIT_PARSE_FAILED = 2
 
@@ -60,6 +58,10 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Parse and print; every expected failure becomes one stderr line and exit 2."""
+    import json  # noqa: PLC0415 (not at --help time, like the parsers)
+
+    from app.vrp.catalog import parse_output, resolve  # noqa: PLC0415
+
     try:
         canonical = resolve(args.command).canonical
         text = _read(args.file)

@@ -21,6 +21,8 @@ from app.domain.router import RouterProfile, TransportKind
 
 if TYPE_CHECKING:
     from app.bootstrap import Engine
+    from app.engine.pool import RouterPools
+    from app.engine.ports import SecretStore
 
 PASSWORD_VARIABLE = "ROUTER_PASSWORD"
 TELNET_PORT = 23
@@ -107,22 +109,46 @@ def quiet_logging(command: str) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _cli_secrets() -> SecretStore:
+    """The OS keyring; without one, nothing stored (ROUTER_PASSWORD or the prompt it is)."""
+    from app.transport.credentials import MemorySecretStore, open_secret_store  # noqa: PLC0415
+
+    try:
+        return open_secret_store()
+    except CredentialsUnavailable:
+        return MemorySecretStore()
+
+
 def build_cli_engine(profile: RouterProfile) -> Engine:
     """An engine for this one router; without a keyring, passwords come from the fallback."""
     # asyncssh and keyring load only when a router is really reached (`--help` stays fast).
     from app.bootstrap import AppPaths, build_engine  # noqa: PLC0415
-    from app.transport.credentials import MemorySecretStore, open_secret_store  # noqa: PLC0415
 
-    try:
-        secrets = open_secret_store()
-    except CredentialsUnavailable:
-        secrets = MemorySecretStore()  # no keyring: ROUTER_PASSWORD or the prompt it is
     return build_engine(
         AppPaths.default(),
         profiles={profile.name: profile},
-        secrets=secrets,
+        secrets=_cli_secrets(),
         password_fallback=password_fallback,
     )
+
+
+def build_cli_pools(profile: RouterProfile) -> RouterPools:
+    """Just this router's session pool, as :func:`build_cli_engine` would make it.
+
+    For read-only commands (`snapshot`): no audit log, change workflow or settings, so the
+    process starts without loading the rest of the engine.
+    """
+    from app.domain.paths import user_data_dir  # noqa: PLC0415
+    from app.engine.pool import RouterPools  # noqa: PLC0415
+    from app.router_access import KNOWN_HOSTS_FILE, build_opener, password_source  # noqa: PLC0415
+    from app.transport.hostkeys import HostKeyStore  # noqa: PLC0415
+
+    host_keys = HostKeyStore(user_data_dir() / KNOWN_HOSTS_FILE)
+    pools = RouterPools(
+        build_opener(host_keys), password_source(_cli_secrets(), password_fallback)
+    )
+    pools.add(profile)
+    return pools
 
 
 def login_failure_message(error: NE8000MonitorError, target: RouterTarget) -> str:

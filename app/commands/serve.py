@@ -11,17 +11,19 @@ cleanly: sessions logged out, history flushed, clients told the server is going 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.commands.runtime_options import add_runtime_arguments, runtime_argument_error
 from app.domain.errors import NE8000MonitorError
-from app.engine.settings import Settings
+
+if TYPE_CHECKING:
+    from app.engine.settings import Settings
 
 _log = logging.getLogger("ne8000monitor.serve")
 
@@ -70,6 +72,8 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Load settings, then run until a signal; exit 2 with one line on a setup error."""
+    import asyncio  # noqa: PLC0415 (like the engine: not loaded for --help or --version)
+
     from app.engine.logging_setup import configure_from_settings  # noqa: PLC0415
     from app.engine.settings_env import effective_settings  # noqa: PLC0415
 
@@ -146,6 +150,8 @@ async def _serve(
 
 async def _until_signalled() -> None:
     """Return on SIGINT or SIGTERM (on Windows, Ctrl+C arrives as KeyboardInterrupt)."""
+    import asyncio  # noqa: PLC0415
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []

@@ -8,13 +8,16 @@ asyncssh is imported only when the simulator actually starts, so ``--help`` stay
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Only the simulator's stdlib-only defaults (for --help): the simulator loads when it starts.
 from app.simulator import defaults
-from app.simulator.faults import FaultPlan
+
+if TYPE_CHECKING:
+    from app.simulator.faults import FaultPlan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -123,6 +126,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start the simulator and serve until Ctrl+C; a clean exit, never a traceback."""
+    import asyncio  # noqa: PLC0415 (not loaded for --help or --version)
+
     try:
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:
@@ -132,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
 
 def fault_plan_from_args(args: argparse.Namespace, *, now: float) -> FaultPlan:
     """The fault flags as a FaultPlan (the mass drop is scheduled relative to `now`)."""
+    from app.simulator.faults import FaultPlan  # noqa: PLC0415
+
     plan = FaultPlan(
         latency_ms=args.latency_ms,
         hang_commands=set(args.fault_hang),

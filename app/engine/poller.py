@@ -80,10 +80,10 @@ from app.engine.freshness import (
     succeeded,
 )
 from app.engine.history import History
+from app.engine.parse_memo import ParseMemo
 from app.engine.rates import RateTracker, TrafficSample
 from app.engine.snapshot import is_detail_candidate
 from app.engine.subscribers import summarize_subscribers
-from app.vrp.catalog import parse_output
 from app.vrp.names import normalise_interface_name
 
 _log = logging.getLogger("ne8000monitor.engine.poller")
@@ -301,6 +301,7 @@ class RouterPoller:
         self._failure_order: dict[str, int] = {}  # section -> sequence of its last failure
         self._sequence = 0
         self._last_answer_at: float | None = None
+        self._parsed = ParseMemo()  # an answer identical to the last one is not parsed again
         self._polls = 0
         self._failures = 0
 
@@ -466,7 +467,7 @@ class RouterPoller:
             result = await self._runner.run(command, timeout=self._timeout)
             taken_at = self._parts.clock()
             try:
-                data = parse_output(command, result.output)
+                data = self._parsed.parse(command, result.output)
             except ParseError as error:
                 raise UnreadableOutput(error, result.output, taken_at, command) from None
             except UnknownCommandError:

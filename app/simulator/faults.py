@@ -30,6 +30,9 @@ class FaultPlan:
       reusing the stored one.
     - ``ask_password_change``: after login the box warns about the initial password and
       asks ``Change now? [Y/N]:`` until answered N, as VRP does for a fresh account.
+    - ``line_writes``: output leaves a line at a time and the echo a keystroke at a time
+      (one SSH packet each) instead of in the pieces a router's TCP stream arrives in: the
+      hardest case for a client's reader, and the costliest to decrypt.
     - a mass subscriber drop, scheduled with :meth:`schedule_mass_drop` and applied once,
       before the first command at or after its time.
     """
@@ -41,6 +44,7 @@ class FaultPlan:
     refuse_auth: bool = False
     change_host_key: bool = False
     ask_password_change: bool = False
+    line_writes: bool = False
     mass_drop_fraction: float | None = None
     mass_drop_at: float = 0.0
 

@@ -143,6 +143,9 @@ async def write_output(terminal: Terminal, lines: list[str], page_lines: int) ->
 
 
 async def _stream(terminal: Terminal, lines: list[str]) -> None:
+    """Write `lines`, waiting for flow control between slices; the last slice stays
+    buffered, so the prompt (or the pager's marker) that follows leaves with it."""
     for start in range(0, len(lines), STREAM_SLICE):
+        if start:
+            await terminal.drain()
         terminal.write("".join(line + "\n" for line in lines[start : start + STREAM_SLICE]))
-        await terminal.drain()

@@ -96,6 +96,7 @@ class Simulator:
     ) -> None:
         """Run one logged-in session on `terminal` until it ends; frees its VTY line."""
         terminal.idle_timeout = self.idle_timeout
+        terminal.faults = self.faults
         line = self.vty.acquire()
         if line is None:
             with contextlib.suppress(SessionClosedError):

@@ -87,7 +87,7 @@ async def start_telnet_server(
         reader: telnetlib3.TelnetReaderUnicode, writer: telnetlib3.TelnetWriterUnicode
     ) -> None:
         channel = _TelnetChannel(reader, writer)
-        terminal = Terminal(channel)
+        terminal = Terminal(channel, faults=simulator.faults)
         peer = writer.get_extra_info("peername") or ("", 0)
         try:
             username = await _login(simulator, terminal)

@@ -4,18 +4,32 @@ The SSH and telnet servers hand the CLI a :class:`Channel`; this module does wha
 VTY does on top of it — echo what is typed, handle backspace/Ctrl+C/Ctrl+Z, treat CR, LF,
 CR LF and CR NUL alike as Enter (OpenSSH sends CR, netmiko LF, telnet CR LF), swallow
 cursor-key escape sequences, and turn every ``\\n`` written into ``\\r\\n``.
+
+What is written is sent the way a router's TCP stream arrives: in pieces. Writes collect in
+a buffer that goes out when the terminal waits (for input, or for flow control in
+:meth:`Terminal.drain`) or grows past :data:`WRITE_PIECE`, so the echo of a typed line is one
+piece and an answer with its prompt is another. Sending every line or keystroke on its own
+would cost an SSH client a packet (and a decryption) per line; the ``line_writes`` fault of
+:class:`~app.simulator.faults.FaultPlan` brings exactly that back, to test readers with it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+import contextlib
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from app.simulator.faults import FaultPlan
 
 ENTER = "\r"
 CTRL_C = "\x03"
 CTRL_Z = "\x1a"
 _BACKSPACES = ("\x7f", "\x08")
 _CTRL_U = "\x15"
+# Characters buffered before they are sent without waiting for a pause: about what one SSH
+# packet holds (asyncssh's default maximum packet is 32 KiB), so a long answer streams.
+WRITE_PIECE = 16384
 
 
 class SessionClosedError(Exception):
@@ -45,9 +59,19 @@ class Channel(Protocol):
 class Terminal:
     """Keystrokes and lines from a channel, with VRP's echo and line endings."""
 
-    def __init__(self, channel: Channel, *, idle_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        idle_timeout: float | None = None,
+        faults: FaultPlan | None = None,
+    ) -> None:
         self.channel = channel
         self.idle_timeout = idle_timeout
+        # Read at every write, so the line_writes fault can be switched at runtime.
+        self.faults = faults
+        self._unsent: list[str] = []
+        self._unsent_size = 0
         self._pending = ""
         self._after_cr = False
         # The idle-timeout watchdog: one timer per idle period, not one per read. A timeout
@@ -59,7 +83,9 @@ class Terminal:
         self._idled_out = False
 
     def close(self) -> None:
-        """Stop the idle watchdog (the session is over)."""
+        """Send what is still buffered and stop the idle watchdog (the session is over)."""
+        with contextlib.suppress(SessionClosedError, ConnectionError, OSError):
+            self.flush()  # fails only when the client is already gone
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
@@ -77,6 +103,7 @@ class Terminal:
 
     async def _read_chunk(self) -> str:
         """The next chunk of input, or SessionClosedError after `idle_timeout` without any."""
+        await self._send()  # whatever answers the input so far goes out before we wait
         if self.idle_timeout is None:
             return await self.channel.read()
         loop = asyncio.get_running_loop()
@@ -97,12 +124,47 @@ class Terminal:
             self._reader = None
 
     def write(self, text: str) -> None:
-        """Write text; ``\\n`` becomes ``\\r\\n`` as on a real terminal line."""
-        if text:
-            self.channel.write(text.replace("\n", "\r\n"))
+        """Queue text to send; ``\\n`` becomes ``\\r\\n`` as on a real terminal line."""
+        if not text:
+            return
+        text = text.replace("\n", "\r\n")
+        self._unsent.append(text)
+        self._unsent_size += len(text)
+        if self._unsent_size >= WRITE_PIECE and not self._line_writes:
+            self.flush()
+
+    @property
+    def _line_writes(self) -> bool:
+        return self.faults is not None and self.faults.line_writes
+
+    def _take_pieces(self) -> list[str]:
+        """What was written, as the pieces to send: one, or a line (keystroke) each."""
+        unsent, self._unsent, self._unsent_size = self._unsent, [], 0
+        if not unsent:
+            return []
+        if self._line_writes:
+            return [line for text in unsent for line in text.splitlines(keepends=True)]
+        return ["".join(unsent)]
+
+    def flush(self) -> None:
+        """Send what has been written so far."""
+        for piece in self._take_pieces():
+            self.channel.write(piece)
+
+    async def _send(self) -> None:
+        """Send what has been written; with ``line_writes`` a line at a time, giving the
+        event loop a turn after each so that every line leaves on its own."""
+        if not self._line_writes:
+            self.flush()
+            return
+        for piece in self._take_pieces():
+            self.channel.write(piece)
+            await self.channel.drain()
+            await asyncio.sleep(0)
 
     async def drain(self) -> None:
-        """Wait until the transport accepted what was written (flow control)."""
+        """Send what was written, then wait until the transport accepted it (flow control)."""
+        await self._send()
         await self.channel.drain()
 
     async def _raw(self) -> str:
@@ -147,6 +209,7 @@ class Terminal:
             key = await self.key()
             if key == ENTER:
                 self.write("\n")
+                self.flush()  # the echo leaves before the command runs, as on a router
                 return "".join(buffer)
             if key == CTRL_C:
                 self.write("\n")

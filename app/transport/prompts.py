@@ -72,9 +72,15 @@ def _apply_backspaces(text: str) -> str:
     return "".join(shown)
 
 
+def may_hold_pager_marks(text: str) -> bool:
+    """False when `text` surely holds no ``---- More ----`` (a cheap test for whole answers)."""
+    return "--" in text and "more" in text.lower()
+
+
 def remove_pager_marks(line: str) -> str:
     """A line without any ``---- More ----`` left in it."""
-    return _MORE_INLINE.sub("", line) if "--" in line else line
+    # The test first: on a rule of dashes (`-----...`) the pattern backtracks for every dash.
+    return _MORE_INLINE.sub("", line) if may_hold_pager_marks(line) else line
 
 
 def is_pager(line: str) -> bool:

@@ -111,6 +111,9 @@ class VrpShell:
         # was pinned by this very connection (first contact), so the UI can show it.
         self.host_key_fingerprint: str | None = None
         self.new_host_key = False
+        # Set by the SSH opener: the cipher and MAC agreed with the router (CPU per packet).
+        self.cipher: str | None = None
+        self.mac: str | None = None
 
     # ----- RouterSession ----------------------------------------------------------------
 
@@ -381,9 +384,11 @@ _AUTH_MESSAGE = (
 
 def _clean_output(raw: str, command: str) -> str:
     """The command's output: no echo, escapes, pager leftovers or trailing blank lines."""
-    lines = [
-        prompts.remove_pager_marks(line).rstrip() for line in prompts.strip_escapes(raw).split("\n")
-    ]
+    text = prompts.strip_escapes(raw)
+    if prompts.may_hold_pager_marks(text):
+        lines = [prompts.remove_pager_marks(line).rstrip() for line in text.split("\n")]
+    else:
+        lines = [line.rstrip() for line in text.split("\n")]
     if lines and _is_echo(lines[0], command):
         lines = lines[1:]
     while lines and not lines[-1]:

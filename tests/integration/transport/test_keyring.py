@@ -14,7 +14,13 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from app.transport.credentials import SERVICE, KeyringSecretStore, unusable_reason
+from app.transport.credentials import (
+    SERVICE,
+    KeyringSecretStore,
+    check_backend,
+    default_backend,
+    unusable_reason,
+)
 from tests.support.secret_service import require_secret_service
 
 
@@ -54,3 +60,13 @@ def test_password_round_trip_in_the_real_keyring(
     store.delete_password(router_name)
     assert store.get_password(router_name) is None
     store.delete_password(router_name)  # deleting twice is harmless
+
+
+def test_loading_only_the_platform_keyring_finds_what_keyring_itself_would(
+    secret_service: KeyringBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    fast = default_backend()
+    keyring.core.init_backend()  # keyring's own pick, among every backend it knows
+    assert type(fast) is type(check_backend(keyring.get_keyring()))
+    assert type(fast) is type(secret_service)

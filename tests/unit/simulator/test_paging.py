@@ -68,6 +68,7 @@ async def _page(keys: list[str], page_lines: int = 24) -> tuple[bool, str]:
     for key in keys:
         channel.feed(key)
     finished = await asyncio.wait_for(write_output(terminal, LINES, page_lines), 5)
+    await terminal.drain()  # the last page waits in the buffer for the prompt after it
     return finished, channel.text
 
 

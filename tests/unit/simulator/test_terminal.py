@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from app.simulator.terminal import CTRL_Z, SessionClosedError, Terminal
+from app.simulator.faults import FaultPlan
+from app.simulator.terminal import CTRL_Z, WRITE_PIECE, SessionClosedError, Terminal
 from tests.unit.simulator.channel import ScriptedChannel
 
 
@@ -57,7 +58,9 @@ async def test_end_of_input_closes_the_session() -> None:
 
 async def test_newlines_written_become_crlf() -> None:
     channel = ScriptedChannel()
-    Terminal(channel).write("a\nb\n")
+    terminal = Terminal(channel)
+    terminal.write("a\nb\n")
+    await terminal.drain()
     assert channel.text == "a\r\nb\r\n"
 
 
@@ -90,3 +93,58 @@ async def test_a_slow_typist_is_not_cut_off() -> None:
         loop.call_later(0.1, channel.feed, "y")
         assert await asyncio.wait_for(terminal.key(), 5) == "y"
     terminal.close()
+
+
+async def test_the_echo_of_a_typed_line_leaves_as_one_piece() -> None:
+    channel = ScriptedChannel()
+    channel.feed("display version\r")
+    terminal = Terminal(channel)
+    assert await asyncio.wait_for(terminal.read_line(), 5) == "display version"
+    assert channel.chunks == ["display version\r\n"]  # sent before the command runs
+
+
+async def test_an_answer_and_the_prompt_after_it_leave_together() -> None:
+    channel = ScriptedChannel()
+    terminal = Terminal(channel)
+    terminal.write("line 1\nline 2\n")
+    terminal.write("<NE8000>")
+    assert channel.chunks == []  # nothing is sent until the terminal waits
+    channel.feed("x")
+    assert await asyncio.wait_for(terminal.key(), 5) == "x"  # waiting for input sends it
+    assert channel.chunks == ["line 1\r\nline 2\r\n<NE8000>"]
+
+
+async def test_a_long_answer_streams_in_pieces_without_waiting() -> None:
+    channel = ScriptedChannel()
+    terminal = Terminal(channel)
+    line = "x" * 99 + "\n"
+    for _ in range(2 * WRITE_PIECE // len(line)):
+        terminal.write(line)
+    assert len(channel.chunks) == 2
+    assert all(len(chunk) >= WRITE_PIECE for chunk in channel.chunks)
+    await terminal.drain()
+    assert channel.text == line.replace("\n", "\r\n") * (2 * WRITE_PIECE // len(line))
+
+
+async def test_the_line_writes_fault_sends_every_line_and_keystroke_alone() -> None:
+    channel = ScriptedChannel()
+    faults = FaultPlan()
+    terminal = Terminal(channel, faults=faults)
+    channel.feed("dis\r")
+    faults.line_writes = True  # read at every write: it can change while connected
+    assert await asyncio.wait_for(terminal.read_line(), 5) == "dis"
+    terminal.write("a\nb\n<NE8000>")
+    await terminal.drain()
+    assert channel.chunks == ["d", "i", "s", "\r\n", "a\r\n", "b\r\n", "<NE8000>"]
+    faults.line_writes = False
+    terminal.write("c\nd\n")
+    await terminal.drain()
+    assert channel.chunks[-1] == "c\r\nd\r\n"
+
+
+async def test_closing_sends_what_is_still_buffered() -> None:
+    channel = ScriptedChannel()
+    terminal = Terminal(channel)
+    terminal.write("All user interfaces are used, please try later!\n")
+    terminal.close()
+    assert channel.text == "All user interfaces are used, please try later!\r\n"

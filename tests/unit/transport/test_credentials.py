@@ -10,6 +10,7 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
+from keyring.compat import properties
 
 from app.domain.errors import CredentialsUnavailable
 from app.transport.credentials import (
@@ -49,6 +50,20 @@ class LockedKeyring(DictKeyring):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         raise keyring.errors.PasswordSetError("prompt dismissed")
+
+
+class RankedKeyring(DictKeyring):
+    """A second OS keyring that keyring ranks above DictKeyring (as KWallet on KDE)."""
+
+    priority: ClassVar[float] = 5.1  # type: ignore[misc]
+
+
+class UnavailableKeyring(DictKeyring):
+    """Installed, but no daemon answers (keyring signals that by raising from `priority`)."""
+
+    @properties.classproperty
+    def priority(cls) -> float:  # type: ignore[override]  # noqa: N805
+        raise RuntimeError("no daemon on the session bus")
 
 
 def _plaintext_backend() -> KeyringBackend:
@@ -191,10 +206,78 @@ def test_open_secret_store_without_an_os_keyring_says_what_to_do(
 ) -> None:
     from app.transport import credentials
 
-    monkeypatch.setattr(credentials.keyring, "get_keyring", fail.Keyring)
+    monkeypatch.setattr(credentials, "default_backend", fail.Keyring)
     with pytest.raises(CredentialsUnavailable) as caught:
         credentials.open_secret_store()
     message = str(caught.value)
     assert "no OS keyring was found (keyring.backends.fail.Keyring)" in message
     assert "for this session only" in message
     assert "Secret Service" in message
+
+
+HERE = __name__
+
+
+@pytest.fixture
+def unconfigured_keyring(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> pytest.MonkeyPatch:
+    """No PYTHON_KEYRING_BACKEND, no keyringrc.cfg, and keyring's full detection forbidden."""
+    import keyring.backend
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+
+    def every_backend() -> list[KeyringBackend]:
+        raise AssertionError("keyring's full detection (every backend it knows) ran")
+
+    monkeypatch.setattr(keyring.backend, "get_all_keyring", every_backend)
+    return monkeypatch
+
+
+def test_the_platform_keyring_is_loaded_by_name_and_the_highest_ranked_wins(
+    unconfigured_keyring: pytest.MonkeyPatch,
+) -> None:
+    from app.transport import credentials
+
+    natives = (f"{HERE}.DictKeyring", f"{HERE}.RankedKeyring", "no_such_module.Keyring")
+    unconfigured_keyring.setitem(credentials.NATIVE_BACKENDS, "testos", natives)
+    assert type(credentials.default_backend("testos")) is RankedKeyring
+
+
+def test_without_a_usable_platform_keyring_the_error_says_why_for_each(
+    unconfigured_keyring: pytest.MonkeyPatch,
+) -> None:
+    from app.transport import credentials
+
+    natives = (f"{HERE}.UnavailableKeyring", "no_such_module.Keyring")
+    unconfigured_keyring.setitem(credentials.NATIVE_BACKENDS, "testos", natives)
+    with pytest.raises(CredentialsUnavailable) as caught:
+        credentials.default_backend("testos")
+    message = str(caught.value)
+    assert "no OS keyring was found" in message
+    assert "no daemon on the session bus" in message
+    assert "no_such_module.Keyring" in message
+    assert "for this session only" in message
+
+
+def test_keyrings_own_configuration_wins(unconfigured_keyring: pytest.MonkeyPatch) -> None:
+    from app.transport import credentials
+
+    unconfigured_keyring.setenv("PYTHON_KEYRING_BACKEND", f"{HERE}.DictKeyring")
+    unconfigured_keyring.setitem(credentials.NATIVE_BACKENDS, "testos", (f"{HERE}.RankedKeyring",))
+    assert type(credentials.default_backend("testos")) is DictKeyring
+
+
+def test_an_unknown_platform_gets_keyrings_own_detection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import keyring
+
+    from app.transport import credentials
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    chosen = DictKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: chosen)
+    assert credentials.default_backend("plan9") is chosen

@@ -9,6 +9,7 @@ from app.transport.prompts import (
     PromptMatcher,
     is_pager,
     learn_hostname,
+    may_hold_pager_marks,
     question,
     remove_pager_marks,
     strip_escapes,
@@ -154,3 +155,12 @@ def test_strip_escapes_applies_backspace_erasure() -> None:
 def test_remove_pager_marks_inline() -> None:
     assert remove_pager_marks("  ---- More ----GE0/1/0 up") == "GE0/1/0 up"
     assert remove_pager_marks("more text") == "more text"
+
+
+def test_only_text_with_a_pager_mark_goes_through_the_pager_pattern() -> None:
+    rule = "-" * 120
+    assert not may_hold_pager_marks(rule)  # tables' rules skip the (backtracking) pattern
+    assert remove_pager_marks(rule) == rule
+    assert may_hold_pager_marks("  ---- More ----")
+    assert may_hold_pager_marks("x\n  ---- MORE ----\ny")
+    assert remove_pager_marks("  ---- MORE ----Eth-Trunk1 up") == "Eth-Trunk1 up"

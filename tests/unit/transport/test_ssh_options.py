@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
+from asyncssh.mac import get_default_mac_algs
 
 from app.domain.errors import (
     AuthenticationFailed,
@@ -18,7 +19,13 @@ from app.domain.errors import (
 )
 from app.domain.router import RouterProfile
 from app.transport.hostkeys import HostKeyStore
-from app.transport.ssh import _login_error, connection_options
+from app.transport.ssh import (
+    PREFERRED_ENCRYPTION_ALGS,
+    PREFERRED_MAC_ALGS,
+    _login_error,
+    algorithm_order,
+    connection_options,
+)
 
 PROFILE = RouterProfile(name="bras-1", host="10.0.0.1", port=22, username="noc")
 LEGACY = RouterProfile(name="old", host="10.0.0.2", legacy_algorithms=True)
@@ -116,3 +123,23 @@ def test_kex_failure_with_legacy_already_on_says_so(store: HostKeyStore) -> None
     mapped = _login_error(error, LEGACY, None, store, "pw")
     assert isinstance(mapped, KeyExchangeFailed)
     assert "even with `legacy_algorithms` enabled" in str(mapped)
+
+
+def test_hardware_aes_ciphers_and_sha2_macs_are_asked_for_first() -> None:
+    options = connection_options(PROFILE)
+    ciphers = [alg.decode() for alg in options.encryption_algs]
+    assert ciphers[: len(PREFERRED_ENCRYPTION_ALGS)] == list(PREFERRED_ENCRYPTION_ALGS)
+    assert "chacha20-poly1305@openssh.com" in ciphers  # still there for routers with only it
+    assert len(ciphers) == len(set(ciphers))
+    macs = [alg.decode() for alg in options.mac_algs]
+    assert macs[: len(PREFERRED_MAC_ALGS)] == list(PREFERRED_MAC_ALGS)
+    assert set(get_default_mac_algs()) <= set(options.mac_algs)
+
+
+def test_algorithm_order_skips_what_this_asyncssh_lacks_and_appends_legacy_last() -> None:
+    order = algorithm_order(
+        ("aes256-gcm@openssh.com", "not-a-cipher"),
+        [b"chacha20-poly1305@openssh.com", b"aes256-gcm@openssh.com"],
+        ("aes128-cbc",),
+    )
+    assert order == ["aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-cbc"]

@@ -750,11 +750,11 @@ def p95_tip(row: PortRow, direction: str) -> str:
     figures = _figures_of(row, direction)
     if figures.basis == "averages":
         return QCoreApplication.translate(
-            "TrafficView", "95th percentile over the window (5-minute averages: %Ln)", "",
+            "TrafficView", "95th percentile over the window (5-minute averages: %n)", "",
             figures.levels,
         )
     return QCoreApplication.translate(
-        "TrafficView", "95th percentile over the window (polled rates: %Ln)", "", figures.levels
+        "TrafficView", "95th percentile over the window (polled rates: %n)", "", figures.levels
     )
 
 

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 # they change (and the cache starts over) only about once per span of time, not per frame;
 # Qt then caches only the viewport's part of an item this wide.
 _BOUNDS_MARGIN = 2.0
-# Qt keeps item caches in QPixmapCache (10 MB by default): a plot on a 4K screen needs
-# about 30 MB, and a cache that does not fit is silently repainted in full every frame.
-PIXMAP_CACHE_KB = 96 * 1024
+# Qt keeps item caches in QPixmapCache, least recently used first out, 10 MB by default: a
+# full-HD plot's curves and axes take about 14 MB, a 4K plot's curves alone about 30 MB, and
+# a cache that does not fit is silently repainted in full every frame. The limit bounds the
+# memory (hidden plots' pixels are the first to go).
+PIXMAP_CACHE_KB = 64 * 1024
 
 
 @dataclass(slots=True)

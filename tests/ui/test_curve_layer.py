@@ -6,8 +6,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPen
+from pytestqt.qtbot import QtBot
 
 from app.ui.curve_layer import CurveLayer
 from app.ui.peak_buckets import PeakBuckets, SeriesPoints
@@ -25,7 +27,7 @@ def pen(colour: str, dashed: bool = False) -> QPen:
     return result
 
 
-def image(plot) -> QImage:  # noqa: ANN001 -- a pg.PlotWidget
+def image(plot: pg.PlotWidget) -> QImage:
     return plot.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
 
 
@@ -37,7 +39,7 @@ def differing_pixels(a: QImage, b: QImage) -> int:
     return int(np.count_nonzero(pixels(a) != pixels(b)))
 
 
-def test_new_samples_repaint_only_their_strip_and_match_a_full_repaint(qtbot) -> None:  # noqa: ANN001
+def test_new_samples_repaint_only_their_strip_and_match_a_full_repaint(qtbot: QtBot) -> None:
     plot = time_plot()
     qtbot.addWidget(plot)
     plot.resize(800, 400)
@@ -89,7 +91,7 @@ def test_new_samples_repaint_only_their_strip_and_match_a_full_repaint(qtbot) ->
     assert fresh.painted_points == sum(len(b.drawable(60.0)[0]) for _, b, _, _ in series.values())
 
 
-def test_a_hover_or_an_idle_frame_paints_no_curve(qtbot) -> None:  # noqa: ANN001
+def test_a_hover_or_an_idle_frame_paints_no_curve(qtbot: QtBot) -> None:
     plot = time_plot()
     qtbot.addWidget(plot)
     plot.resize(600, 300)

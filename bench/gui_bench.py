@@ -17,7 +17,7 @@ Run from the repository root:
    curve with peak downsampling and clip-to-view, the whole arrays set again with the new
    sample each frame and the x range following now; the ratio of the two is printed.
 3. The subscribers plot with 7 days at 15-second resolution (40,320 samples), set again and
-   painted each frame (as the subscribers view does with a query's answer).
+   painted each frame a second apart (as the subscribers view does with a query's answer).
 4. RSS of the GUI in demo mode with 10 simulated routers (embedded simulators, real SSH,
    the real engine) polling every data set every second, every router's dashboard built,
    over M minutes (default 10). Growth is measured from the end of a 1-minute warm-up.
@@ -251,9 +251,12 @@ def subscriber_frames(frames: int) -> Frames:
     plot.resize(1280, 420)
     plot.show()
 
+    clock = [now]
+
     def frame() -> None:
+        clock[0] += 1.0  # the view's 1-second timer: the answer again, the axis following now
         set_curve(curve, t, values)
-        follow_now(plot, 7 * DAY, float(t[0]), now)
+        follow_now(plot, 7 * DAY, float(t[0]), clock[0])
         plot.grab()
 
     frame()

@@ -16,6 +16,7 @@ _NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 # Bucket widths grow by this factor: a window or plot width change re-buckets only when it
 # crosses a step, and the drawn density stays within 1.4x of the target.
 _BUCKET_LADDER = math.sqrt(2.0)
+FOLLOW_STEP = 0.02  # a following time axis moves in steps of this share of its span
 
 
 def time_plot(parent: QWidget | None = None, *, left: str = "") -> pg.PlotWidget:
@@ -60,13 +61,15 @@ def set_curve(curve: pg.PlotDataItem, times: np.ndarray, values: np.ndarray) -> 
 
 def follow_now(plot: pg.PlotWidget, window: float, oldest: float | None, now: float) -> None:
     """Show the chosen window ending now, or from the oldest sample when the data covers
-    less (a fresh start shows its few minutes readably instead of a sliver at the edge)."""
-    start = now - window
-    if oldest is not None and oldest > start:
-        start = oldest
-    if now - start < 30:
-        start = now - 30
-    plot.setXRange(start, now, padding=0.02)
+    less (a fresh start shows its few minutes readably instead of a sliver at the edge).
+
+    The end moves in steps of 2 % of the span (the plot ends up to that far past now), so
+    a view redrawn every second does not re-lay its time axis every second."""
+    span = window if oldest is None else min(window, max(now - oldest, 30.0))
+    start, end = stepped_range(window, oldest, now, FOLLOW_STEP * span)
+    left, right = plot.getPlotItem().vb.viewRange()[0]
+    if (left, right) != (start, end):
+        plot.setXRange(start, end, padding=0)
 
 
 def decimate(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from app.bootstrap import HISTORY_FILE, AppPaths, start_runtime
 from app.engine.history_store import HistoryStore
@@ -24,6 +25,7 @@ from app.simulator.server import SimulatorHandle
 from app.transport.credentials import MemorySecretStore
 from app.ui.application import GuiSession
 from app.ui.formatting import format_bps
+from app.ui.theme import STALE
 from app.ui.views.traffic import WINDOWS, TrafficView
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import column_texts, row_texts
@@ -214,8 +216,14 @@ def test_peak_and_95th_percentile_of_known_series(
             texts = row_texts(view.ports, "Interface", UPLINK)
             assert texts["In peak"] == format_bps(240e9)
             assert texts["In 95th pct"] == format_bps(row.received.p95)
-            # Not polled now: the newest rate is shown, greyed as not current.
+            # Not polled now: the newest rate is shown with its time, greyed as not current,
+            # and the freshness bar says why.
             assert not row.current
+            assert texts["In now"] == format_bps(samples[-1][1])
+            column = [c.title for c in view.ports.columns].index("In now")
+            colour = view.ports.index(0, column).data(Qt.ItemDataRole.ForegroundRole)
+            assert colour.name() == STALE
+            assert not view.freshness.isHidden()
 
             # 24 h: the trunk's 5-minute averages from the store's rollups.
             view.window_box.setCurrentIndex(WINDOWS.index(86400.0))

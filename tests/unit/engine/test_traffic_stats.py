@@ -98,6 +98,9 @@ def test_sliding_window_matches_numpy_over_what_is_left(
             assert figures.p95 is None
             continue
         assert figures.peak == max(present)
+        seen = zip(times[: index + 1], values, strict=False)
+        first_peak = min(s for s, v in seen if s >= start and v == figures.peak)
+        assert figures.peak_at == first_peak  # its earliest time on a tie
         assert figures.p95 == np.percentile(present, 95, method="inverted_cdf")
         assert figures.levels == len(present)
 

@@ -46,8 +46,11 @@ class _Columns:
         count = len(columns[0])
         if self._size + count > self._data.shape[1]:
             self._reserve(count)
-        for index, values in enumerate(columns):
-            self._data[index, self._size : self._size + count] = values
+        if count == 1:  # one row (the usual live sample): one assignment, not one per column
+            self._data[:, self._size] = [float(values[0]) for values in columns]
+        else:
+            for index, values in enumerate(columns):
+                self._data[index, self._size : self._size + count] = values
         self._size += count
 
     def drop_front(self, count: int) -> None:

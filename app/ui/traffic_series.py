@@ -87,11 +87,13 @@ class TrafficSeries:
         live ring may be read from a little before); returns where the drawing changed."""
         if not len(times):
             return None
-        if times[0] <= self.newest or times[0] < self.raw_from:
-            fresh = (times > self.newest) & (times >= self.raw_from)
-            times, values = times[fresh], values[fresh]
-            if not len(times):
+        if times[0] <= self.newest or times[0] < self.raw_from:  # times ascend: cut the head
+            first = int(np.searchsorted(times, self.newest, side="right"))
+            if self.raw_from > self.newest:
+                first = max(first, int(np.searchsorted(times, self.raw_from, side="left")))
+            if first >= len(times):
                 return None
+            times, values = times[first:], values[first:]
         self.points.extend(times, times, values, values, values)
         for t, value in zip(times.tolist(), values.tolist(), strict=True):
             self.figures.add_sample(t, None if math.isnan(value) else value)

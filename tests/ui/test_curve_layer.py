@@ -4,9 +4,11 @@ full repaint of the same data shows (pytest-qt, offscreen)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
+import pyqtgraph.exporters
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPen
 from pytestqt.qtbot import QtBot
@@ -109,3 +111,33 @@ def test_a_hover_or_an_idle_frame_paints_no_curve(qtbot: QtBot) -> None:
     layer.painted_points = 0
     image(plot)  # nothing changed: the cached pixels are reused
     assert layer.painted_points == 0
+
+
+def test_an_exported_png_draws_every_curve_in_full(qtbot: QtBot, tmp_path: Path) -> None:
+    plot = time_plot()
+    qtbot.addWidget(plot)
+    plot.resize(800, 400)
+    plot.show()
+    layer = CurveLayer()
+    plot.addItem(layer, ignoreBounds=True)
+    plot.getPlotItem().vb.disableAutoRange()
+    plot.setXRange(START, START + 3600, padding=0)
+    plot.setYRange(0, 10, padding=0)
+    layer.set_x_range(START, START + 3600)
+    layer.set_y_range(0, 10)
+    x = START + np.arange(0.0, 3600.0, 10.0)
+    layer.set_curve("a", x, 5 + 3 * np.sin(x / 300), pen("#ff0000"))
+    image(plot)  # the screen's cache exists; the export must not depend on it
+    exporter = pyqtgraph.exporters.ImageExporter(plot.getPlotItem())
+    exporter.parameters()["width"] = 800
+    exporter.export(str(tmp_path / "plot.png"))
+    exported = QImage(str(tmp_path / "plot.png")).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(
+        exported.constBits(), dtype=np.uint32, count=exported.width() * exported.height()
+    ).reshape(exported.height(), exported.width())
+    red = (pixels >> 16) & 0xFF
+    green = (pixels >> 8) & 0xFF
+    curve_columns = np.flatnonzero(((red > 200) & (green < 80)).any(axis=0))
+    # The line crosses the whole plot area: from near its left edge to its right edge.
+    assert curve_columns.min() < 100
+    assert curve_columns.max() > 750

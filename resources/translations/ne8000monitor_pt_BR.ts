@@ -1743,6 +1743,10 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <translation>Carregando histórico de tráfego</translation>
     </message>
     <message>
+        <source>Traffic history could not be read: %1</source>
+        <translation>Não foi possível ler o histórico de tráfego: %1</translation>
+    </message>
+    <message>
         <source>5-minute averages, then every poll</source>
         <translation>Médias de 5 minutos, depois cada coleta</translation>
     </message>

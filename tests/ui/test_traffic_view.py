@@ -244,3 +244,25 @@ def test_peak_and_95th_percentile_of_known_series(
             assert np.nanmax(y) == 150e9
 
     run(body())
+
+
+def test_an_unreadable_history_is_reported_and_the_live_samples_still_show(
+    run: Runner, tmp_path: Path, device: SimulatorHandle
+) -> None:
+    async def body() -> list[str]:
+        async with session_for(tmp_path, device) as session:
+            reported: list[str] = []
+            session.live.error_occurred.connect(reported.append)
+            monitor = session.runtime.monitor
+            store = monitor.store
+            assert store is not None
+            await store.close()  # every query fails now: "history store is closed"
+            try:
+                view = traffic_tab(session, 6 * 3600.0)  # past the engine's ring: the store
+                await wait_for(lambda: len(points_of(view, UPLINK)) >= 2, what="live samples")
+            finally:  # a working store again, for the runtime's own shutdown
+                monitor.store = await HistoryStore.open(store.path)
+            return reported
+
+    reported = run(body())
+    assert any(m.startswith("Traffic history could not be read: ") for m in reported)

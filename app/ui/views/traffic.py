@@ -357,12 +357,29 @@ class TrafficView(QWidget):
             self.resolution.setText(self.tr("Loading history…"))
         generation = self._generation
         self.ctx.spawn(
-            self._read_history(names, self._window, now),
+            self._read_history(names, self._window, now, generation),
             self.tr("Loading traffic history"),
             lambda loaded: self._history_read(generation, names, *loaded),
         )
 
     async def _read_history(
+        self, names: list[str], window: float, now: float, generation: int
+    ) -> tuple[float, dict[SeriesKey, SeriesHistory]]:
+        try:
+            return await self._query_history(names, window, now)
+        except Exception as error:  # any store failure: say it, go on with the live samples
+            # History is a cache of the past, never a reason to show nothing: the operator
+            # reads why, and the tab shows the samples of this session.
+            self.ctx.report(
+                self.tr("Traffic history could not be read: %1").replace("%1", str(error))
+            )
+            keys = [(name, direction) for name in names for direction in DIRECTIONS]
+            return now, {key: SeriesHistory((), (), "samples", now - window) for key in keys}
+        finally:
+            if generation == self._generation:
+                self._loading.difference_update(names)
+
+    async def _query_history(
         self, names: list[str], window: float, now: float
     ) -> tuple[float, dict[SeriesKey, SeriesHistory]]:
         start = now - window
@@ -388,7 +405,6 @@ class TrafficView(QWidget):
     def _history_read(
         self, generation: int, names: list[str], now: float, found: dict[SeriesKey, SeriesHistory]
     ) -> None:
-        self._loading.difference_update(names)
         if generation != self._generation:
             return  # the window changed meanwhile: the next tick reads it again
         live = self.ctx.live.router(self.router)

@@ -1679,6 +1679,14 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <translation>Saída</translation>
     </message>
     <message>
+        <source>Capacity</source>
+        <translation>Capacidade</translation>
+    </message>
+    <message>
+        <source>Draw each port&apos;s bandwidth as a dotted line and scale the plot to it</source>
+        <translation>Desenhar a banda de cada porta como linha pontilhada e ajustar a escala do gráfico a ela</translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation>Pausar</translation>
     </message>
@@ -1699,20 +1707,16 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <translation>Ainda sem amostras de tráfego: as taxas exigem duas coletas da interface.</translation>
     </message>
     <message>
-        <source>bit/s</source>
-        <translation>bit/s</translation>
+        <source>Traffic</source>
+        <translation>Tráfego</translation>
+    </message>
+    <message>
+        <source>Solid line: in ↓   dashed line: out ↑   dotted line: port capacity</source>
+        <translation>Linha contínua: entrada ↓   linha tracejada: saída ↑   linha pontilhada: capacidade da porta</translation>
     </message>
     <message>
         <source>Window</source>
         <translation>Janela</translation>
-    </message>
-    <message>
-        <source>Interfaces</source>
-        <translation>Interfaces</translation>
-    </message>
-    <message>
-        <source>Solid line: in ↓   dashed line: out ↑</source>
-        <translation>Linha contínua: entrada ↓   linha tracejada: saída ↑</translation>
     </message>
     <message>
         <source>15 min</source>
@@ -1731,8 +1735,32 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <translation>24 h</translation>
     </message>
     <message>
+        <source>7 d</source>
+        <translation>7 d</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>Retomar</translation>
+    </message>
+    <message>
+        <source>Loading history…</source>
+        <translation>Carregando histórico…</translation>
+    </message>
+    <message>
+        <source>Loading traffic history</source>
+        <translation>Carregando histórico de tráfego</translation>
+    </message>
+    <message>
+        <source>Traffic history could not be read: %1</source>
+        <translation>Não foi possível ler o histórico de tráfego: %1</translation>
+    </message>
+    <message>
+        <source>5-minute averages, then every poll</source>
+        <translation>Médias de 5 minutos, depois cada coleta</translation>
+    </message>
+    <message>
+        <source>Every poll</source>
+        <translation>Cada coleta</translation>
     </message>
     <message>
         <source>Export traffic as CSV</source>
@@ -1749,6 +1777,84 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
     <message>
         <source>Export failed: %1</source>
         <translation>Falha ao exportar: %1</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>Interface</translation>
+    </message>
+    <message>
+        <source>In now</source>
+        <translation>Entrada agora</translation>
+    </message>
+    <message>
+        <source>In peak</source>
+        <translation>Entrada pico</translation>
+    </message>
+    <message>
+        <source>In 95th pct</source>
+        <translation>Entrada pct. 95</translation>
+    </message>
+    <message>
+        <source>Out now</source>
+        <translation>Saída agora</translation>
+    </message>
+    <message>
+        <source>Out peak</source>
+        <translation>Saída pico</translation>
+    </message>
+    <message>
+        <source>Out 95th pct</source>
+        <translation>Saída pct. 95</translation>
+    </message>
+    <message>
+        <source>The router has not reported this port&apos;s bandwidth yet</source>
+        <translation>O roteador ainda não informou a banda desta porta</translation>
+    </message>
+    <message>
+        <source>Bandwidth as the router prints it: %1</source>
+        <translation>Banda como o roteador a exibe: %1</translation>
+    </message>
+    <message>
+        <source>No sample in this window</source>
+        <translation>Nenhuma amostra nesta janela</translation>
+    </message>
+    <message>
+        <source>The newest poll (%1) gave no rate</source>
+        <translation>A coleta mais recente (%1) não trouxe taxa</translation>
+    </message>
+    <message>
+        <source>Polled at %1</source>
+        <translation>Coletado em %1</translation>
+    </message>
+    <message>
+        <source>Not current: see the note above the plot</source>
+        <translation>Não atual: veja o aviso acima do gráfico</translation>
+    </message>
+    <message>
+        <source>No rate in this window</source>
+        <translation>Nenhuma taxa nesta janela</translation>
+    </message>
+    <message>
+        <source>At %1</source>
+        <translation>Em %1</translation>
+    </message>
+    <message>
+        <source>%1 of the port&apos;s capacity</source>
+        <translation>%1 da capacidade da porta</translation>
+    </message>
+    <message numerus="yes">
+        <source>95th percentile over the window (5-minute averages: %n)</source>
+        <translation>
+            <numerusform>Percentil 95 na janela (médias de 5 minutos: %n)</numerusform>
+            <numerusform>Percentil 95 na janela (médias de 5 minutos: %n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>95th percentile over the window (polled rates: %n)</source>
+        <translation>
+            <numerusform>Percentil 95 na janela (taxas coletadas: %n)</numerusform>
+            <numerusform>Percentil 95 na janela (taxas coletadas: %n)</numerusform>
+        </translation>
     </message>
 </context>
 <context>

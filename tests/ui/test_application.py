@@ -167,12 +167,12 @@ def test_traffic_exports_csv_and_png(run: Runner, tmp_path: Path) -> None:
             dashboard = window.dashboards["demo"]
             view = dashboard.traffic
             dashboard.setCurrentWidget(view)
-            await wait_for(lambda: len(view._curves) >= 2, what="traffic samples")
+            await wait_for(lambda: len(view.shown_series()) >= 2, what="traffic samples")
             # Hovering over a sample reads out every visible series at that time.
             times, rx, _ = session.live.router("demo").traffic["Eth-Trunk1"].arrays()
             viewbox = view.plot.getPlotItem().vb
             await asyncio.sleep(0.2)
-            view._hover(viewbox.mapViewToScene(QPointF(times[-1], rx[-1] / view._scale)))
+            view._hover(viewbox.mapViewToScene(QPointF(times[-1], rx[-1])))
             readout = view.readout.text()
             assert "Eth-Trunk1 ↓" in readout
             assert "100GE0/1/2 ↑" in readout
@@ -189,12 +189,13 @@ def test_traffic_exports_csv_and_png(run: Runner, tmp_path: Path) -> None:
             return lines, (tmp_path / "traffic.png").read_bytes()[:8]
 
     lines, png = run(body())
-    assert lines[0] == "timestamp,local_time,interface,direction,bps"
+    assert lines[0] == "timestamp,local_time,interface,direction,bps,resolution"
     directions = {line.split(",")[3] for line in lines[1:]}
     assert directions == {"in", "out"}
     interfaces = {line.split(",")[2] for line in lines[1:]}
     assert interfaces == {"Eth-Trunk1", "100GE0/1/2"}
     assert all(line.split(",")[4] == "" or int(line.split(",")[4]) >= 0 for line in lines[1:])
+    assert {line.split(",")[5] for line in lines[1:]} == {"poll"}  # 15 min: every poll
     assert png == b"\x89PNG\r\n\x1a\n"
     # Exports are as private as everything else the app writes.
     assert mode_of(tmp_path / "traffic.csv") == 0o600

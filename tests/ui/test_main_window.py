@@ -80,7 +80,8 @@ def test_demo_start_shows_live_data(run: Runner, tmp_path: Path) -> None:
 
             # Traffic: two polls give a rate; the view draws the monitored uplinks.
             dashboard.setCurrentWidget(dashboard.traffic)
-            await wait_for(lambda: len(dashboard.traffic._curves) >= 2, what="traffic curves")
+            traffic = dashboard.traffic
+            await wait_for(lambda: len(traffic.shown_series()) >= 2, what="traffic curves")
             assert set(dashboard.traffic.visible_interfaces()) == set(DEMO_MONITORED)
             await wait_for(lambda: row_texts(
                 dashboard.interfaces.model, "Interface", UPLINK)["In bit/s"] != DASH)

@@ -16,30 +16,22 @@ answer; 2 nothing was written (login, host key, bad arguments, the file exists).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app import __version__
 from app.commands.router_target import (
     RouterTarget,
     UsageError,
     add_router_arguments,
-    build_cli_engine,
     login_failure_message,
     quiet_logging,
     resolve_target,
 )
 from app.domain.errors import NE8000MonitorError
-from app.engine.capture import (
-    Capture,
-    capture_documents,
-    collect_capture,
-    default_capture_name,
-    summary_line,
-    write_capture,
-)
-from app.engine.profiles import ProfileError, load_profiles
+
+if TYPE_CHECKING:
+    from app.engine.capture import Capture
 
 EXIT_INCOMPLETE = 1
 EXIT_FAILED = 2
@@ -88,6 +80,10 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 
 async def _collect(target: RouterTarget, details: int | None) -> Capture | str:
     """The capture, or the one-line reason nothing could be collected."""
+    from app import __version__  # noqa: PLC0415
+    from app.commands.router_target import build_cli_engine  # noqa: PLC0415
+    from app.engine.capture import collect_capture  # noqa: PLC0415
+
     profile = target.profile
     engine = build_cli_engine(profile)
     try:
@@ -106,6 +102,17 @@ async def _collect(target: RouterTarget, details: int | None) -> Capture | str:
 
 def run(args: argparse.Namespace) -> int:
     """Collect and write; 0 complete, 1 some commands unanswered, 2 nothing written."""
+    # The engine and the parsers load here, not when the command line is parsed.
+    import asyncio  # noqa: PLC0415
+
+    from app.engine.capture import (  # noqa: PLC0415
+        capture_documents,
+        default_capture_name,
+        summary_line,
+        write_capture,
+    )
+    from app.engine.profiles import ProfileError, load_profiles  # noqa: PLC0415
+
     quiet_logging("capture")
     if args.details is not None and args.details < 0:
         return _fail("--details must be 0 or more")

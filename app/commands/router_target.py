@@ -138,8 +138,8 @@ def build_cli_pools(profile: RouterProfile) -> RouterPools:
     For read-only commands (`snapshot`): no audit log, change workflow or settings, so the
     process starts without loading the rest of the engine.
     """
-    from app.platform.dirs import user_data_dir  # noqa: PLC0415
     from app.engine.pool import RouterPools  # noqa: PLC0415
+    from app.platform.dirs import user_data_dir  # noqa: PLC0415
     from app.router_access import KNOWN_HOSTS_FILE, build_opener, password_source  # noqa: PLC0415
     from app.transport.hostkeys import HostKeyStore  # noqa: PLC0415
 

@@ -51,6 +51,7 @@ async def session_for(
         secrets=secrets,
         poll_scale=POLL_SCALE,
         history=history,
+        routers_are_simulated=True,  # the simulator: polled at the test speed
     )
     session = GuiSession(runtime)
     try:

@@ -52,6 +52,7 @@ async def runtime_for(tmp_path: Path, device: SimulatorHandle) -> AsyncIterator[
         secrets=secrets,
         poll_scale=0.05,  # traffic every second
         history=True,
+        routers_are_simulated=True,  # simulators: polled at the test speed
     )
     try:
         yield runtime

@@ -83,6 +83,7 @@ async def rig(tmp_path: Path, simulator: SimulatorHandle) -> AsyncIterator[SeatR
         poll_scale=0.05,
         environ={},
         history=False,
+        routers_are_simulated=True,  # simulators: polled at the test speed
     )
     assert runtime.feed is not None
     await runtime.feed.start()

@@ -48,6 +48,7 @@ async def test_the_runtime_sends_alerts_to_alertmanager_and_apprise(
             poll_scale=0.05,
             environ={},
             history=False,
+            routers_are_simulated=True,  # simulators: polled at the test speed
         )
         try:
             assert runtime.notifications is not None

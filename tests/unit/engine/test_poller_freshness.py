@@ -13,7 +13,9 @@ from app.domain.parsing import ParseWarning
 from app.domain.subscribers import IpPoolList
 from app.engine.events import PollFailed, RouterDataUpdated
 from app.engine.freshness import ErrorCode, Freshness, Outcome
+from app.engine.parse_memo import ParseMemo
 from app.engine.poller import DataSet
+from app.vrp.catalog import parse_output
 from tests.support.fixtures import fixture_text
 from tests.unit.engine.test_poller import CPU, MEMORY, Clock, ScriptedRunner, drain, make
 
@@ -180,7 +182,7 @@ class PartialPools(IpPoolList):
 async def test_a_partial_parse_is_shown_marked_with_its_raw_text(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_parse = poller_module.parse_output
+    real_parse = parse_output
     warning = ParseWarning("row has 3 fields, header 6", "  pool-x   12  34", 9)
 
     def parse(command: str, text: str) -> object:
@@ -190,7 +192,7 @@ async def test_a_partial_parse_is_shown_marked_with_its_raw_text(
             return PartialPools(result.pools, result.summary, result.pool_counts, (warning,))
         return result
 
-    monkeypatch.setattr(poller_module, "parse_output", parse)
+    monkeypatch.setattr(poller_module, "ParseMemo", lambda: ParseMemo(parse))
     clock = Clock()
     poller, _parts, _sink = make(clock, ScriptedRunner(dict(SUBSCRIBER_OUTPUTS)), ttl=0.0)
     await poller.poll(DataSet.SUBSCRIBERS)

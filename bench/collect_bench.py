@@ -621,6 +621,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     server.stop()
             met &= report_fleet(fleets, args.fleet)
     print(f"load average after: {_load_average()}")
+    if args.smoke:  # CI: the bench must run; its figures on a shared machine are not judged
+        print(f"targets {'met' if met else 'not all met'} (smoke run: not judged)")
+        return 0
     return 0 if met else 1
 
 

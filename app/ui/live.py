@@ -152,6 +152,13 @@ class LiveState(QObject):
         self.cleared: deque[Alert] = deque(maxlen=CLEARED_ALERTS_KEPT)
 
     def router(self, name: str) -> RouterLive:
+        """The router's live state to read; an unknown (or just removed) router reads as an
+        empty one that is not kept, so a view of a removed router that refreshes once more
+        can never bring it back into the overview."""
+        return self.routers.get(name) or RouterLive(name)
+
+    def _entry(self, name: str) -> RouterLive:
+        """The router's live state to update, created on its first update."""
         live = self.routers.get(name)
         if live is None:
             live = self.routers[name] = RouterLive(name)
@@ -179,7 +186,7 @@ class LiveState(QObject):
         timestamp: float,
         record: SectionRecord | None = None,
     ) -> None:
-        live = self.router(router)
+        live = self._entry(router)
         live.sections[section] = (data, timestamp)
         if record is not None:
             live.records[section] = record
@@ -187,7 +194,7 @@ class LiveState(QObject):
         self.section_changed.emit(router, section)
 
     def update_state(self, router: str, state: PoolState, error: str | None) -> None:
-        live = self.router(router)
+        live = self._entry(router)
         if live.state == state and live.error == error:
             return
         live.state = state
@@ -197,7 +204,7 @@ class LiveState(QObject):
     def add_traffic(
         self, router: str, interface: str, t: float, in_bps: float | None, out_bps: float | None
     ) -> None:
-        live = self.router(router)
+        live = self._entry(router)
         ring = live.traffic.get(interface)
         if ring is None:
             ring = live.traffic[interface] = TrafficRing()
@@ -214,7 +221,7 @@ class LiveState(QObject):
         timestamp: float,
         record: SectionRecord | None = None,
     ) -> None:
-        live = self.router(router)
+        live = self._entry(router)
         live.last_failure = (section, message, timestamp)
         if record is not None:
             live.records[section] = record

@@ -82,3 +82,13 @@ def test_bridge_keeps_traffic_gaps(qapp: object) -> None:
     assert rx[0] == 1e6
     assert math.isnan(rx[1])
     assert "other" not in live.routers
+
+
+def test_reading_a_removed_router_does_not_bring_it_back(qapp: object) -> None:
+    """A view of a removed router may refresh once more before it is deleted; reading its
+    state must not re-add the router (the overview would list it again)."""
+    live = LiveState()
+    live.set_routers(["a", "b"])
+    live.set_routers(["a"])
+    assert live.router("b").data("subscribers") is None  # reads as empty ...
+    assert list(live.routers) == ["a"]  # ... and is not kept

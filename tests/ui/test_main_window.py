@@ -76,7 +76,14 @@ def test_demo_start_shows_live_data(run: Runner, tmp_path: Path) -> None:
             assert UPLINK in names
             row = row_texts(dashboard.interfaces.model, "Interface", UPLINK)
             assert row["PHY"] == "up"
-            assert row["Description"].startswith("UPLINK")
+            # Descriptions come with the port's own `display interface` (the traffic poll),
+            # which may answer after the brief.
+            await wait_for(
+                lambda: row_texts(dashboard.interfaces.model, "Interface", UPLINK)[
+                    "Description"
+                ].startswith("UPLINK"),
+                what="the uplink's description",
+            )
 
             # Traffic: two polls give a rate; the view draws the monitored uplinks.
             dashboard.setCurrentWidget(dashboard.traffic)

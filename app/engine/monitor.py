@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.domain.alerts import Alert
+from app.domain.messages import Message
 from app.domain.router import RouterProfile
 from app.engine.alerts import AlertManager
 from app.engine.cache import CacheStatistics, TtlCache
@@ -32,6 +33,7 @@ from app.engine.events import AlertChanged, EventBus, RouterStateChanged, Subscr
 from app.engine.freshness import Freshness, SectionRecord
 from app.engine.history import History, Point
 from app.engine.history_store import HistoryStore, Resolution, SeriesData
+from app.engine.messages import error_message
 from app.engine.poller import (
     DataSet,
     PollerParts,
@@ -294,6 +296,14 @@ class Monitor:
             return HistoryResult("memory", self.history.between(router, metric, start, end))
         data = await self.store.query(router, metric, start, end, resolution=resolution)
         return HistoryResult("store", [(p.timestamp, p.value) for p in data.points], data)
+
+    def connection_problem(self, router: str) -> Message | None:
+        """Why the router's connection fails now, translatable (None while it works).
+
+        A missing password says why: nothing stored, a keyring that could not be read, or
+        passwords kept for this session only."""
+        error = self.pools.get(router).last_error
+        return None if error is None else error_message(error)
 
     def cache_statistics(self) -> CacheStatistics:
         return self.cache.statistics()

@@ -381,8 +381,8 @@ class ActionsView(QWidget):
                 return self.tr(
                     "{user}: cut sent; the router did not say how many sessions ended."
                 ).format(user=request.username)
-            return self.tr("{user}: {count} session(s) disconnected.").format(
-                user=request.username, count=result.users_cut
+            return self.tr("{user}: %n session(s) disconnected.", "", result.users_cut).format(
+                user=request.username
             )
         if isinstance(request, InterfaceShutdown):
             return self.tr("{interface} shut down and committed.").format(
@@ -437,9 +437,7 @@ class ActionsView(QWidget):
         self._set_busy(None)
         if users:
             self._info(
-                self.tr("{user}: {count} session(s) online.").format(
-                    user=username, count=len(users)
-                )
+                self.tr("{user}: %n session(s) online.", "", len(users)).format(user=username)
             )
         else:
             self._info(self.tr("{user} is not online.").format(user=username))

@@ -40,8 +40,12 @@ from app.ui.sidebar import OVERVIEW, RouterList
 from app.ui.statusbar import StatusBar
 from app.ui.tray import Tray
 from app.ui.views.overview import OverviewView
+from app.ui.views.state_names import severity_counts, severity_summary
 
 TITLE = "NE8000 Monitor"
+# Saved column layouts; "header" (before columns were sized to their content) is ignored,
+# so a layout saved with a 600 px "Acknowledged" column does not come back.
+HEADER_KEY = "columns"
 
 
 def app_icon() -> QIcon:
@@ -236,7 +240,7 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(ValueError):
             dashboard.setCurrentIndex(int(state.text(f"layout/tabs/{router}", "0")))
         for view in dashboard.findChildren(QTableView):
-            saved = state.bytes(f"header/{view.objectName()}")
+            saved = state.bytes(f"{HEADER_KEY}/{view.objectName()}")
             if saved is not None and view.objectName():
                 view.horizontalHeader().restoreState(saved)
                 view.setProperty("restored", True)
@@ -280,12 +284,15 @@ class MainWindow(QMainWindow):
     # ---- title, alerts ----
 
     def update_title(self) -> None:
-        count = len(self.ctx.live.alerts)
+        """`1 critical, 2 minor – NE8000 Monitor`: active alerts by severity first (what
+        a taskbar shows), minor and warning ones (low optical power, a licence expiring)
+        counted too."""
         title = TITLE
         if self.ctx.runtime.is_demo:
             title += " [" + self.tr("demo") + "]"
-        if count:
-            title = self.tr("(%1) ").replace("%1", str(count)) + title
+        summary = severity_summary(severity_counts(self.ctx.live.alerts.values()))
+        if summary:
+            title = f"{summary} \u2013 {title}"
         self.setWindowTitle(title)
 
     def acknowledge(self) -> None:
@@ -421,12 +428,14 @@ class MainWindow(QMainWindow):
             for view in dashboard.findChildren(QTableView):
                 if view.objectName():
                     state.set_bytes(
-                        f"header/{view.objectName()}", view.horizontalHeader().saveState()
+                        f"{HEADER_KEY}/{view.objectName()}", view.horizontalHeader().saveState()
                     )
             for splitter in dashboard.findChildren(QSplitter):
                 if splitter.objectName():
                     state.set_bytes(f"splitter/{splitter.objectName()}", splitter.saveState())
-        state.set_bytes("header/overviewTable", self.overview.table.horizontalHeader().saveState())
+        state.set_bytes(
+            f"{HEADER_KEY}/overviewTable", self.overview.table.horizontalHeader().saveState()
+        )
         state.set_text("ui/selected_router", self.current_router() or "")
         state.sync()
 
@@ -442,7 +451,7 @@ class MainWindow(QMainWindow):
             saved = state.bytes(f"splitter/{widget.objectName()}")
             if saved is not None:
                 widget.restoreState(saved)
-        header = state.bytes("header/overviewTable")
+        header = state.bytes(f"{HEADER_KEY}/overviewTable")
         if header is not None:
             self.overview.table.horizontalHeader().restoreState(header)
             self.overview.table.setProperty("restored", True)

@@ -10,6 +10,7 @@ from app.engine.pool import PoolState
 from app.ui import theme
 from app.ui.freshness import describe
 from app.ui.live import LiveState
+from app.ui.messages import translate
 from app.ui.views.state_names import state_text
 
 OVERVIEW = ""  # the key of the "All routers" entry
@@ -94,7 +95,7 @@ class RouterList(QListWidget):
         alerts = len(self.live.active_alerts(name))
         text = f"{name}\n  {state_text(live.state)}"
         if alerts:
-            text += "  " + self.tr("(%1 alerts)").replace("%1", str(alerts))
+            text += "  " + self.tr("(%n alerts)", "", alerts)
         item.setText(text)
         item.setIcon(badge_icon(theme.STATE_COLOURS[live.state]))
         self.update_tooltip(name)
@@ -107,8 +108,10 @@ class RouterList(QListWidget):
             return
         live = self.live.router(name)
         lines = [state_text(live.state)]
+        if live.problem is not None:
+            lines.append(translate(live.problem))
         if live.error:
-            lines.append(live.error)
+            lines.append(live.error)  # the technical detail, as the system reported it
         failing = [r for r in live.records.values() if r.failures]
         lines += describe(failing, self.live.clock())
         tooltip = "\n".join(lines)
@@ -122,8 +125,7 @@ class RouterList(QListWidget):
         if overview is not None:
             count = len(self.live.alerts)
             overview.setText(
-                self.tr("All routers")
-                + ("  " + self.tr("(%1 alerts)").replace("%1", str(count)) if count else "")
+                self.tr("All routers") + ("  " + self.tr("(%n alerts)", "", count) if count else "")
             )
 
     def _current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:

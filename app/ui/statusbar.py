@@ -14,6 +14,7 @@ from app.engine.pool import PoolState
 from app.ui.context import UiContext
 from app.ui.delivery import delivery_line, failing_summary
 from app.ui.formatting import DASH, format_local_time
+from app.ui.messages import translate
 from app.ui.views.state_names import state_text
 
 BUSY_STATES = frozenset({PoolState.IDLE, PoolState.CONNECTING})
@@ -80,13 +81,14 @@ class StatusBar(QStatusBar):
         if self.router is not None and self.router in live.routers:
             one = live.routers[self.router]
             self.connection.setText(f"{one.name}: {state_text(one.state)}")
-            self.connection.setToolTip(one.error or "")
+            problem = translate(one.problem) if one.problem is not None else ""
+            self.connection.setToolTip("\n".join(p for p in (problem, one.error) if p))
             self.poll.setText(self._poll_text(self.router))
         else:
             connected = sum(1 for r in routers if r.state is PoolState.CONNECTED)
             self.connection.setText(
-                self.tr("%1 of %2 routers connected").replace("%1", str(connected)).replace(
-                    "%2", str(len(routers))
+                self.tr("%1 of %n routers connected", "", len(routers)).replace(
+                    "%1", str(connected)
                 )
             )
             self.connection.setToolTip("")
@@ -129,6 +131,6 @@ class StatusBar(QStatusBar):
         feed = self.ctx.runtime.feed
         if feed is None or not feed.running:
             return self.tr("Feed: off")
-        return self.tr("Feed: %1 (%2 clients)").replace("%1", feed.url or DASH).replace(
-            "%2", str(feed.client_count)
+        return self.tr("Feed: %1 (%n clients)", "", feed.client_count).replace(
+            "%1", feed.url or DASH
         )

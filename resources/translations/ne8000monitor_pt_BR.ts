@@ -162,9 +162,19 @@
         <source>{user}: cut sent; the router did not say how many sessions ended.</source>
         <translation>{user}: cut enviado; o roteador não informou quantas sessões foram encerradas.</translation>
     </message>
-    <message>
-        <source>{user}: {count} session(s) disconnected.</source>
-        <translation>{user}: {count} sessão(ões) derrubada(s).</translation>
+    <message numerus="yes">
+        <source>{user}: %n session(s) disconnected.</source>
+        <translation>
+            <numerusform>{user}: %n sessão desconectada.</numerusform>
+            <numerusform>{user}: %n sessões desconectadas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{user}: %n session(s) online.</source>
+        <translation>
+            <numerusform>{user}: %n sessão online.</numerusform>
+            <numerusform>{user}: %n sessões online.</numerusform>
+        </translation>
     </message>
     <message>
         <source>{interface} shut down and committed.</source>
@@ -193,10 +203,6 @@
     <message>
         <source>Lookup failed: {error}</source>
         <translation>Falha na consulta: {error}</translation>
-    </message>
-    <message>
-        <source>{user}: {count} session(s) online.</source>
-        <translation>{user}: {count} sessão(ões) online.</translation>
     </message>
     <message>
         <source>{user} is not online.</source>
@@ -265,17 +271,73 @@
         <source>Active alarms on the router</source>
         <translation>Alarmes ativos no roteador</translation>
     </message>
-    <message>
-        <source>%1 active, %2 not acknowledged</source>
-        <translation>%1 ativos, %2 não reconhecidos</translation>
+    <message numerus="yes">
+        <source>%n active</source>
+        <translation>
+            <numerusform>%n ativo</numerusform>
+            <numerusform>%n ativos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not acknowledged</source>
+        <translation>
+            <numerusform>%n não reconhecido</numerusform>
+            <numerusform>%n não reconhecidos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) acknowledged</source>
+        <translation>
+            <numerusform>%n alerta reconhecido</numerusform>
+            <numerusform>%n alertas reconhecidos</numerusform>
+        </translation>
     </message>
     <message>
         <source>Active alarms on the router (%1)</source>
         <translation>Alarmes ativos no roteador (%1)</translation>
     </message>
+</context>
+<context>
+    <name>AlertKind</name>
     <message>
-        <source>%1 alert(s) acknowledged</source>
-        <translation>%1 alerta(s) reconhecido(s)</translation>
+        <source>router unreachable</source>
+        <translation>roteador inacessível</translation>
+    </message>
+    <message>
+        <source>login refused</source>
+        <translation>login recusado</translation>
+    </message>
+    <message>
+        <source>no password</source>
+        <translation>sem senha</translation>
+    </message>
+    <message>
+        <source>subscriber drop</source>
+        <translation>queda de assinantes</translation>
+    </message>
+    <message>
+        <source>interface down</source>
+        <translation>interface down</translation>
+    </message>
+    <message>
+        <source>CPU high</source>
+        <translation>CPU alta</translation>
+    </message>
+    <message>
+        <source>memory high</source>
+        <translation>memória alta</translation>
+    </message>
+    <message>
+        <source>IP pool full</source>
+        <translation>pool de IP cheio</translation>
+    </message>
+    <message>
+        <source>router alarm</source>
+        <translation>alarme do roteador</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Detalhes:</translation>
     </message>
 </context>
 <context>
@@ -435,55 +497,7 @@
     </message>
 </context>
 <context>
-    <name>Freshness</name>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <source>Memory</source>
-        <translation>Memória</translation>
-    </message>
-    <message>
-        <source>Boards</source>
-        <translation>Placas</translation>
-    </message>
-    <message>
-        <source>Version</source>
-        <translation>Versão</translation>
-    </message>
-    <message>
-        <source>Router alarms</source>
-        <translation>Alarmes do roteador</translation>
-    </message>
-    <message>
-        <source>Interfaces</source>
-        <translation>Interfaces</translation>
-    </message>
-    <message>
-        <source>Online subscribers</source>
-        <translation>Assinantes online</translation>
-    </message>
-    <message>
-        <source>Domains</source>
-        <translation>Domínios</translation>
-    </message>
-    <message>
-        <source>IP pools</source>
-        <translation>Pools de IP</translation>
-    </message>
-    <message>
-        <source>Slots</source>
-        <translation>Slots</translation>
-    </message>
-    <message>
-        <source>Subscriber summary</source>
-        <translation>Resumo de assinantes</translation>
-    </message>
-    <message>
-        <source>Traffic</source>
-        <translation>Tráfego</translation>
-    </message>
+    <name>EngineMessage</name>
     <message>
         <source>the router did not answer in time</source>
         <translation>o roteador não respondeu a tempo</translation>
@@ -537,8 +551,145 @@
         <translation>erro do roteador</translation>
     </message>
     <message>
+        <source>the value was refused</source>
+        <translation>o valor foi recusado</translation>
+    </message>
+    <message>
         <source>internal error (details in the log)</source>
         <translation>erro interno (detalhes no log)</translation>
+    </message>
+    <message>
+        <source>no password is stored for it</source>
+        <translation>não há senha guardada para ele</translation>
+    </message>
+    <message>
+        <source>there is no usable OS keyring, so passwords are kept for this session only, and its password was not entered since the app started</source>
+        <translation>não há chaveiro do sistema utilizável, então as senhas ficam só nesta sessão, e a senha dele não foi digitada desde que o aplicativo abriu</translation>
+    </message>
+    <message>
+        <source>the OS keyring could not be read (is it locked?)</source>
+        <translation>não foi possível ler o chaveiro do sistema (ele está bloqueado?)</translation>
+    </message>
+    <message>
+        <source>Router {router} is unreachable</source>
+        <translation>Roteador {router} inacessível</translation>
+    </message>
+    <message>
+        <source>Router {router} is unreachable: {reason}</source>
+        <translation>Roteador {router} inacessível: {reason}</translation>
+    </message>
+    <message>
+        <source>Router {router} refused the login: wrong username or password (fix it in Edit router; retrying could lock the account)</source>
+        <translation>O roteador {router} recusou o login: usuário ou senha errados (corrija em Editar roteador; tentar de novo pode bloquear a conta)</translation>
+    </message>
+    <message>
+        <source>Router {router} has no password: {reason}</source>
+        <translation>O roteador {router} está sem senha: {reason}</translation>
+    </message>
+    <message>
+        <source>Mass subscriber drop on {router}: online total fell by {percent}% ({before} -&gt; {after}) within {seconds} s</source>
+        <translation>Queda em massa de assinantes em {router}: o total online caiu {percent}% ({before} -&gt; {after}) em {seconds} s</translation>
+    </message>
+    <message>
+        <source>Mass subscriber drop on {router}: online total fell within {seconds} s</source>
+        <translation>Queda em massa de assinantes em {router}: o total online caiu em {seconds} s</translation>
+    </message>
+    <message>
+        <source>Monitored interface {interface} on {router} is down</source>
+        <translation>A interface monitorada {interface} em {router} está down</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPU usage on {router} is {percent}% (&gt;= {threshold}% for %n polls)</source>
+        <translation>
+            <numerusform>Uso de CPU em {router} está em {percent}% (&gt;= {threshold}% por %n consulta)</numerusform>
+            <numerusform>Uso de CPU em {router} está em {percent}% (&gt;= {threshold}% por %n consultas)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Memory usage on {router} is {percent}% (&gt;= {threshold}% for %n polls)</source>
+        <translation>
+            <numerusform>Uso de memória em {router} está em {percent}% (&gt;= {threshold}% por %n consulta)</numerusform>
+            <numerusform>Uso de memória em {router} está em {percent}% (&gt;= {threshold}% por %n consultas)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>IP pool {pool} on {router} is {percent}% used (threshold {threshold}%)</source>
+        <translation>Pool de IP {pool} em {router} está {percent}% usado (limite {threshold}%)</translation>
+    </message>
+    <message>
+        <source>{router} alarm {alarm}: {description}</source>
+        <translation>{router} alarme {alarm}: {description}</translation>
+    </message>
+    <message>
+        <source>change abandoned, nothing committed: {reason}</source>
+        <translation>alteração abandonada, nada foi confirmado (commit): {reason}</translation>
+    </message>
+    <message>
+        <source>no answer to {line}: the change may or may not have taken effect; check the router ({reason})</source>
+        <translation>sem resposta a {line}: a alteração pode ou não ter sido aplicada; verifique o roteador ({reason})</translation>
+    </message>
+    <message>
+        <source>{interface} is not in the interface list of {router}; refresh the list and pick one of its interfaces</source>
+        <translation>{interface} não está na lista de interfaces de {router}; atualize a lista e escolha uma das interfaces dele</translation>
+    </message>
+    <message>
+        <source>the interface list of {router} is not known yet; wait for the first poll</source>
+        <translation>a lista de interfaces de {router} ainda não é conhecida; aguarde a primeira consulta</translation>
+    </message>
+    <message>
+        <source>logged in as {user} and read the version: {version}</source>
+        <translation>login como {user} feito e versão lida: {version}</translation>
+    </message>
+</context>
+<context>
+    <name>Freshness</name>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memória</translation>
+    </message>
+    <message>
+        <source>Boards</source>
+        <translation>Placas</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Versão</translation>
+    </message>
+    <message>
+        <source>Router alarms</source>
+        <translation>Alarmes do roteador</translation>
+    </message>
+    <message>
+        <source>Interfaces</source>
+        <translation>Interfaces</translation>
+    </message>
+    <message>
+        <source>Online subscribers</source>
+        <translation>Assinantes online</translation>
+    </message>
+    <message>
+        <source>Domains</source>
+        <translation>Domínios</translation>
+    </message>
+    <message>
+        <source>IP pools</source>
+        <translation>Pools de IP</translation>
+    </message>
+    <message>
+        <source>Slots</source>
+        <translation>Slots</translation>
+    </message>
+    <message>
+        <source>Subscriber summary</source>
+        <translation>Resumo de assinantes</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Tráfego</translation>
     </message>
     <message numerus="yes">
         <source>failed polls: %n</source>
@@ -728,8 +879,22 @@
         <translation>standby (^down)</translation>
     </message>
     <message>
-        <source>%1 interfaces, %2 down</source>
-        <translation>%1 interfaces, %2 down</translation>
+        <source>Interfaces: no data yet</source>
+        <translation>Interfaces: ainda sem dados</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n interfaces</source>
+        <translation>
+            <numerusform>%n interface</numerusform>
+            <numerusform>%n interfaces</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n down</source>
+        <translation>
+            <numerusform>%n down</numerusform>
+            <numerusform>%n down</numerusform>
+        </translation>
     </message>
     <message>
         <source>Cannot change monitored interfaces: %1</source>
@@ -847,10 +1012,6 @@
         <translation>demonstração</translation>
     </message>
     <message>
-        <source>(%1) </source>
-        <translation>(%1) </translation>
-    </message>
-    <message>
         <source>Select active alerts to acknowledge</source>
         <translation>Selecione alertas ativos para reconhecer</translation>
     </message>
@@ -898,6 +1059,14 @@
         <translation>Assinantes</translation>
     </message>
     <message>
+        <source>Last hour</source>
+        <translation>Última hora</translation>
+    </message>
+    <message>
+        <source>Uplinks in / out</source>
+        <translation>Uplinks entrada / saída</translation>
+    </message>
+    <message>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -906,8 +1075,58 @@
         <translation>Memória</translation>
     </message>
     <message>
-        <source>Active alerts</source>
-        <translation>Alertas ativos</translation>
+        <source>Critical</source>
+        <translation>Crítico</translation>
+    </message>
+    <message>
+        <source>Major</source>
+        <translation>Maior</translation>
+    </message>
+    <message>
+        <source>Minor</source>
+        <translation>Menor</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Aviso</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n routers reporting</source>
+        <translation>
+            <numerusform>%1 de %n roteador informando</numerusform>
+            <numerusform>%1 de %n roteadores informando</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n connected</source>
+        <translation>
+            <numerusform>%n conectado</numerusform>
+            <numerusform>%n conectados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no active alerts</source>
+        <translation>nenhum alerta ativo</translation>
+    </message>
+    <message>
+        <source>Loading subscriber trends</source>
+        <translation>Carregando tendências de assinantes</translation>
+    </message>
+    <message>
+        <source>No subscriber history in the last hour yet</source>
+        <translation>Ainda sem histórico de assinantes na última hora</translation>
+    </message>
+    <message>
+        <source>Last hour: lowest %1, highest %2</source>
+        <translation>Última hora: mínimo %1, máximo %2</translation>
+    </message>
+    <message>
+        <source>No monitored uplinks: tick Monitored on the router&apos;s Interfaces tab</source>
+        <translation>Nenhum uplink monitorado: marque Monitorada na aba Interfaces do roteador</translation>
+    </message>
+    <message>
+        <source>Not every rate is current (greyed)</source>
+        <translation>Nem todas as taxas estão atuais (em cinza)</translation>
     </message>
     <message>
         <source>Last data</source>
@@ -920,10 +1139,6 @@
     <message>
         <source>Routers</source>
         <translation>Roteadores</translation>
-    </message>
-    <message>
-        <source>%1 of %2 routers reporting, %3 connected, %4 active alerts</source>
-        <translation>%1 de %2 roteadores reportando, %3 conectados, %4 alertas ativos</translation>
     </message>
 </context>
 <context>
@@ -1154,9 +1369,12 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <source>All routers</source>
         <translation>Todos os roteadores</translation>
     </message>
-    <message>
-        <source>(%1 alerts)</source>
-        <translation>(%1 alertas)</translation>
+    <message numerus="yes">
+        <source>(%n alerts)</source>
+        <translation>
+            <numerusform>(%n alerta)</numerusform>
+            <numerusform>(%n alertas)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Review the new host key…</source>
@@ -1493,6 +1711,53 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
     </message>
 </context>
 <context>
+    <name>Severity</name>
+    <message>
+        <source>critical</source>
+        <translation>crítico</translation>
+    </message>
+    <message>
+        <source>major</source>
+        <translation>maior</translation>
+    </message>
+    <message>
+        <source>minor</source>
+        <translation>menor</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>aviso</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n critical</source>
+        <translation>
+            <numerusform>%n crítico</numerusform>
+            <numerusform>%n críticos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n major</source>
+        <translation>
+            <numerusform>%n maior</numerusform>
+            <numerusform>%n maiores</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minor</source>
+        <translation>
+            <numerusform>%n menor</numerusform>
+            <numerusform>%n menores</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning</source>
+        <translation>
+            <numerusform>%n aviso</numerusform>
+            <numerusform>%n avisos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StartupWindow</name>
     <message>
         <source>&lt;b&gt;NE8000 Monitor&lt;/b&gt;</source>
@@ -1509,9 +1774,12 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <source>Connecting: %1</source>
         <translation>Conectando: %1</translation>
     </message>
-    <message>
-        <source>%1 of %2 routers connected</source>
-        <translation>%1 de %2 roteadores conectados</translation>
+    <message numerus="yes">
+        <source>%1 of %n routers connected</source>
+        <translation>
+            <numerusform>%1 de %n roteador conectado</numerusform>
+            <numerusform>%1 de %n roteadores conectados</numerusform>
+        </translation>
     </message>
     <message>
         <source>Last data: %1</source>
@@ -1529,9 +1797,12 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <source>Feed: off</source>
         <translation>Feed: desligado</translation>
     </message>
-    <message>
-        <source>Feed: %1 (%2 clients)</source>
-        <translation>Feed: %1 (%2 clientes)</translation>
+    <message numerus="yes">
+        <source>Feed: %1 (%n clients)</source>
+        <translation>
+            <numerusform>Feed: %1 (%n cliente)</numerusform>
+            <numerusform>Feed: %1 (%n clientes)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1764,10 +2035,6 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
     <message>
         <source>NE8000 Monitor</source>
         <translation>NE8000 Monitor</translation>
-    </message>
-    <message>
-        <source>%1 active alerts</source>
-        <translation>%1 alertas ativos</translation>
     </message>
 </context>
 </TS>

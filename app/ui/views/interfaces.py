@@ -222,12 +222,15 @@ class InterfacesView(QWidget):
         now = self.ctx.live.clock()
         self.model.set_dimmed(not is_current(live.record("interface_brief"), now))
         self.freshness.update_records([live.record(s) for s in SECTIONS_SHOWN], now)
+        self.count.setText(self.count_text(rows, live.data("interface_brief") is not None))
+
+    def count_text(self, rows: list[InterfaceRow], answered: bool) -> str:
+        """`67 interfaces, 32 down` (plurals per language); "no data yet" before the first
+        answer, never "0 interfaces, 0 down"."""
+        if not answered:
+            return self.tr("Interfaces: no data yet")
         down = sum(1 for r in rows if not r.brief.phy_up)
-        self.count.setText(
-            self.tr("%1 interfaces, %2 down").replace("%1", str(len(rows))).replace(
-                "%2", str(down)
-            )
-        )
+        return self.tr("%n interfaces", "", len(rows)) + ", " + self.tr("%n down", "", down)
 
     def _toggle_monitored(self, name: object, checked: bool) -> None:
         names = self.monitored()

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
-from app.domain.errors import CredentialsUnavailable
+from app.domain.errors import CredentialsUnavailable, PasswordProblem
 from app.domain.notifications import Channel, DeliveryStatus, TargetResult
-from app.domain.router import RouterProfile, TransportKind
+from app.domain.router import RouterIdentity, RouterProfile, TransportKind
 from app.engine.alerts import AlertManager
 from app.engine.audit import AuditLog
 from app.engine.backoff import Backoff
@@ -32,7 +32,7 @@ from app.engine.pool import PasswordSource, RetryCap, RouterPools
 from app.engine.ports import RouterSession, SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
-from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
+from app.engine.runtime import DemoInfo, HostKeyProbe, PasswordStorage, Runtime
 from app.engine.seats import USAGE_FILE
 from app.engine.settings import (
     MIN_CACHE_TTL,
@@ -95,13 +95,28 @@ class AppPaths:
 
 def build_secret_store(*, allow_memory: bool = True) -> SecretStore:
     """The OS keyring; without one, memory for this session (logged loudly) or the error."""
+    return open_password_storage(allow_memory=allow_memory)[0]
+
+
+def open_password_storage(*, allow_memory: bool = True) -> tuple[SecretStore, PasswordStorage]:
+    """The OS keyring, or memory for this session (logged loudly, and said in the window:
+    the returned PasswordStorage carries why), or the error when memory is not allowed."""
     try:
-        return open_secret_store()
+        store: SecretStore = open_secret_store()
     except CredentialsUnavailable as error:
         if not allow_memory:
             raise
         _log.warning("%s -- passwords are kept in memory for this session only", error)
-        return MemorySecretStore()
+        store = MemorySecretStore()
+        return store, password_storage(store, str(error))
+    return store, password_storage(store)
+
+
+def password_storage(store: SecretStore, problem: str | None = None) -> PasswordStorage:
+    """How `store` keeps passwords: in the OS keyring, or for this session only (and why)."""
+    persistent = not isinstance(store, MemorySecretStore)
+    where = str(getattr(store, "description", type(store).__name__))
+    return PasswordStorage(persistent=persistent, where=where, problem=problem)
 
 
 def build_opener(host_keys: HostKeyStore) -> SessionOpener:
@@ -118,23 +133,38 @@ def build_opener(host_keys: HostKeyStore) -> SessionOpener:
 def password_source(
     secrets: SecretStore, fallback: Callable[[RouterProfile], str | None] | None = None
 ) -> PasswordSource:
-    """A password lookup for the pools: the secret store, then `fallback` (env, prompt)."""
+    """A password lookup for the pools: the secret store, then `fallback` (env, prompt).
+
+    Without a password the error says why (its `problem`): nothing stored, a keyring that
+    failed to answer, or passwords kept for this session only."""
+    session_only = isinstance(secrets, MemorySecretStore)
 
     def lookup(profile: RouterProfile) -> str:
         password: str | None = None
+        failure: CredentialsUnavailable | None = None
         try:
             password = secrets.get_password(profile.name)
-        except CredentialsUnavailable:
+        except CredentialsUnavailable as error:
             if fallback is None:
                 raise
+            failure = error
         if not password and fallback is not None:
             password = fallback(profile)
-        if not password:
+        if password:
+            return password
+        if failure is not None:
+            raise failure
+        if session_only:
             raise CredentialsUnavailable(
-                f"no password stored for {profile.name}; run "
-                f"`ne8000monitor credentials set {profile.name}`"
+                f"no password for {profile.name} in this session: without an OS keyring "
+                "passwords are kept for the session only; enter it again in Edit router",
+                problem=PasswordProblem.SESSION_ONLY,
             )
-        return password
+        raise CredentialsUnavailable(
+            f"no password stored for {profile.name}; run "
+            f"`ne8000monitor credentials set {profile.name}`",
+            problem=PasswordProblem.NOT_STORED,
+        )
 
     return lookup
 
@@ -252,6 +282,13 @@ def demo_router_names(count: int) -> list[str]:
     return ["demo"] if count == 1 else [f"demo-{index}" for index in range(1, count + 1)]
 
 
+def demo_identity(name: str) -> RouterIdentity:
+    """A demo router is the app's own simulator on loopback: its port is new each run, the
+    box (seed, host key) is the same, so its identity leaves the port out (0) and its
+    history carries on across runs."""
+    return RouterIdentity(name, "127.0.0.1", 0)
+
+
 async def _start_demo_simulators(
     paths: AppPaths, count: int
 ) -> tuple[list[SimulatorHandle], dict[str, RouterProfile]]:
@@ -344,10 +381,14 @@ async def _build_parts(
     for profile in demo_profiles.values():
         # A demo port is new each run: drop any stale pin so first contact pins today's key.
         engine.host_keys.forget(profile.host, profile.port)
+    def identity(profile: RouterProfile) -> RouterIdentity:
+        return demo_identity(profile.name) if profile.name in demo_profiles else profile.identity
+
     monitor = build_monitor(
         engine.pools,
         engine.workflow,
         engine.interfaces,
+        identity=identity,
         store=store,
         intervals=intervals,
         ttls=cache_ttls(settings, scale=scale, floor=ttl_floor),
@@ -415,13 +456,22 @@ async def start_runtime(
     demo = not settings.routers if demo is None else demo
     if demo and demo_routers < 1:
         raise ValueError("demo mode needs at least one router")
-    secret_store = secrets if secrets is not None else build_secret_store()
+    if secrets is not None:
+        secret_store, storage = secrets, password_storage(secrets)
+    else:
+        secret_store, storage = open_password_storage()
     # History first: a database this release cannot use (written by a newer one) stops the
     # start before anything else is created or written.
     store: HistoryStore | None = None
     if history:
         history_dir = paths.data_dir / DEMO_DIR if demo else paths.data_dir
-        store = await HistoryStore.open(history_dir / HISTORY_FILE)
+        # The routers configured now: an older history file's rows are attached to them.
+        identities = (
+            {name: demo_identity(name) for name in demo_router_names(demo_routers)}
+            if demo
+            else {name: profile.identity for name, profile in settings.routers.items()}
+        )
+        store = await HistoryStore.open(history_dir / HISTORY_FILE, identities=identities)
         if store.moved_aside is not None:
             _log.warning("history database was corrupt; moved to %s", store.moved_aside)
     simulators: list[SimulatorHandle] = []
@@ -469,6 +519,7 @@ async def start_runtime(
         accept_host_key=engine.accept_host_key,
         reset_router=reset,
         router_intervals=router_intervals,
+        passwords=storage,
         demo=(
             DemoInfo(tuple(demo_profiles), simulators[0].host, simulators[0].port)
             if simulators

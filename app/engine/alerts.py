@@ -313,6 +313,8 @@ class AlertManager:
         self._routers: dict[str, _RouterRules] = {}
         self._identities: dict[str, RouterIdentity] = {}
         self._active: dict[str, Alert] = {}
+        # (router, kind, subject) -> id of a restored occurrence, until it clears.
+        self._restored_ids: dict[tuple[str, AlertKind, str], str] = {}
         self._history: deque[tuple[AlertEvent, Alert]] = deque(maxlen=history_limit)
 
     # ---- queries ----
@@ -372,6 +374,7 @@ class AlertManager:
             if not self._same_box(alert):
                 continue
             self._active[alert.id] = alert
+            self._restored_ids[(alert.router, alert.kind, alert.subject)] = alert.id
             rules = self._rules(alert.router)
             if alert.kind is AlertKind.ROUTER_UNREACHABLE:
                 rules.unreachable.active = True
@@ -680,6 +683,8 @@ class AlertManager:
         if text is not None and detail:
             text = Message(text.id, {**text.params, "detail": detail})
         key = alert_id(router, kind, subject, address)
+        # An occurrence restored from an older release keeps the id it was raised with.
+        key = self._restored_ids.get((router, kind, subject), key)
         current = self._active.get(key)
         if active and current is None:
             alert = Alert(
@@ -700,6 +705,7 @@ class AlertManager:
         if not active and current is not None:
             alert = current.cleared(self._clock())
             del self._active[key]
+            self._restored_ids.pop((router, kind, subject), None)
             self._record(AlertEvent.CLEARED, alert)
             return [alert]
         return []

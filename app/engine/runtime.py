@@ -43,6 +43,19 @@ class DemoInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PasswordStorage:
+    """Where router passwords are kept, as the window must tell the operator.
+
+    Without a usable OS keyring they live in memory for this session only; the window says
+    so (and why), and a router whose password was not entered since the start says why it
+    has none."""
+
+    persistent: bool  # True: the OS keyring; False: memory, for this session only
+    where: str  # "OS keyring (keyring.backends.SecretService.Keyring)", "memory (...)"
+    problem: str | None = None  # why no keyring could be used (English, technical)
+
+
+@dataclass(frozen=True, slots=True)
 class HostKeyProbe:
     """The key a router offers now, and the one pinned for it (None: first contact)."""
 
@@ -123,6 +136,9 @@ class Runtime:
     # Poll intervals for routers added or edited while running: the settings' own, never
     # below the safe minimums, whatever speed-up the demo's simulators run with.
     router_intervals: PollIntervals | None = None
+    passwords: PasswordStorage = field(
+        default_factory=lambda: PasswordStorage(persistent=True, where="OS keyring")
+    )
     demo: DemoInfo | None = None
     feed: FeedControl | None = None
     notifications: NotificationControl | None = None

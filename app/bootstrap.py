@@ -183,6 +183,7 @@ class Engine:
     audit: AuditLog
     workflow: ChangeWorkflow
     console: Console
+    opener: SessionOpener
 
     async def update_password(self, router: str, password: str) -> None:
         """Store a new password and let a locked pool (auth failed, no password) try again."""
@@ -229,8 +230,9 @@ def build_engine(
         routers = load_profiles(settings_file) if settings_file is not None else {}
     secret_store = secrets if secrets is not None else build_secret_store()
     host_keys = HostKeyStore(paths.known_hosts)
+    opener = opener or build_opener(host_keys)
     pools = RouterPools(
-        opener or build_opener(host_keys),
+        opener,
         password_source(secret_store, password_fallback),
         backoff=backoff,
         reconnect=reconnect,
@@ -266,6 +268,7 @@ def build_engine(
         audit=audit,
         workflow=workflow,
         console=console,
+        opener=opener,
     )
 
 
@@ -520,6 +523,7 @@ async def start_runtime(
         reset_router=reset,
         router_intervals=router_intervals,
         passwords=storage,
+        open_session=engine.opener,
         demo=(
             DemoInfo(tuple(demo_profiles), simulators[0].host, simulators[0].port)
             if simulators

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from app.engine.pool import PoolState
+from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.delivery import delivery_line, failing_summary
 from app.ui.formatting import DASH, format_local_time
@@ -47,8 +48,19 @@ class StatusBar(QStatusBar):
         self.delivery.setObjectName("statusDelivery")
         self.delivery.setStyleSheet("QLabel { color: #b00020; font-weight: bold; }")
         self.delivery.hide()
+        self.passwords = QLabel(self)
+        self.passwords.setObjectName("statusPasswords")
+        self.passwords.setStyleSheet(f"QLabel {{ color: {theme.WARN}; font-weight: bold; }}")
+        self._show_password_storage()
         self.addPermanentWidget(self.busy)
-        for label in (self.delivery, self.connection, self.poll, self.cache, self.feed):
+        for label in (
+            self.passwords,
+            self.delivery,
+            self.connection,
+            self.poll,
+            self.cache,
+            self.feed,
+        ):
             self.addPermanentWidget(label)
         ctx.live.state_changed.connect(lambda _router: self.refresh())
         ctx.live.error_occurred.connect(self.show_error)
@@ -59,6 +71,30 @@ class StatusBar(QStatusBar):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         self.refresh()
+
+    def _show_password_storage(self) -> None:
+        """Without a usable OS keyring, say (for as long as the window is open) that
+        passwords live for this session only, and why."""
+        storage = self.ctx.runtime.passwords
+        self.passwords.setVisible(not storage.persistent)
+        if storage.persistent:
+            return
+        self.passwords.setText("\u26a0 " + self.tr("Passwords kept for this session only"))
+        lines = [
+            self.tr(
+                "No usable OS keyring: router passwords are kept in memory and forgotten "
+                "when the app closes, never written to a file. After a restart each router "
+                "needs its password again (Edit router)."
+            ),
+            self.tr(
+                "To keep them, run the app where an OS keyring is available: GNOME Keyring "
+                "or KWallet (Secret Service) on Linux, the macOS Keychain, the Windows "
+                "Credential Manager."
+            ),
+        ]
+        if storage.problem:
+            lines.append(self.tr("Details:") + " " + storage.problem)
+        self.passwords.setToolTip("\n\n".join(lines))
 
     def set_router(self, router: str | None) -> None:
         self.router = router or None

@@ -1203,6 +1203,10 @@
         <translation>SSH</translation>
     </message>
     <message>
+        <source>There is no usable OS keyring: the password is kept in memory until the app closes (never written to a file); after a restart, enter it again here.</source>
+        <translation>Não há chaveiro do sistema utilizável: a senha fica na memória até o aplicativo fechar (nunca é gravada em arquivo); depois de reiniciar, digite-a de novo aqui.</translation>
+    </message>
+    <message>
         <source>Telnet (cleartext)</source>
         <translation>Telnet (texto aberto)</translation>
     </message>
@@ -1279,12 +1283,56 @@
         <translation>Intervalo de keepalive:</translation>
     </message>
     <message>
+        <source>Test login</source>
+        <translation>Testar login</translation>
+    </message>
+    <message>
+        <source>Check the host key, log in and read display version, without saving</source>
+        <translation>Verifica a chave de host, faz login e lê display version, sem salvar</translation>
+    </message>
+    <message>
+        <source>kept for this session only (no OS keyring)</source>
+        <translation>guardada só nesta sessão (sem chaveiro do sistema)</translation>
+    </message>
+    <message>
+        <source>leave empty to keep this session&apos;s password</source>
+        <translation>deixe vazio para manter a senha desta sessão</translation>
+    </message>
+    <message>
+        <source>This router has no password: {reason}. Enter it to connect.</source>
+        <translation>Este roteador está sem senha: {reason}. Digite-a para conectar.</translation>
+    </message>
+    <message>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
         <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Test login passed: {result}</source>
+        <translation>Teste de login aprovado: {result}</translation>
+    </message>
+    <message>
+        <source>Test login failed: {reason}</source>
+        <translation>Falha no teste de login: {reason}</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Detalhes:</translation>
+    </message>
+    <message>
+        <source>(wrong username or password)</source>
+        <translation>(usuário ou senha errados)</translation>
+    </message>
+    <message>
+        <source>The host key was not trusted; nothing was tested.</source>
+        <translation>A chave de host não foi aceita; nada foi testado.</translation>
+    </message>
+    <message>
+        <source>Logging in to {host}:{port}…</source>
+        <translation>Fazendo login em {host}:{port}…</translation>
     </message>
     <message>
         <source>Enter a name for the router.</source>
@@ -1317,6 +1365,10 @@
     <message>
         <source>Enter the router&apos;s password (it is kept in the OS keyring).</source>
         <translation>Informe a senha do roteador (ela fica guardada no chaveiro do sistema).</translation>
+    </message>
+    <message>
+        <source>Enter the router&apos;s password (without an OS keyring it is kept for this session only).</source>
+        <translation>Digite a senha do roteador (sem chaveiro do sistema ela fica guardada só nesta sessão).</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -1353,6 +1405,22 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
     <message>
         <source>Not saved: {reason}</source>
         <translation>Não salvo: {reason}</translation>
+    </message>
+    <message>
+        <source>Test login failed</source>
+        <translation>Falha no teste de login</translation>
+    </message>
+    <message>
+        <source>The test login failed: {reason}
+
+Save the router anyway? The app will keep trying to connect with these settings.</source>
+        <translation>O teste de login falhou: {reason}
+
+Salvar o roteador mesmo assim? O aplicativo continuará tentando conectar com estas configurações.</translation>
+    </message>
+    <message>
+        <source>Not saved: the test login failed.</source>
+        <translation>Não salvo: o teste de login falhou.</translation>
     </message>
     <message>
         <source>Remove router</source>
@@ -1770,6 +1838,22 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
 </context>
 <context>
     <name>StatusBar</name>
+    <message>
+        <source>Passwords kept for this session only</source>
+        <translation>Senhas guardadas só nesta sessão</translation>
+    </message>
+    <message>
+        <source>No usable OS keyring: router passwords are kept in memory and forgotten when the app closes, never written to a file. After a restart each router needs its password again (Edit router).</source>
+        <translation>Sem chaveiro do sistema utilizável: as senhas dos roteadores ficam na memória e são esquecidas quando o aplicativo fecha, nunca gravadas em arquivo. Depois de reiniciar, cada roteador precisa da senha de novo (Editar roteador).</translation>
+    </message>
+    <message>
+        <source>To keep them, run the app where an OS keyring is available: GNOME Keyring or KWallet (Secret Service) on Linux, the macOS Keychain, the Windows Credential Manager.</source>
+        <translation>Para guardá-las, rode o aplicativo onde houver um chaveiro do sistema: GNOME Keyring ou KWallet (Secret Service) no Linux, o Keychain do macOS, o Gerenciador de Credenciais do Windows.</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Detalhes:</translation>
+    </message>
     <message>
         <source>Connecting: %1</source>
         <translation>Conectando: %1</translation>

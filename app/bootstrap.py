@@ -525,7 +525,12 @@ async def start_runtime(
         passwords=storage,
         open_session=engine.opener,
         demo=(
-            DemoInfo(tuple(demo_profiles), simulators[0].host, simulators[0].port)
+            DemoInfo(
+                tuple(demo_profiles),
+                simulators[0].host,
+                simulators[0].port,
+                tuple(handle.port for handle in simulators),
+            )
             if simulators
             else None
         ),

@@ -39,11 +39,21 @@ _log = logging.getLogger("ne8000monitor.engine.runtime")
 
 @dataclass(frozen=True, slots=True)
 class DemoInfo:
-    """Where the embedded simulator of demo mode listens (shown in the demo banner)."""
+    """Where the embedded simulators of demo mode listen (shown in the demo banner).
+
+    ``port`` is the first router's; ``ports`` has each router's own, in ``routers`` order.
+    """
 
     routers: tuple[str, ...]
     host: str
     port: int
+    ports: tuple[int, ...] = ()
+
+    def addresses(self) -> list[tuple[str, str]]:
+        """(router, `host:port`) for each demo router."""
+        ports = self.ports or (self.port,) * len(self.routers)
+        pairs = zip(self.routers, ports, strict=True)
+        return [(name, f"{self.host}:{port}") for name, port in pairs]
 
 
 @dataclass(frozen=True, slots=True)

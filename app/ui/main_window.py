@@ -121,20 +121,31 @@ class MainWindow(QMainWindow):
         )
         row = QHBoxLayout(frame)
         row.setContentsMargins(10, 4, 10, 4)
+        where = ", ".join(
+            self.tr("%1 on %2").replace("%1", name).replace("%2", address)
+            for name, address in demo.addresses()
+        )
         text = QLabel(
-            self.tr("<b>Demo \u2014 simulated NE8000</b> (%1 on %2:%3). "
-                    "Add a router to monitor a real one.")
-            .replace("%1", ", ".join(demo.routers)).replace("%2", demo.host)
-            .replace("%3", str(demo.port)),
+            self.tr("<b>Demo \u2014 simulated NE8000</b> (%1). "
+                    "Add a router to monitor a real one.").replace("%1", where),
             frame,
         )
         text.setObjectName("demoBannerText")
+        text.setWordWrap(True)
         row.addWidget(text, 1)
         add = QPushButton(self.tr("Add router…"), frame)
         add.setObjectName("demoAddRouter")
         add.clicked.connect(self.add_router)
         row.addWidget(add)
         return frame
+
+    def _update_demo_banner(self) -> None:
+        """The demo banner goes once a real router is monitored (it asks to add one)."""
+        demo = self.ctx.runtime.demo
+        if self.banner is None or demo is None:
+            return
+        real = [name for name in self.ctx.live.routers if name not in demo.routers]
+        self.banner.setVisible(not real)
 
     def _action(
         self,
@@ -216,6 +227,7 @@ class MainWindow(QMainWindow):
     # ---- routers and dashboards ----
 
     def _routers_changed(self) -> None:
+        self._update_demo_banner()
         for name in [n for n in self.dashboards if n not in self.ctx.live.routers]:
             dashboard = self.dashboards.pop(name)
             self.stack.removeWidget(dashboard)

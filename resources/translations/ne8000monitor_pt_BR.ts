@@ -48,8 +48,8 @@
         <translation>Demonstração:</translation>
     </message>
     <message>
-        <source>simulated NE8000 at {host}:{port}</source>
-        <translation>NE8000 simulado em {host}:{port}</translation>
+        <source>{router}: simulated NE8000 at {address}</source>
+        <translation>{router}: NE8000 simulado em {address}</translation>
     </message>
     <message>
         <source>kept in memory for this session only</source>
@@ -920,8 +920,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>&lt;b&gt;Demo — simulated NE8000&lt;/b&gt; (%1 on %2:%3). Add a router to monitor a real one.</source>
-        <translation>&lt;b&gt;Demonstração — NE8000 simulado&lt;/b&gt; (%1 em %2:%3). Adicione um roteador para monitorar um real.</translation>
+        <source>%1 on %2</source>
+        <translation>%1 em %2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Demo — simulated NE8000&lt;/b&gt; (%1). Add a router to monitor a real one.</source>
+        <translation>&lt;b&gt;Demonstração — NE8000 simulado&lt;/b&gt; (%1). Adicione um roteador para monitorar um real.</translation>
     </message>
     <message>
         <source>Add router…</source>

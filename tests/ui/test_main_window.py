@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QPlainTextEdit
 
 from app.bootstrap import DEMO_MONITORED
 from app.domain.alerts import AlertKind
@@ -21,6 +21,7 @@ from app.ui.sidebar import OVERVIEW
 from app.ui.views.state_names import severity_counts, severity_summary
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import column_texts, demo_session, row_texts
+from tests.ui.support_g2 import profile_for, start_device
 
 UPLINK = DEMO_MONITORED[1]  # 100GE0/1/2, monitored in demo mode
 
@@ -299,5 +300,35 @@ def test_keyboard_shortcuts(run: Runner, tmp_path: Path) -> None:
             assert window.stack.currentWidget() is window.overview
             QTest.keyClick(window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
             assert window.current_router() == "demo"
+
+    run(body())
+
+
+def test_demo_banner_names_each_routers_port_and_goes_once_a_real_router_is_added(
+    run: Runner, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with demo_session(tmp_path, routers=3) as session:
+            window = session.window
+            runtime = session.runtime
+            assert runtime.demo is not None
+            assert window.banner is not None
+            text = window.banner.findChild(QLabel, "demoBannerText").text()
+            ports = runtime.demo.ports
+            assert len(set(ports)) == 3  # three simulators, three ports
+            for name, port in zip(runtime.demo.routers, ports, strict=True):
+                assert f"{name} on 127.0.0.1:{port}" in text
+            assert window.banner.isVisible()
+
+            device = await start_device(tmp_path / "real")
+            try:
+                profile = profile_for(device, name="bras-real")
+                await runtime.add_router(profile, device.password)
+                window.router_saved("bras-real")
+                await wait_for(lambda: not window.banner.isVisible(), what="the banner to go")
+                assert "bras-real" in session.live.routers
+            finally:
+                await runtime.remove_router("bras-real")
+                await device.close()
 
     run(body())

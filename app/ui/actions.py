@@ -47,6 +47,7 @@ from app.engine.changes import (
 )
 from app.engine.runtime import Runtime
 from app.ui.dialogs.tasks import TaskSet, dialog_result
+from app.ui.messages import translate_error
 from app.vrp.catalog import parse_output
 from app.vrp.names import normalise_interface_name
 from app.vrp.validation import validate_username
@@ -74,13 +75,8 @@ def format_audit_entry(entry: dict[str, Any]) -> str:
 
 
 def transcript_text(result: ChangeResult) -> str:
-    """What the router printed, command by command, prompt included."""
-    parts = []
-    for answer in result.transcript:
-        parts.append(f"{answer.prompt} {answer.command}".strip())
-        if answer.output.strip():
-            parts.append(answer.output.rstrip())
-    return "\n".join(parts)
+    """What the router printed: each command at the prompt it was typed at."""
+    return result.printed()
 
 
 class ChangeConfirmDialog(QDialog):
@@ -339,7 +335,8 @@ class ActionsView(QWidget):
         try:
             plan = monitor.plan_change(request)
         except NE8000MonitorError as error:
-            self._error(self.tr("Not sent: {error}").format(error=error))
+            self._error(self.tr("Not sent: {error}").format(error=translate_error(error)))
+            self.status_label.setToolTip(str(error))
             return
         title, summary, typed = self._describe(plan)
         dialog = ChangeConfirmDialog(
@@ -358,12 +355,12 @@ class ActionsView(QWidget):
             result = await monitor.run_change(plan, confirmation=plan.token)
         except ChangeAbandoned as error:
             self._set_busy(None)
-            self._error(str(error))
-            await self._show_outcome(str(error), plan)
+            self._error(translate_error(error))
+            await self._show_outcome(error.printed or str(error), plan)
             return
         except NE8000MonitorError as error:
             self._set_busy(None)
-            self._error(self.tr("Failed: {error}").format(error=error))
+            self._error(self.tr("Failed: {error}").format(error=translate_error(error)))
             await self._show_outcome(str(error), plan)
             return
         self._set_busy(None)

@@ -178,8 +178,13 @@ def translate(text: Message) -> str:
 
 def translate_error(error: BaseException) -> str:
     """Why `error` happened, in the interface language (its kind's phrase, or its own
-    translatable message)."""
-    return translate(error_message(error))
+    translatable message). A refused value without a message of its own keeps its
+    English words after the phrase: they name the character or name refused."""
+    said = error_message(error)
+    text = translate(said)
+    if said.id is MessageId.ERROR_VALIDATION and str(error):
+        text = f"{text}: {error}"
+    return text
 
 
 def _value(value: Any) -> str:

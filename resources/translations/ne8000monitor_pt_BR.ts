@@ -1964,6 +1964,14 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <translation>7 d</translation>
     </message>
     <message>
+        <source>%1 in the last %2</source>
+        <translation>%1 nos últimos %2</translation>
+    </message>
+    <message>
+        <source>Red from a drop of %1% (the mass-drop alert&apos;s threshold)</source>
+        <translation>Vermelho a partir de uma queda de %1% (o limite do alerta de queda em massa)</translation>
+    </message>
+    <message>
         <source>Loading subscriber history</source>
         <translation>Carregando histórico de assinantes</translation>
     </message>

@@ -61,6 +61,9 @@ class MessageId(StrEnum):
     CHANGE_NO_INTERFACE_LIST = "change.no_interface_list"
     # Test login (add/edit router).
     LOGIN_TEST_PASSED = "login_test.passed"
+    # Subscriber lookup.
+    LOOKUP_EMPTY = "lookup.empty"
+    LOOKUP_IPV6 = "lookup.ipv6"
 
 
 # English templates: the fallback text, and the source text the UI translates.
@@ -127,6 +130,8 @@ ENGLISH: Mapping[MessageId, str | tuple[str, str]] = {
         "the interface list of {router} is not known yet; wait for the first poll"
     ),
     MessageId.LOGIN_TEST_PASSED: "logged in as {user} and read the version: {version}",
+    MessageId.LOOKUP_EMPTY: "enter a user name, an IPv4 address or a MAC address",
+    MessageId.LOOKUP_IPV6: "{address} is an IPv6 address: look the subscriber up by name or MAC",
 }
 
 

@@ -148,6 +148,13 @@ def _templates() -> Mapping[MessageId, Template]:
             "EngineMessage",
             "the interface list of {router} is not known yet; wait for the first poll",
         ),
+        MessageId.LOOKUP_EMPTY: lambda n: QCoreApplication.translate(
+            "EngineMessage", "enter a user name, an IPv4 address or a MAC address"
+        ),
+        MessageId.LOOKUP_IPV6: lambda n: QCoreApplication.translate(
+            "EngineMessage",
+            "{address} is an IPv6 address: look the subscriber up by name or MAC",
+        ),
         MessageId.LOGIN_TEST_PASSED: lambda n: QCoreApplication.translate(
             "EngineMessage", "logged in as {user} and read the version: {version}"
         ),

@@ -31,7 +31,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # percent 0..100 for the usage bar, or None
 BAR_COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
 ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the row object itself
-SPARK_ROLE = Qt.ItemDataRole.UserRole + 4  # a small trend: values oldest first (None: gap)
+SPARK_ROLE = Qt.ItemDataRole.UserRole + 4  # a small trend: a Sparkline
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -53,7 +53,7 @@ class Column:
     # The widest texts the column may show (every state name, `888.8 Gbps`): its width
     # allows for them before they first appear.
     widest: Callable[[], Iterable[str]] | None = None
-    spark: Callable[[Any], Sequence[float | None]] | None = None  # a sparkline column
+    spark: Callable[[Any], Sparkline | None] | None = None  # a sparkline column
 
 
 def number_key(value: float | None) -> float:
@@ -206,6 +206,20 @@ class BarDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """A trend over a fixed time span: points placed by their time (a router added a
+    minute ago draws a short line at the right end, not a stretched one); None is a gap."""
+
+    start: float
+    end: float
+    points: tuple[tuple[float, float | None], ...]
+
+    @property
+    def values(self) -> list[float]:
+        return [value for _, value in self.points if value is not None]
+
+
 def spark_range(values: Sequence[float]) -> tuple[float, float]:
     """The vertical range of a trend: its values with a minimum span (1 % of the level,
     at least 10), so noise of a few dozen among 25,000 draws flat, not as a cliff."""
@@ -221,14 +235,13 @@ class SparklineDelegate(QStyledItemDelegate):
     when the model is (or the cell's foreground says the data is not current)."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        values = index.data(SPARK_ROLE)
+        spark = index.data(SPARK_ROLE)
         super().paint(painter, option, index)
-        present = [v for v in values or () if v is not None]
-        if len(present) < 2:
+        if not isinstance(spark, Sparkline) or len(spark.values) < 2 or spark.end <= spark.start:
             return
-        low, high = spark_range(present)
+        low, high = spark_range(spark.values)
         rect: QRect = option.rect.adjusted(4, 4, -4, -4)
-        step = rect.width() / max(1, len(values) - 1)
+        span = spark.end - spark.start
         foreground = index.data(Qt.ItemDataRole.ForegroundRole)
         colour = QColor(foreground) if foreground is not None else QColor(theme.SERIES[0])
         painter.save()
@@ -236,11 +249,11 @@ class SparklineDelegate(QStyledItemDelegate):
         painter.setPen(QPen(colour, 1.5))
         path = QPainterPath()
         drawing = False
-        for number, value in enumerate(values):
+        for when, value in spark.points:
             if value is None:
                 drawing = False
                 continue
-            x = rect.left() + number * step
+            x = rect.left() + (when - spark.start) / span * rect.width()
             y = rect.bottom() - (value - low) / (high - low) * rect.height()
             if drawing:
                 path.lineTo(x, y)

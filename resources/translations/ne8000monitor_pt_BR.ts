@@ -79,10 +79,6 @@
         <translation>Assinante</translation>
     </message>
     <message>
-        <source>account name, e.g. user@isp</source>
-        <translation>nome da conta, ex.: usuario@provedor</translation>
-    </message>
-    <message>
         <source>Look up</source>
         <translation>Consultar</translation>
     </message>
@@ -115,8 +111,20 @@
         <translation>Resultado e registro de auditoria</translation>
     </message>
     <message>
+        <source>user name, IPv4 or MAC address (user@isp, 10.1.2.3, 00e0-fc12-3456)</source>
+        <translation>usuário, endereço IPv4 ou MAC (usuario@isp, 10.1.2.3, 00e0-fc12-3456)</translation>
+    </message>
+    <message>
         <source>Unexpected error: {error}</source>
         <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Domínio</translation>
+    </message>
+    <message>
+        <source>Online for</source>
+        <translation>Online há</translation>
     </message>
     <message>
         <source>Disconnect subscriber</source>
@@ -175,6 +183,10 @@
             <numerusform>{user}: %n sessão online.</numerusform>
             <numerusform>{user}: %n sessões online.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The router did not print this value</source>
+        <translation>O roteador não mostrou este valor</translation>
     </message>
     <message>
         <source>{interface} shut down and committed.</source>
@@ -637,6 +649,14 @@
         <translation>a lista de interfaces de {router} ainda não é conhecida; aguarde a primeira consulta</translation>
     </message>
     <message>
+        <source>enter a user name, an IPv4 address or a MAC address</source>
+        <translation>digite um usuário, um endereço IPv4 ou um endereço MAC</translation>
+    </message>
+    <message>
+        <source>{address} is an IPv6 address: look the subscriber up by name or MAC</source>
+        <translation>{address} é um endereço IPv6: procure o assinante pelo usuário ou pelo MAC</translation>
+    </message>
+    <message>
         <source>logged in as {user} and read the version: {version}</source>
         <translation>login como {user} feito e versão lida: {version}</translation>
     </message>
@@ -1078,22 +1098,6 @@
         <source>Memory</source>
         <translation>Memória</translation>
     </message>
-    <message>
-        <source>Critical</source>
-        <translation>Crítico</translation>
-    </message>
-    <message>
-        <source>Major</source>
-        <translation>Maior</translation>
-    </message>
-    <message>
-        <source>Minor</source>
-        <translation>Menor</translation>
-    </message>
-    <message>
-        <source>Warning</source>
-        <translation>Aviso</translation>
-    </message>
     <message numerus="yes">
         <source>%1 of %n routers reporting</source>
         <translation>
@@ -1135,6 +1139,10 @@
     <message>
         <source>Last data</source>
         <translation>Últimos dados</translation>
+    </message>
+    <message>
+        <source>Active alerts</source>
+        <translation>Alertas ativos</translation>
     </message>
     <message>
         <source>Online subscribers, all routers</source>

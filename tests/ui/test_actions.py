@@ -179,7 +179,9 @@ def test_subscriber_lookup_then_cut(qapp: QApplication, qtbot: QtBot, tmp_path: 
             view.username_edit.setText("bad;name")
             view.lookup_button.click()
             await until(lambda: finished, "the refused lookup")
-            assert view.status_label.text() == "a user name must not contain ';'"
+            assert view.status_label.text() == (
+                "the value was refused: a user name must not contain ';'"
+            )
             assert not view.cut_button.isEnabled()
 
             finished.clear()
@@ -188,7 +190,7 @@ def test_subscriber_lookup_then_cut(qapp: QApplication, qtbot: QtBot, tmp_path: 
             await until(lambda: finished, "the lookup")
             assert view.users_table.rowCount() == online
             assert view.users_table.item(0, 0).text() == username
-            assert view.users_table.item(0, 2).text() == str(IPv4Address(session.ipv4))
+            assert view.users_table.item(0, 5).text() == str(IPv4Address(session.ipv4))
             assert view.status_label.text() == f"{username}: {online} session(s) online."
             assert view.cut_button.isEnabled()
 

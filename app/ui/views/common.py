@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from app.ui.models import SORT_ROLE, BarDelegate, RowsModel, SparklineDelegate
@@ -50,7 +50,7 @@ def make_table(
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.setProperty("stretch_column", -1 if stretch is None else stretch)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the router's own order until clicked
-    header.sectionResized.connect(lambda *_: _note_operator_resize(view))
+    header.sectionResized.connect(lambda section, *_: _note_operator_resize(view, section))
     refit = QTimer(view)
     refit.setSingleShot(True)
     refit.setInterval(REFIT_DELAY_MS)
@@ -70,12 +70,19 @@ def make_table(
 
 MAX_FITTED_WIDTH = 320  # a long description or message is elided, with its tooltip
 MIN_BAR_WIDTH = 140
+MIN_SPARK_WIDTH = 110
 CELL_PADDING = 18
 REFIT_DELAY_MS = 1500
 
 
-def _note_operator_resize(view: QTableView) -> None:
-    if not view.property("fitting"):
+def _note_operator_resize(view: QTableView, section: int) -> None:
+    """A column dragged by the operator keeps its width: fitting stops for that table.
+
+    Resizes Qt makes on its own (the stretching column following the window) happen
+    without a mouse button held on the header, and are not the operator's."""
+    if view.property("fitting") or section == view.property("stretch_column"):
+        return
+    if QGuiApplication.mouseButtons() & Qt.MouseButton.LeftButton:
         view.setProperty("operator_sized", True)
 
 
@@ -100,8 +107,10 @@ def fitted_width(view: QTableView, column: int) -> int:
         texts = list(spec.widest())
         if texts:
             width = max(width, max(map(metrics.horizontalAdvance, texts)) + CELL_PADDING)
-    if spec is not None and (spec.bar is not None or spec.spark is not None):
+    if spec is not None and spec.bar is not None:
         width = max(width, MIN_BAR_WIDTH)
+    if spec is not None and spec.spark is not None:
+        width = max(width, MIN_SPARK_WIDTH)
     return width
 
 

@@ -28,14 +28,19 @@ from app.ui.formatting import DASH, format_bps, format_count, format_local_time,
 from app.ui.freshness import describe, dim_label, is_current, stale_colour
 from app.ui.live import RouterLive
 from app.ui.messages import translate
-from app.ui.models import ROW_ROLE, Column, RowsModel, number_key
+from app.ui.models import ROW_ROLE, Column, RowsModel, Sparkline, number_key
 from app.ui.views.alarms import AlarmsView
 from app.ui.views.common import big_label, heading, make_table
-from app.ui.views.state_names import severity_counts, severity_summary, state_text
+from app.ui.views.state_names import (
+    SEVERITIES,
+    severity_counts,
+    severity_summary,
+    state_text,
+)
 
 SUBSCRIBER_METRIC = "subscribers.total"
 TREND_SECONDS = 3600.0
-TREND_STEPS = 60
+TREND_STEPS = 120
 TREND_REFRESH_MS = 30_000
 
 
@@ -65,7 +70,7 @@ class RouterRow:
     memory_current: bool = False
     problems: str = ""  # what is stale or failing, for the tooltip
     severities: dict[str, int] = field(default_factory=dict)  # active alerts per severity
-    trend: tuple[float | None, ...] = ()  # subscribers over the last hour, oldest first
+    trend: Sparkline | None = None  # subscribers over the last hour
     uplinks: Uplinks | None = None
     problem: str = ""  # why the connection fails, translated
 
@@ -104,7 +109,7 @@ def router_row(
     alerts: Sequence[Alert],
     now: float,
     *,
-    trend: tuple[float | None, ...] = (),
+    trend: Sparkline | None = None,
     monitored: Sequence[str] = (),
     problem: str = "",
 ) -> RouterRow:
@@ -142,21 +147,26 @@ def _grey_unless(current: bool) -> QColor | None:
     return None if current else stale_colour()
 
 
-def _severity_column(title: str, severity: str) -> Column:
-    return Column(
-        title,
-        lambda r: format_count(r.severities.get(severity, 0)),
-        sort=lambda r: r.severities.get(severity, 0),
-        numeric=True,
-        foreground=lambda r: theme.severity_colour(severity)
-        if r.severities.get(severity)
-        else None,
-    )
+def _alerts_text(row: RouterRow) -> str:
+    """`1 critical, 2 minor` (minor and warning router alarms count), "0" for none."""
+    return severity_summary(row.severities) or "0"
+
+
+def _alerts_colour(row: RouterRow) -> QColor | None:
+    """The colour of the worst severity present."""
+    worst = next((s for s in SEVERITIES if row.severities.get(s)), None)
+    return None if worst is None else theme.severity_text_colour(worst)
+
+
+def _alerts_key(row: RouterRow) -> tuple[int, ...]:
+    return tuple(row.severities.get(severity, 0) for severity in SEVERITIES)
 
 
 def _uplink_text(row: RouterRow) -> str:
     uplinks = row.uplinks
     if uplinks is None or not uplinks.monitored:
+        return DASH
+    if uplinks.in_bps is None and uplinks.out_bps is None:
         return DASH
     return f"\u2193 {format_bps(uplinks.in_bps)}  \u2191 {format_bps(uplinks.out_bps)}"
 
@@ -182,7 +192,7 @@ class OverviewView(QWidget):
         super().__init__(parent)
         self.setObjectName("overviewView")
         self.ctx = ctx
-        self.trends: dict[str, tuple[float | None, ...]] = {}
+        self.trends: dict[str, Sparkline] = {}
         self._trend_query: asyncio.Task[None] | None = None
         self.total = big_label(self)
         self.total.setObjectName("overviewTotal")
@@ -219,10 +229,8 @@ class OverviewView(QWidget):
                        sort=lambda r: number_key(r.memory), numeric=True,
                        foreground=lambda r: _grey_unless(r.memory_current),
                        tooltip=lambda r: r.problems or None),
-                _severity_column(self.tr("Critical"), "critical"),
-                _severity_column(self.tr("Major"), "major"),
-                _severity_column(self.tr("Minor"), "minor"),
-                _severity_column(self.tr("Warning"), "warning"),
+                Column(self.tr("Active alerts"), _alerts_text, sort=_alerts_key,
+                       foreground=_alerts_colour),
                 Column(self.tr("Last data"), lambda r: format_local_time(r.last_update),
                        sort=lambda r: number_key(r.last_update),
                        foreground=lambda r: _grey_unless(r.reporting),
@@ -232,7 +240,8 @@ class OverviewView(QWidget):
             key=lambda r: r.name,
             parent=self,
         )
-        self.table = make_table(self.model, self, name="overviewTable", stretch=0)
+        # The trend takes the room that is left: on a big screen, a wider hour.
+        self.table = make_table(self.model, self, name="overviewTable", stretch=3)
         self.table.doubleClicked.connect(self._activated)
         self.alarms = AlarmsView(ctx, None, self)
 
@@ -300,7 +309,7 @@ class OverviewView(QWidget):
                 router,
                 live.active_alerts(name),
                 now,
-                trend=self.trends.get(name, ()),
+                trend=self.trends.get(name),
                 monitored=self._monitored(name),
                 problem=translate(router.problem) if router.problem is not None else "",
             )
@@ -331,9 +340,9 @@ class OverviewView(QWidget):
             self._query_trends(), self.tr("Loading subscriber trends"), self._show_trends
         )
 
-    async def _query_trends(self) -> dict[str, tuple[float | None, ...]]:
+    async def _query_trends(self) -> dict[str, Sparkline]:
         now = self.ctx.live.clock()
-        trends: dict[str, tuple[float | None, ...]] = {}
+        trends: dict[str, Sparkline] = {}
         for router in list(self.ctx.live.routers):
             try:
                 result = await self.ctx.monitor.history_query(
@@ -341,15 +350,15 @@ class OverviewView(QWidget):
                 )
             except KeyError:  # removed meanwhile
                 continue
-            trends[router] = trend_values(result.points, now - TREND_SECONDS, now)
+            trends[router] = trend_line(result.points, now - TREND_SECONDS, now)
         return trends
 
-    def _show_trends(self, trends: dict[str, tuple[float | None, ...]]) -> None:
+    def _show_trends(self, trends: dict[str, Sparkline]) -> None:
         self.trends = trends
         self.refresh()
 
     def _trend_tooltip(self, row: RouterRow) -> str:
-        values = [v for v in row.trend if v is not None]
+        values = [] if row.trend is None else row.trend.values
         if not values:
             return self.tr("No subscriber history in the last hour yet")
         return self.tr("Last hour: lowest %1, highest %2").replace(
@@ -373,25 +382,21 @@ class OverviewView(QWidget):
             self.router_activated.emit(row.name)
 
 
-def trend_values(
+def trend_line(
     points: Sequence[tuple[float, float | None]], start: float, end: float
-) -> tuple[float | None, ...]:
-    """One value per minute from `start` to `end` (the last sample in it), None where the
-    minute had no sample or only a gap: a sparkline of at most TREND_STEPS points."""
-    steps = TREND_STEPS
-    width = (end - start) / steps
-    values: list[float | None] = [None] * steps
-    for when, value in points:
-        slot = int((when - start) // width)
-        if 0 <= slot < steps:
-            values[slot] = value
-        elif slot == steps:  # exactly `end`
-            values[-1] = value
-    while values and values[0] is None:  # before the first sample: not part of the trend
-        values.pop(0)
-    return tuple(values)
+) -> Sparkline:
+    """The trend from `start` to `end`: every point when there are few, else the last of
+    each of TREND_STEPS equal slices (a slice ending in a gap stays a gap)."""
+    inside = [(when, value) for when, value in points if start <= when <= end]
+    if len(inside) <= TREND_STEPS:
+        return Sparkline(start, end, tuple(inside))
+    width = (end - start) / TREND_STEPS
+    slices: dict[int, tuple[float, float | None]] = {}
+    for when, value in inside:
+        slices[min(TREND_STEPS - 1, int((when - start) // width))] = (when, value)
+    return Sparkline(start, end, tuple(slices[key] for key in sorted(slices)))
 
 
-def _trend_change(trend: tuple[float | None, ...]) -> float | None:
-    values = [v for v in trend if v is not None]
+def _trend_change(trend: Sparkline | None) -> float | None:
+    values = [] if trend is None else trend.values
     return values[-1] - values[0] if len(values) >= 2 else None

@@ -117,8 +117,9 @@ def test_an_ip_lookup_gives_the_session_details() -> None:
     assert session.vlan == "190/-"
     assert session.mac == "74ac-b974-b911"
     assert session.ipv4 == "172.16.28.143"
-    assert session.access_type is not None
-    assert session.online_seconds is not None
+    # This capture stops before the access type and online time: missing, never invented.
+    assert session.access_type is None
+    assert session.online_seconds is None
 
 
 @needs_detail_parsers

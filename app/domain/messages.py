@@ -61,6 +61,8 @@ class MessageId(StrEnum):
     CHANGE_NO_INTERFACE_LIST = "change.no_interface_list"
     # Test login (add/edit router).
     LOGIN_TEST_PASSED = "login_test.passed"
+    # Starting.
+    HISTORY_NEWER = "history.newer"
     # Subscriber lookup.
     LOOKUP_EMPTY = "lookup.empty"
     LOOKUP_IPV6 = "lookup.ipv6"
@@ -130,6 +132,11 @@ ENGLISH: Mapping[MessageId, str | tuple[str, str]] = {
         "the interface list of {router} is not known yet; wait for the first poll"
     ),
     MessageId.LOGIN_TEST_PASSED: "logged in as {user} and read the version: {version}",
+    MessageId.HISTORY_NEWER: (
+        "{path} was written by a newer version of NE8000 Monitor (history schema {found}; "
+        "this version reads up to {supported}): upgrade NE8000 Monitor, or move the file "
+        "away to start a new history"
+    ),
     MessageId.LOOKUP_EMPTY: "enter a user name, an IPv4 address or a MAC address",
     MessageId.LOOKUP_IPV6: "{address} is an IPv6 address: look the subscriber up by name or MAC",
 }

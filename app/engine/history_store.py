@@ -60,6 +60,7 @@ from typing import Any, Literal
 
 from app.domain.alerts import Alert, AlertEvent
 from app.domain.errors import NE8000MonitorError
+from app.domain.messages import MessageId, message
 from app.domain.router import RouterIdentity
 from app.platform.files import narrow, private_dir, touch_private
 
@@ -91,11 +92,11 @@ class NewerHistoryDatabase(HistoryStoreError, NE8000MonitorError):
     """The file was written by a newer release: refused, and left exactly as it is."""
 
     def __init__(self, path: Path, version: int) -> None:
-        super().__init__(
-            f"{path} was written by a newer version of NE8000 Monitor (history schema "
-            f"{version}; this version reads up to {SCHEMA_VERSION}): upgrade NE8000 Monitor, "
-            "or move the file away to start a new history"
+        said = message(
+            MessageId.HISTORY_NEWER, path=str(path), found=version, supported=SCHEMA_VERSION
         )
+        super().__init__(said.english)
+        self.operator_message = said
         self.path = path
         self.version = version
 

@@ -148,6 +148,12 @@ def _templates() -> Mapping[MessageId, Template]:
             "EngineMessage",
             "the interface list of {router} is not known yet; wait for the first poll",
         ),
+        MessageId.HISTORY_NEWER: lambda n: QCoreApplication.translate(
+            "EngineMessage",
+            "{path} was written by a newer version of NE8000 Monitor (history schema {found}; "
+            "this version reads up to {supported}): upgrade NE8000 Monitor, or move the file "
+            "away to start a new history",
+        ),
         MessageId.LOOKUP_EMPTY: lambda n: QCoreApplication.translate(
             "EngineMessage", "enter a user name, an IPv4 address or a MAC address"
         ),

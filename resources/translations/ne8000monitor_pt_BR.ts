@@ -649,6 +649,10 @@
         <translation>a lista de interfaces de {router} ainda não é conhecida; aguarde a primeira consulta</translation>
     </message>
     <message>
+        <source>{path} was written by a newer version of NE8000 Monitor (history schema {found}; this version reads up to {supported}): upgrade NE8000 Monitor, or move the file away to start a new history</source>
+        <translation>{path} foi gravado por uma versão mais nova do NE8000 Monitor (esquema de histórico {found}; esta versão lê até o {supported}): atualize o NE8000 Monitor ou mova o arquivo para começar um histórico novo</translation>
+    </message>
+    <message>
         <source>enter a user name, an IPv4 address or a MAC address</source>
         <translation>digite um usuário, um endereço IPv4 ou um endereço MAC</translation>
     </message>

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -77,17 +77,24 @@ def _monospace(widget: QWidget) -> None:
 
 
 def format_audit_entry(entry: dict[str, Any]) -> str:
-    """One audit-log record as the operator reads it (the JSON keys of AuditEntry)."""
+    """One audit-log record as the operator reads it (the fields of AuditEntry, labelled
+    in the interface language; the values as the log holds them)."""
+    labels = {
+        "time": QCoreApplication.translate("ActionsView", "time:"),
+        "user": QCoreApplication.translate("ActionsView", "user:"),
+        "router": QCoreApplication.translate("ActionsView", "router:"),
+        "outcome": QCoreApplication.translate("ActionsView", "outcome:"),
+        "commands": QCoreApplication.translate("ActionsView", "commands:"),
+        "detail": QCoreApplication.translate("ActionsView", "detail:"),
+    }
+    width = max(len(label) for label in labels.values()) + 1
     lines = [
-        f"time:     {entry.get('time')}",
-        f"user:     {entry.get('user')}",
-        f"router:   {entry.get('router')}",
-        f"outcome:  {entry.get('outcome')}",
-        "commands:",
-        *(f"  {command}" for command in entry.get("commands", ())),
+        f"{labels[key]:<{width}}{entry.get(key)}" for key in ("time", "user", "router", "outcome")
     ]
+    lines.append(labels["commands"])
+    lines += [f"  {command}" for command in entry.get("commands", ())]
     if entry.get("detail"):
-        lines.append(f"detail:   {entry['detail']}")
+        lines.append(f"{labels['detail']:<{width}}{entry['detail']}")
     return "\n".join(lines)
 
 

@@ -111,6 +111,30 @@
         <translation>Resultado e registro de auditoria</translation>
     </message>
     <message>
+        <source>time:</source>
+        <translation>hora:</translation>
+    </message>
+    <message>
+        <source>user:</source>
+        <translation>usuário:</translation>
+    </message>
+    <message>
+        <source>router:</source>
+        <translation>roteador:</translation>
+    </message>
+    <message>
+        <source>outcome:</source>
+        <translation>resultado:</translation>
+    </message>
+    <message>
+        <source>commands:</source>
+        <translation>comandos:</translation>
+    </message>
+    <message>
+        <source>detail:</source>
+        <translation>detalhe:</translation>
+    </message>
+    <message>
         <source>user name, IPv4 or MAC address (user@isp, 10.1.2.3, 00e0-fc12-3456)</source>
         <translation>usuário, endereço IPv4 ou MAC (usuario@isp, 10.1.2.3, 00e0-fc12-3456)</translation>
     </message>

@@ -18,6 +18,7 @@ from app.engine.pool import PoolState
 from app.engine.subscribers import SubscriberSummary
 from app.ui.formatting import DASH, format_count
 from app.ui.sidebar import OVERVIEW
+from app.ui.views.overview import RouterRow
 from app.ui.views.state_names import severity_counts, severity_summary
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import column_texts, demo_session, row_texts
@@ -330,5 +331,53 @@ def test_demo_banner_names_each_routers_port_and_goes_once_a_real_router_is_adde
             finally:
                 await runtime.remove_router("bras-real")
                 await device.close()
+
+    run(body())
+
+
+def test_overview_shows_each_routers_trend_uplinks_and_alerts_by_severity(
+    run: Runner, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with demo_session(tmp_path) as session:
+            overview = session.window.overview
+
+            def row() -> RouterRow | None:
+                rows = overview.model.rows
+                return rows[0] if rows else None
+
+            # The demo box's standing minor (optical power) and warning (licence) alarms.
+            await wait_for(
+                lambda: row() is not None and row().severities["minor"] >= 1
+                and row().severities["warning"] >= 1,
+                what="minor and warning alarms counted",
+            )
+            texts = row_texts(overview.model, "Router", "demo")
+            assert "1 minor" in texts["Active alerts"]
+            assert "1 warning" in texts["Active alerts"]
+            assert "minor" in overview.detail.text()
+
+            # Uplinks: the two monitored interfaces' newest rates, summed.
+            await wait_for(lambda: row().uplinks is not None and row().uplinks.current,
+                           what="current uplink rates")
+            uplinks = row().uplinks
+            assert uplinks is not None
+            assert uplinks.monitored == len(DEMO_MONITORED)
+            assert len(uplinks.lines) == 2
+            text = row_texts(overview.model, "Router", "demo")["Uplinks in / out"]
+            assert text.startswith("\u2193 ")
+            assert "\u2191 " in text
+            assert DASH not in text
+
+            # The trend: the subscriber history of the last hour, placed by time.
+            await wait_for(
+                lambda: (overview.load_trends() or True) and row().trend is not None
+                and len(row().trend.values) >= 2,
+                what="a trend",
+            )
+            trend = row().trend
+            assert trend is not None
+            assert trend.end - trend.start == 3600.0
+            assert all(trend.start <= when <= trend.end for when, _ in trend.points)
 
     run(body())

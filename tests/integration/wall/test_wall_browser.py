@@ -274,6 +274,7 @@ async def test_sound_beeps_once_for_each_new_critical_alert(
     # Sorted by severity: the criticals first, then the major (then the box's own minor
     # and warning alarms, which the list may cut off with "+N more" when space runs out).
     items = f"[...document.querySelectorAll('.card[data-router=\"{ROUTERS[0]}\"] .alert')]"
+    await page.evaluate("NE8000Wall.flush()")  # draw all three before reading the list
     await page.wait_for(f"{items}.length >= 2")
     order = await page.evaluate(f"{items}.map((item) => item.dataset.severity)")
     ranks = ["critical", "major", "minor", "warning"]

@@ -135,6 +135,7 @@ async def _sizes(runtime: Runtime, out: Path) -> list[Path]:
     try:
         window.show()
         await _wait(lambda: window.overview.total.text() != DASH)
+        await asyncio.sleep(0.5)  # the saved selection is restored just after the start
         first = runtime.monitor.routers[0]
         for width, height in SIZES:
             window.resize(width, height)
@@ -165,6 +166,8 @@ async def _portuguese(runtime: Runtime, out: Path) -> list[Path]:
         window.resize(*SIZE)
         window.show()
         await _wait(lambda: window.overview.total.text() != DASH)
+        await asyncio.sleep(0.5)  # the saved selection is restored just after the start
+        window.routers.select("")
         window.overview.load_trends()
         await asyncio.sleep(2.5)
         _grab(window, out / "screenshot-pt_BR-overview.png", saved)

@@ -14,6 +14,7 @@ from app.ui.messages import translate
 from app.ui.views.state_names import state_text
 
 OVERVIEW = ""  # the key of the "All routers" entry
+MAX_WIDTH = 420  # beyond this a very long router name is elided, not the window squeezed
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -127,6 +128,16 @@ class RouterList(QListWidget):
             overview.setText(
                 self.tr("All routers") + ("  " + self.tr("(%n alerts)", "", count) if count else "")
             )
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Wide enough for its longest entry ("Todos os roteadores  (12 alertas)"): a
+        badge is never cut or scrolled sideways."""
+        wanted = self.sizeHintForColumn(0) + 2 * self.frameWidth() + 8
+        if self.verticalScrollBar().isVisible():
+            wanted += self.verticalScrollBar().sizeHint().width()
+        if wanted > self.minimumWidth():
+            self.setMinimumWidth(min(wanted, MAX_WIDTH))
 
     def _current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None:

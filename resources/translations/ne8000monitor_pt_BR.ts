@@ -1111,10 +1111,6 @@
         <translation>Assinantes</translation>
     </message>
     <message>
-        <source>Last hour</source>
-        <translation>Última hora</translation>
-    </message>
-    <message>
         <source>Uplinks in / out</source>
         <translation>Uplinks entrada / saída</translation>
     </message>
@@ -1153,8 +1149,8 @@
         <translation>Ainda sem histórico de assinantes na última hora</translation>
     </message>
     <message>
-        <source>Last hour: lowest %1, highest %2</source>
-        <translation>Última hora: mínimo %1, máximo %2</translation>
+        <source>Subscribers since %1 (%2): lowest %3, highest %4</source>
+        <translation>Assinantes desde %1 (%2): mínimo %3, máximo %4</translation>
     </message>
     <message>
         <source>No monitored uplinks: tick Monitored on the router&apos;s Interfaces tab</source>
@@ -1167,6 +1163,10 @@
     <message>
         <source>Last data</source>
         <translation>Últimos dados</translation>
+    </message>
+    <message>
+        <source>Trend</source>
+        <translation>Tendência</translation>
     </message>
     <message>
         <source>Active alerts</source>

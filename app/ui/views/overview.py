@@ -37,6 +37,7 @@ from app.ui.views.state_names import (
     severity_summary,
     state_text,
 )
+from app.ui.views.subscribers import span_text
 
 SUBSCRIBER_METRIC = "subscribers.total"
 TREND_SECONDS = 3600.0
@@ -211,7 +212,7 @@ class OverviewView(QWidget):
                        foreground=lambda r: _grey_unless(r.subscribers_current),
                        tooltip=lambda r: r.problems or None,
                        widest=lambda: [format_count(888_888)]),
-                Column(self.tr("Last hour"), lambda r: "",
+                Column(self.tr("Trend"), lambda r: "",
                        sort=lambda r: number_key(_trend_change(r.trend)),
                        foreground=lambda r: _grey_unless(r.subscribers_current),
                        tooltip=self._trend_tooltip,
@@ -358,12 +359,17 @@ class OverviewView(QWidget):
         self.refresh()
 
     def _trend_tooltip(self, row: RouterRow) -> str:
+        """What the line covers: since when (at most the last hour), lowest and highest."""
         values = [] if row.trend is None else row.trend.values
-        if not values:
+        if row.trend is None or not values:
             return self.tr("No subscriber history in the last hour yet")
-        return self.tr("Last hour: lowest %1, highest %2").replace(
-            "%1", format_count(min(values))
-        ).replace("%2", format_count(max(values)))
+        return (
+            self.tr("Subscribers since %1 (%2): lowest %3, highest %4")
+            .replace("%1", format_local_time(row.trend.start))
+            .replace("%2", span_text(row.trend.end - row.trend.start))
+            .replace("%3", format_count(min(values)))
+            .replace("%4", format_count(max(values)))
+        )
 
     def _uplink_tooltip(self, row: RouterRow) -> str:
         uplinks = row.uplinks
@@ -385,9 +391,14 @@ class OverviewView(QWidget):
 def trend_line(
     points: Sequence[tuple[float, float | None]], start: float, end: float
 ) -> Sparkline:
-    """The trend from `start` to `end`: every point when there are few, else the last of
-    each of TREND_STEPS equal slices (a slice ending in a gap stays a gap)."""
+    """The trend of the last hour: from its first sample in `start`..`end` (a router added
+    three minutes ago shows those three minutes, across the cell; the tooltip says the
+    span) to `end`; every point when there are few, else the last of each of TREND_STEPS
+    equal slices (a slice ending in a gap stays a gap)."""
     inside = [(when, value) for when, value in points if start <= when <= end]
+    present = [when for when, value in inside if value is not None]
+    if present:
+        start = min(present)
     if len(inside) <= TREND_STEPS:
         return Sparkline(start, end, tuple(inside))
     width = (end - start) / TREND_STEPS

@@ -51,12 +51,29 @@ def make_table(
     view.setProperty("stretch_column", -1 if stretch is None else stretch)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the router's own order until clicked
     header.sectionResized.connect(lambda section, *_: _note_operator_resize(view, section))
+    # New content is fitted at once, then at most every REFIT_DELAY_MS (a table that
+    # updates every second is not measured every second).
     refit = QTimer(view)
     refit.setSingleShot(True)
     refit.setInterval(REFIT_DELAY_MS)
-    refit.timeout.connect(lambda: fit_columns(view))
+    pending = {"again": False}
+
+    def content_changed(*_: object) -> None:
+        if refit.isActive():
+            pending["again"] = True
+            return
+        fit_columns(view)
+        refit.start()
+
+    def throttled() -> None:
+        if pending["again"]:
+            pending["again"] = False
+            fit_columns(view)
+            refit.start()
+
+    refit.timeout.connect(throttled)
     model.modelReset.connect(lambda: fit_columns(view))
-    model.dataChanged.connect(lambda *_: refit.isActive() or refit.start())
+    model.dataChanged.connect(content_changed)
     bars = BarDelegate(view)
     sparklines = SparklineDelegate(view)
     for column, spec in enumerate(model.columns):

@@ -147,7 +147,8 @@ class Message:
     """One message: what to say (``id``) and with which values (``params``)."""
 
     id: MessageId
-    params: Mapping[str, Any] = field(default_factory=dict)
+    # Left out of the hash (a dict is not hashable), so an Alert holding it still is.
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def count(self) -> int | None:

@@ -283,7 +283,6 @@ def _unreachable_text(router: str, error: BaseException | str | None) -> Message
 @dataclass
 class _RouterRules:
     unreachable: Debounce
-    login: Debounce  # the router refused the login, or there was no password to try
     drop: DropDetector
     cpu: Debounce
     memory: Debounce
@@ -337,9 +336,6 @@ class AlertManager:
         """Say which box the name `identity.name` means from now on (host and port)."""
         self._identities[identity.name] = identity
 
-    def identity(self, router: str) -> RouterIdentity | None:
-        return self._identities.get(router)
-
     def set_monitored_interfaces(self, router: str, names: Iterable[str]) -> list[Alert]:
         """Interfaces whose down state raises an alert; alerts of others are cleared."""
         rules = self._rules(router)
@@ -388,8 +384,6 @@ class AlertManager:
                 rules.interfaces[alert.subject] = self._interface_rule(active=True)
             elif alert.kind is AlertKind.POOL_HIGH:
                 rules.pools[alert.subject] = Debounce(active=True)
-            elif alert.kind in (AlertKind.AUTH_FAILED, AlertKind.NO_PASSWORD):
-                rules.login.active = True
 
     def _same_box(self, alert: Alert) -> bool:
         identity = self._identities.get(alert.router)
@@ -420,10 +414,11 @@ class AlertManager:
         """
         rules = self._rules(router)
         if not reachable and isinstance(error, AuthenticationFailed | CredentialsUnavailable):
+            rules.unreachable.update(False)  # not an outage: the box answered, or was not asked
             changes = self._set(router, AlertKind.ROUTER_UNREACHABLE, "", active=False)
-            changes += self._login_problem(router, rules, error)
+            changes += self._login_problem(router, error)
             return changes
-        changes = self._clear_login(router, rules)
+        changes = self._clear_login(router)
         active = rules.unreachable.update(not reachable)
         return changes + self._set(
             router,
@@ -436,9 +431,9 @@ class AlertManager:
         )
 
     def _login_problem(
-        self, router: str, rules: _RouterRules, error: AuthenticationFailed | CredentialsUnavailable
+        self, router: str, error: AuthenticationFailed | CredentialsUnavailable
     ) -> list[Alert]:
-        rules.login.update(True)
+        """Raised at once (one refused login says it all) and kept while it lasts."""
         if isinstance(error, AuthenticationFailed):
             return self._set(
                 router,
@@ -461,8 +456,7 @@ class AlertManager:
             detail=_detail(error),
         )
 
-    def _clear_login(self, router: str, rules: _RouterRules) -> list[Alert]:
-        rules.login.update(False)
+    def _clear_login(self, router: str) -> list[Alert]:
         return self._set(router, AlertKind.AUTH_FAILED, "", active=False) + self._set(
             router, AlertKind.NO_PASSWORD, "", active=False
         )
@@ -624,7 +618,6 @@ class AlertManager:
                     limits.drop_recover_percent,
                     limits.drop_settle_seconds,
                 ),
-                login=Debounce(),
                 cpu=Debounce(limits.load_polls, limits.load_clear_polls),
                 memory=Debounce(limits.load_polls, limits.load_clear_polls),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -439,17 +439,22 @@ class MainWindow(QMainWindow):
             # Column widths and splitters are shared by every router's dashboard.
             for view in dashboard.findChildren(QTableView):
                 if view.objectName():
-                    state.set_bytes(
-                        f"{HEADER_KEY}/{view.objectName()}", view.horizontalHeader().saveState()
-                    )
+                    self._save_columns(view)
             for splitter in dashboard.findChildren(QSplitter):
                 if splitter.objectName():
                     state.set_bytes(f"splitter/{splitter.objectName()}", splitter.saveState())
-        state.set_bytes(
-            f"{HEADER_KEY}/overviewTable", self.overview.table.horizontalHeader().saveState()
-        )
+        self._save_columns(self.overview.table)
         state.set_text("ui/selected_router", self.current_router() or "")
         state.sync()
+
+    def _save_columns(self, view: QTableView) -> None:
+        """Keep the widths the operator dragged; otherwise none, so the next start sizes
+        the columns to what they show then (a saved fit would stop them growing)."""
+        chosen = view.property("operator_sized") or view.property("restored")
+        self.ctx.state.set_bytes(
+            f"{HEADER_KEY}/{view.objectName()}",
+            view.horizontalHeader().saveState() if chosen else QByteArray(),
+        )
 
     def restore_layout(self) -> None:
         state = self.ctx.state

@@ -93,3 +93,27 @@ def test_nothing_is_cut_and_the_message_takes_the_room(
             assert cut_cells(interfaces, skip={description}) == []
 
     run(body())
+
+
+def test_fitted_widths_are_not_saved_but_dragged_ones_are(run: Runner, tmp_path: Path) -> None:
+    """A width the app chose is chosen again at the next start (so a column keeps growing
+    with its content); one the operator dragged comes back as it was."""
+
+    async def body() -> None:
+        async with demo_session(tmp_path) as session:
+            await wait_for(lambda: session.window.overview.model.rowCount() == 1, what="a row")
+            session.window.save_layout()
+        async with demo_session(tmp_path) as session:
+            table = session.window.overview.table
+            assert not table.property("restored")  # fitted afresh
+            header = table.horizontalHeader()
+            state = column(table, "State")
+            table.setProperty("operator_sized", True)  # as a drag on the header sets it
+            header.resizeSection(state, 333)
+            session.window.save_layout()
+        async with demo_session(tmp_path) as session:
+            table = session.window.overview.table
+            assert table.property("restored")
+            assert table.horizontalHeader().sectionSize(column(table, "State")) == 333
+
+    run(body())

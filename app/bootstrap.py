@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.domain.errors import CredentialsUnavailable
 from app.domain.notifications import Channel, DeliveryStatus, TargetResult
-from app.domain.router import RouterProfile
+from app.domain.router import RouterIdentity, RouterProfile
 from app.engine.alerts import AlertManager
 from app.engine.audit import AuditLog
 from app.engine.backoff import Backoff
@@ -32,7 +32,7 @@ from app.engine.pool import RetryCap, RouterPools
 from app.engine.ports import SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
-from app.engine.runtime import DemoInfo, HostKeyProbe, Runtime
+from app.engine.runtime import DemoInfo, HostKeyProbe, PasswordStorage, Runtime
 from app.engine.seats import USAGE_FILE
 from app.engine.settings import (
     MIN_CACHE_TTL,
@@ -94,13 +94,28 @@ class AppPaths:
 
 def build_secret_store(*, allow_memory: bool = True) -> SecretStore:
     """The OS keyring; without one, memory for this session (logged loudly) or the error."""
+    return open_password_storage(allow_memory=allow_memory)[0]
+
+
+def open_password_storage(*, allow_memory: bool = True) -> tuple[SecretStore, PasswordStorage]:
+    """The OS keyring, or memory for this session (logged loudly, and said in the window:
+    the returned PasswordStorage carries why), or the error when memory is not allowed."""
     try:
-        return open_secret_store()
+        store: SecretStore = open_secret_store()
     except CredentialsUnavailable as error:
         if not allow_memory:
             raise
         _log.warning("%s -- passwords are kept in memory for this session only", error)
-        return MemorySecretStore()
+        store = MemorySecretStore()
+        return store, password_storage(store, str(error))
+    return store, password_storage(store)
+
+
+def password_storage(store: SecretStore, problem: str | None = None) -> PasswordStorage:
+    """How `store` keeps passwords: in the OS keyring, or for this session only (and why)."""
+    persistent = not isinstance(store, MemorySecretStore)
+    where = str(getattr(store, "description", type(store).__name__))
+    return PasswordStorage(persistent=persistent, where=where, problem=problem)
 
 
 @dataclass
@@ -117,6 +132,7 @@ class Engine:
     audit: AuditLog
     workflow: ChangeWorkflow
     console: Console
+    opener: SessionOpener
 
     async def update_password(self, router: str, password: str) -> None:
         """Store a new password and let a locked pool (auth failed, no password) try again."""
@@ -163,8 +179,9 @@ def build_engine(
         routers = load_profiles(settings_file) if settings_file is not None else {}
     secret_store = secrets if secrets is not None else build_secret_store()
     host_keys = HostKeyStore(paths.known_hosts)
+    opener = opener or build_opener(host_keys)
     pools = RouterPools(
-        opener or build_opener(host_keys),
+        opener,
         password_source(secret_store, password_fallback),
         backoff=backoff,
         reconnect=reconnect,
@@ -200,6 +217,7 @@ def build_engine(
         audit=audit,
         workflow=workflow,
         console=console,
+        opener=opener,
     )
 
 
@@ -214,6 +232,13 @@ DEMO_SUBSCRIBERS = (25_000, 18_000, 32_000, 12_000, 21_000)
 
 def demo_router_names(count: int) -> list[str]:
     return ["demo"] if count == 1 else [f"demo-{index}" for index in range(1, count + 1)]
+
+
+def demo_identity(name: str) -> RouterIdentity:
+    """A demo router is the app's own simulator on loopback: its port is new each run, the
+    box (seed, host key) is the same, so its identity leaves the port out (0) and its
+    history carries on across runs."""
+    return RouterIdentity(name, "127.0.0.1", 0)
 
 
 async def _start_demo_simulators(
@@ -311,10 +336,14 @@ async def _build_parts(
     for profile in demo_profiles.values():
         # A demo port is new each run: drop any stale pin so first contact pins today's key.
         engine.host_keys.forget(profile.host, profile.port)
+    def identity(profile: RouterProfile) -> RouterIdentity:
+        return demo_identity(profile.name) if profile.name in demo_profiles else profile.identity
+
     monitor = build_monitor(
         engine.pools,
         engine.workflow,
         engine.interfaces,
+        identity=identity,
         store=store,
         intervals=intervals,
         ttls=cache_ttls(settings, scale=scale, floor=ttl_floor),
@@ -382,13 +411,22 @@ async def start_runtime(
     demo = not settings.routers if demo is None else demo
     if demo and demo_routers < 1:
         raise ValueError("demo mode needs at least one router")
-    secret_store = secrets if secrets is not None else build_secret_store()
+    if secrets is not None:
+        secret_store, storage = secrets, password_storage(secrets)
+    else:
+        secret_store, storage = open_password_storage()
     # History first: a database this release cannot use (written by a newer one) stops the
     # start before anything else is created or written.
     store: HistoryStore | None = None
     if history:
         history_dir = paths.data_dir / DEMO_DIR if demo else paths.data_dir
-        store = await HistoryStore.open(history_dir / HISTORY_FILE)
+        # The routers configured now: an older history file's rows are attached to them.
+        identities = (
+            {name: demo_identity(name) for name in demo_router_names(demo_routers)}
+            if demo
+            else {name: profile.identity for name, profile in settings.routers.items()}
+        )
+        store = await HistoryStore.open(history_dir / HISTORY_FILE, identities=identities)
         if store.moved_aside is not None:
             _log.warning("history database was corrupt; moved to %s", store.moved_aside)
     simulators: list[SimulatorHandle] = []
@@ -436,8 +474,15 @@ async def start_runtime(
         accept_host_key=engine.accept_host_key,
         reset_router=reset,
         router_intervals=router_intervals,
+        passwords=storage,
+        open_session=engine.opener,
         demo=(
-            DemoInfo(tuple(demo_profiles), simulators[0].host, simulators[0].port)
+            DemoInfo(
+                tuple(demo_profiles),
+                simulators[0].host,
+                simulators[0].port,
+                tuple(handle.port for handle in simulators),
+            )
             if simulators
             else None
         ),

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.domain.errors import CredentialsUnavailable
+from app.domain.errors import CredentialsUnavailable, PasswordProblem
 from app.domain.router import RouterProfile, TransportKind
+from app.transport.credentials import MemorySecretStore
 from app.transport.ssh import open_ssh_session
 
 if TYPE_CHECKING:
@@ -40,22 +41,37 @@ def build_opener(host_keys: HostKeyStore) -> SessionOpener:
 def password_source(
     secrets: SecretStore, fallback: Callable[[RouterProfile], str | None] | None = None
 ) -> PasswordSource:
-    """A password lookup for the pools: the secret store, then `fallback` (env, prompt)."""
+    """A password lookup for the pools: the secret store, then `fallback` (env, prompt).
+
+    Without a password the error says why (its `problem`): nothing stored, a keyring that
+    failed to answer, or passwords kept for this session only."""
+    session_only = isinstance(secrets, MemorySecretStore)
 
     def lookup(profile: RouterProfile) -> str:
         password: str | None = None
+        failure: CredentialsUnavailable | None = None
         try:
             password = secrets.get_password(profile.name)
-        except CredentialsUnavailable:
+        except CredentialsUnavailable as error:
             if fallback is None:
                 raise
+            failure = error
         if not password and fallback is not None:
             password = fallback(profile)
-        if not password:
+        if password:
+            return password
+        if failure is not None:
+            raise failure
+        if session_only:
             raise CredentialsUnavailable(
-                f"no password stored for {profile.name}; run "
-                f"`ne8000monitor credentials set {profile.name}`"
+                f"no password for {profile.name} in this session: without an OS keyring "
+                "passwords are kept for the session only; enter it again in Edit router",
+                problem=PasswordProblem.SESSION_ONLY,
             )
-        return password
+        raise CredentialsUnavailable(
+            f"no password stored for {profile.name}; run "
+            f"`ne8000monitor credentials set {profile.name}`",
+            problem=PasswordProblem.NOT_STORED,
+        )
 
     return lookup

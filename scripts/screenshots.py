@@ -4,13 +4,20 @@ Starts the real application stack in demo mode (embedded simulated NE8000s, the 
 engine polling them over loopback SSH) with an offscreen Qt platform (or run it under
 `xvfb-run`), waits until the views have a couple of minutes' worth of samples, and grabs
 the overview, subscribers, system, interfaces, traffic and alarms views (and the traffic
-view once more in the dark palette). Then a scripted outage (scripts/stale_routers.py:
-one router hangs two commands, one is powered off) for the stale states:
-``screenshot-stale-subscribers.png`` and ``screenshot-stale-overview.png``.
+view once more in the dark palette). Then the same window at the sizes operators use,
+to check the columns (``screenshot-{overview,interfaces,alarms}-{W}x{H}.png`` at 1280x720,
+1920x1080 and 3840x2160, 4K at 100 % scale, the hardest case for stretching columns), and
+the window in Brazilian Portuguese (``screenshot-pt_BR-*.png``). Then a scripted outage
+(scripts/stale_routers.py: one router hangs two commands, one is powered off) for the
+stale states: ``screenshot-stale-subscribers.png`` and ``screenshot-stale-overview.png``.
 
-    python scripts/screenshots.py [--out docs] [--routers 3] [--seconds 60] [--only stale]
+    python scripts/screenshots.py [--out docs] [--routers 3] [--seconds 60]
+                                  [--only views|sizes|pt_BR|stale]
 
 Settings, history and QSettings go to a temporary directory: the user's are not touched.
+Router passwords go to the OS keyring when there is one (the demo's are never stored; run
+under `dbus-run-session` with gnome-keyring for pictures of a desktop that has one),
+otherwise the status bar says they are kept for this session only, as the app would.
 """
 
 from __future__ import annotations
@@ -30,13 +37,16 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.bootstrap import AppPaths, start_runtime
-from app.transport.credentials import MemorySecretStore
+from app.engine.runtime import Runtime
 from app.ui import theme
 from app.ui.application import GuiSession, prepare_application
 from app.ui.formatting import DASH
+from app.ui.i18n import install_translator
 from scripts import stale_routers
 
 SIZE = (1360, 860)
+# Where the columns are checked: a laptop, a full-HD monitor, a 4K screen at 100 %.
+SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
 
 
 async def _wait(condition: object, timeout: float = 60.0) -> None:
@@ -48,15 +58,35 @@ async def _wait(condition: object, timeout: float = 60.0) -> None:
         await asyncio.sleep(0.2)
 
 
-async def capture(out: Path, routers: int, seconds: float, work: Path) -> list[Path]:
-    runtime = await start_runtime(
+async def capture(
+    out: Path, routers: int, seconds: float, work: Path, only: str | None
+) -> list[Path]:
+    runtime = await start_runtime(  # no `secrets`: the OS keyring when there is one
         paths=AppPaths(work / "config", work / "data"),
         demo=True,
         demo_routers=routers,
-        secrets=MemorySecretStore(),
         poll_scale=0.05,
         history=True,
     )
+    saved: list[Path] = []
+    try:
+        if only in (None, "views"):
+            saved += await _main_views(runtime, out, seconds)
+        if only in (None, "sizes"):
+            saved += await _sizes(runtime, out)
+        if only in (None, "pt_BR"):
+            saved += await _portuguese(runtime, out)
+    finally:
+        await runtime.close()
+    return saved
+
+
+def _grab(window: object, path: Path, saved: list[Path]) -> None:
+    window.grab().save(str(path))  # type: ignore[attr-defined]
+    saved.append(path)
+
+
+async def _main_views(runtime: Runtime, out: Path, seconds: float) -> list[Path]:
     session = GuiSession(runtime)
     window = session.window
     saved: list[Path] = []
@@ -71,9 +101,7 @@ async def capture(out: Path, routers: int, seconds: float, work: Path) -> list[P
         await asyncio.sleep(seconds)  # let the plots fill
 
         def grab(name: str) -> None:
-            path = out / f"screenshot-{name}.png"
-            window.grab().save(str(path))
-            saved.append(path)
+            _grab(window, out / f"screenshot-{name}.png", saved)
 
         async def show(widget: object, name: str) -> None:
             dashboard.setCurrentWidget(widget)  # type: ignore[arg-type]
@@ -86,6 +114,7 @@ async def capture(out: Path, routers: int, seconds: float, work: Path) -> list[P
         await show(dashboard.traffic, "traffic")
         await show(dashboard.alarms, "alarms")
         window.routers.select("")
+        window.overview.load_trends()
         await asyncio.sleep(1.5)
         grab("overview")
         # The dark palette (what an OS in dark mode gets), on the traffic view.
@@ -94,7 +123,68 @@ async def capture(out: Path, routers: int, seconds: float, work: Path) -> list[P
         await show(dashboard.traffic, "traffic-dark")
         theme.apply_palette(QApplication.instance(), dark=False)  # type: ignore[arg-type]
     finally:
-        await session.close()
+        await session.close(runtime=False)
+    return saved
+
+
+async def _sizes(runtime: Runtime, out: Path) -> list[Path]:
+    """The overview, a router's interfaces and its alarms at each screen size."""
+    session = GuiSession(runtime)
+    window = session.window
+    saved: list[Path] = []
+    try:
+        window.show()
+        await _wait(lambda: window.overview.total.text() != DASH)
+        await asyncio.sleep(0.5)  # the saved selection is restored just after the start
+        first = runtime.monitor.routers[0]
+        for width, height in SIZES:
+            window.resize(width, height)
+            window.routers.select("")
+            window.overview.load_trends()
+            await asyncio.sleep(2.0)
+            _grab(window, out / f"screenshot-overview-{width}x{height}.png", saved)
+            window.routers.select(first)
+            dashboard = window.dashboards[first]
+            for widget, name in ((dashboard.interfaces, "interfaces"), (dashboard.alarms,
+                                                                         "alarms")):
+                dashboard.setCurrentWidget(widget)
+                await asyncio.sleep(2.0)
+                _grab(window, out / f"screenshot-{name}-{width}x{height}.png", saved)
+    finally:
+        await session.close(runtime=False)
+    return saved
+
+
+async def _portuguese(runtime: Runtime, out: Path) -> list[Path]:
+    """The window in Brazilian Portuguese: overview, subscribers, interfaces, alarms."""
+    app = QApplication.instance()
+    install_translator(app, "pt_BR")  # type: ignore[arg-type]
+    session = GuiSession(runtime)  # built after: every label in Portuguese
+    window = session.window
+    saved: list[Path] = []
+    try:
+        window.resize(*SIZE)
+        window.show()
+        await _wait(lambda: window.overview.total.text() != DASH)
+        await asyncio.sleep(0.5)  # the saved selection is restored just after the start
+        window.routers.select("")
+        window.overview.load_trends()
+        await asyncio.sleep(2.5)
+        _grab(window, out / "screenshot-pt_BR-overview.png", saved)
+        first = runtime.monitor.routers[0]
+        window.routers.select(first)
+        dashboard = window.dashboards[first]
+        for widget, name in (
+            (dashboard.subscribers, "subscribers"),
+            (dashboard.interfaces, "interfaces"),
+            (dashboard.alarms, "alarms"),
+        ):
+            dashboard.setCurrentWidget(widget)
+            await asyncio.sleep(2.5)
+            _grab(window, out / f"screenshot-pt_BR-{name}.png", saved)
+    finally:
+        await session.close(runtime=False)
+        install_translator(app, "en")  # type: ignore[arg-type]
     return saved
 
 
@@ -137,8 +227,8 @@ async def capture_all(
     for name in ("views", "stale"):
         (work / name).mkdir()
     if only != "stale":
-        saved += await capture(out, routers, seconds, work / "views")
-    if only != "views":
+        saved += await capture(out, routers, seconds, work / "views", only)
+    if only in (None, "stale"):
         saved += await capture_stale(out, min(seconds, 20.0), work / "stale")
     return saved
 
@@ -149,7 +239,9 @@ def main() -> int:
     parser.add_argument("--routers", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument(
-        "--only", choices=("views", "stale"), help="only the main views, or only the outage"
+        "--only",
+        choices=("views", "sizes", "pt_BR", "stale"),
+        help="only the main views, the screen sizes, the Portuguese window, or the outage",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

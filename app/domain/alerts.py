@@ -2,8 +2,12 @@
 
 An alert is one *occurrence* of a condition on a router: raised once when the condition
 starts, cleared once when it ends, possibly acknowledged by a person in between (or after).
-The ``id`` depends only on (router, kind, subject), so the same condition coming back gets
-the same id; ``raised_at`` tells occurrences apart. Times are timezone-aware datetimes.
+The ``id`` depends only on (router identity, kind, subject), so the same condition coming
+back on the same box gets the same id, and the same name on another box another one;
+``raised_at`` tells occurrences apart. Times are timezone-aware datetimes.
+
+``message`` is the English text (the feed, notifications, logs); ``operator_message`` the
+same as an id and parameters, which the window translates.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from app.domain.messages import Message
 
 
 class Severity(StrEnum):
@@ -28,6 +34,8 @@ class AlertKind(StrEnum):
     """What condition raised the alert; also the feed's `kind` field."""
 
     ROUTER_UNREACHABLE = "router_unreachable"
+    AUTH_FAILED = "auth_failed"  # the router refused the login (wrong password or user)
+    NO_PASSWORD = "no_password"  # nothing to log in with (no keyring entry, keyring locked)
     SUBSCRIBER_DROP = "subscriber_drop"
     INTERFACE_DOWN = "interface_down"
     CPU_HIGH = "cpu_high"
@@ -44,14 +52,15 @@ class AlertEvent(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
-def alert_id(router: str, kind: str, subject: str) -> str:
+def alert_id(router: str, kind: str, subject: str, address: str = "") -> str:
     """A short id that is the same for the same (router, kind, subject) on every run.
 
-    Hashed rather than joined because router names and subjects may hold any character.
+    `address` (`host:port`) is part of the router's identity: the same name on another box
+    gives another id. Hashed rather than joined because names and subjects may hold any
+    character.
     """
-    digest = hashlib.sha1(
-        "\x1f".join((router, str(kind), subject)).encode("utf-8"), usedforsecurity=False
-    )
+    parts = (router, str(kind), subject, address) if address else (router, str(kind), subject)
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False)
     return digest.hexdigest()[:16]
 
 
@@ -73,6 +82,9 @@ class Alert:
     cleared_at: datetime | None = None
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+    operator_message: Message | None = None  # `message` as an id and parameters
+    host: str | None = None  # the router's address when raised (None: not known)
+    port: int | None = None
 
     @property
     def active(self) -> bool:
@@ -103,9 +115,27 @@ class Alert:
             "acknowledged_at": _iso(self.acknowledged_at),
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """:meth:`to_dict` plus what the history keeps: the message's id and parameters,
+        the router's address (the feed's wire format stays :meth:`to_dict`)."""
+        record = self.to_dict()
+        record["operator_message"] = (
+            None if self.operator_message is None else self.operator_message.to_dict()
+        )
+        record["host"] = self.host
+        record["port"] = self.port
+        return record
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Alert:
-        """Inverse of :meth:`to_dict`; raises KeyError/ValueError on a malformed record."""
+        """Inverse of :meth:`to_dict` and :meth:`to_record`; raises KeyError/ValueError on a
+        malformed record. A message id this release does not know leaves it English only."""
+        translatable = data.get("operator_message")
+        try:
+            operator_message = None if not translatable else Message.from_dict(translatable)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            operator_message = None
+        port = data.get("port")
         return cls(
             id=str(data["id"]),
             router=str(data["router"]),
@@ -117,6 +147,9 @@ class Alert:
             cleared_at=_from_iso(data.get("cleared_at")),
             acknowledged_by=data.get("acknowledged_by"),
             acknowledged_at=_from_iso(data.get("acknowledged_at")),
+            operator_message=operator_message,
+            host=data.get("host"),
+            port=None if port is None else int(port),
         )
 
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from app.domain.messages import Message
+
 
 class NE8000MonitorError(Exception):
-    """Base class: anything the app reports to the operator as a clear message."""
+    """Base class: anything the app reports to the operator as a clear message.
+
+    ``operator_message`` (when set) is the translatable form of the message; the English
+    text stays the exception's own. Errors without one are translated by their kind
+    (:func:`app.engine.messages.error_message`).
+    """
+
+    operator_message: Message | None = None
 
 
 class ParseError(NE8000MonitorError):
@@ -109,8 +120,25 @@ class CommandRejected(RouterError):
         self.router_message = router_message
 
 
+class PasswordProblem(StrEnum):
+    """Why a router has no password, in words the window can translate."""
+
+    NOT_STORED = "not_stored"  # the keyring works; it holds nothing for this router
+    SESSION_ONLY = "session_only"  # no usable keyring: passwords live for this session only
+    KEYRING_FAILED = "keyring_failed"  # the keyring refused to answer (locked, broken)
+
+
 class CredentialsUnavailable(NE8000MonitorError):
-    """No password for a router, or no usable OS keyring to keep one in."""
+    """No password for a router, or no usable OS keyring to keep one in.
+
+    ``problem`` says which; the transport's keyring errors are ``KEYRING_FAILED``.
+    """
+
+    def __init__(
+        self, message: str, *, problem: PasswordProblem = PasswordProblem.KEYRING_FAILED
+    ) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 class ValidationError(NE8000MonitorError):

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-# Profile names key the keyring and settings; keep them simple and printable.
-PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+# Profile names key the keyring and settings; keep them simple and printable. `:` and `[]`
+# let a router configured by its address alone be named `10.0.0.1:2222` or `[2001:db8::1]`.
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9\[][A-Za-z0-9_.:\[\]\-]{0,63}$")
 HOSTNAME = re.compile(r"^[A-Za-z0-9_.:\-\[\]%]{1,253}$")
 
 
@@ -51,7 +52,7 @@ class RouterProfile:
 
     def __post_init__(self) -> None:
         if not PROFILE_NAME.match(self.name):
-            raise ValueError(f"router name {self.name!r}: use letters, digits, '.', '_', '-'")
+            raise ValueError(f"router name {self.name!r}: use letters, digits, '.', '_', '-', ':'")
         if not HOSTNAME.match(self.host):
             raise ValueError(f"router {self.name}: invalid host {self.host!r}")
         if not 1 <= self.port <= 65535:
@@ -66,6 +67,40 @@ class RouterProfile:
         for field_name in ("connect_timeout", "command_timeout", "keepalive_interval"):
             if getattr(self, field_name) <= 0:
                 raise ValueError(f"router {self.name}: {field_name} must be positive")
+
+    @property
+    def identity(self) -> RouterIdentity:
+        return RouterIdentity(self.name, self.host, self.port)
+
+
+@dataclass(frozen=True, slots=True)
+class RouterIdentity:
+    """Which box a name means: stored history and alerts belong to name, host and port.
+
+    A router renamed, or a name pointed at another address, is another identity, so data
+    recorded against one box never shows up against another.
+    """
+
+    name: str
+    host: str
+    port: int
+
+    @property
+    def address(self) -> str:
+        """`10.0.0.1:22`, `[2001:db8::1]:22`."""
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return f"{host}:{self.port}"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.address})"
+
+
+def name_for_address(host: str, port: int, default_port: int = 22) -> str:
+    """The name of a router known only by its address: `10.0.0.1`, or `10.0.0.1:2222`
+    when the port is not the default (an IPv6 address in brackets then)."""
+    if port == default_port:
+        return host
+    return RouterIdentity(host, host, port).address
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,13 @@ first time a condition holds, clears it once when it ends, and never raises the 
 event to an optional journal, e.g. :meth:`HistoryStore.append_alert_event`, which keeps the
 alert history in the history database.
 
+Routers are known by identity (name, host, port; :meth:`AlertManager.bind`): an alert's id
+and record carry the box it was raised on, and an alert restored after a restart is adopted
+only by the same box, never by another router that took its name.
+
+Each alert carries its text twice: ``message`` in English (feed, notifications, logs) and
+``operator_message``, the same as a message id and parameters for the window to translate.
+
 Hysteresis: a level rule raises at ``>= raise`` and clears only below a lower ``clear``
 threshold, and both edges can require several consecutive polls, so a value wandering
 around the threshold produces one alert, not a storm. A missing value (``None``: the
@@ -24,8 +31,13 @@ from datetime import UTC, datetime
 
 from app.domain.alarms import Alarm, AlarmList
 from app.domain.alerts import Alert, AlertEvent, AlertKind, Severity, alert_id
+from app.domain.errors import AuthenticationFailed, CredentialsUnavailable
 from app.domain.interfaces import InterfaceBrief
+from app.domain.messages import Message, MessageId, message
+from app.domain.router import RouterIdentity
 from app.domain.subscribers import IpPoolList
+from app.engine.freshness import ErrorCode, classify
+from app.engine.messages import code_message, password_message
 from app.vrp.names import normalise_interface_name
 
 Journal = Callable[[AlertEvent, Alert], None]
@@ -54,9 +66,9 @@ class AlertThresholds:
     load_clear_polls: int = 1
     pool_percent: float = 90.0
     pool_clear_percent: float = 85.0
-    alarm_severities: frozenset[Severity] = field(
-        default_factory=lambda: frozenset({Severity.CRITICAL, Severity.MAJOR})
-    )
+    # Router alarms of these severities become alerts (minor and warning ones too: low
+    # optical power, a licence about to expire); notifications have their own minimum.
+    alarm_severities: frozenset[Severity] = field(default_factory=lambda: frozenset(Severity))
 
     def __post_init__(self) -> None:
         for raise_name, clear_name in (
@@ -237,6 +249,34 @@ def _canonical(name: str) -> str:
     return normalise_interface_name(name) or name
 
 
+def _detail(error: BaseException | str | None) -> str | None:
+    """The technical English detail of an error, on one line (None: nothing to add)."""
+    if error is None:
+        return None
+    text = " ".join(str(error).split())
+    return text or None
+
+
+def _english(text: Message | None) -> str:
+    """The alert's English message: the text, and the technical detail when there is one
+    (the `detail` parameter, which the window shows apart from the translated text)."""
+    if text is None:
+        return ""
+    detail = text.params.get("detail")
+    return f"{text.english} ({detail})" if detail else text.english
+
+
+def _unreachable_text(router: str, error: BaseException | str | None) -> Message:
+    """`Router X is unreachable`, with the reason when it says more than that."""
+    if isinstance(error, BaseException):
+        code = classify(error)
+        if code is not ErrorCode.UNREACHABLE:
+            return message(
+                MessageId.ALERT_UNREACHABLE_REASON, router=router, reason=code_message(code)
+            )
+    return message(MessageId.ALERT_UNREACHABLE, router=router)
+
+
 # ---- the manager ----
 
 
@@ -270,7 +310,10 @@ class AlertManager:
         self._clock = clock
         self._journal = journal
         self._routers: dict[str, _RouterRules] = {}
+        self._identities: dict[str, RouterIdentity] = {}
         self._active: dict[str, Alert] = {}
+        # (router, kind, subject) -> id of a restored occurrence, until it clears.
+        self._restored_ids: dict[tuple[str, AlertKind, str], str] = {}
         self._history: deque[tuple[AlertEvent, Alert]] = deque(maxlen=history_limit)
 
     # ---- queries ----
@@ -289,6 +332,10 @@ class AlertManager:
 
     # ---- configuration ----
 
+    def bind(self, identity: RouterIdentity) -> None:
+        """Say which box the name `identity.name` means from now on (host and port)."""
+        self._identities[identity.name] = identity
+
     def set_monitored_interfaces(self, router: str, names: Iterable[str]) -> list[Alert]:
         """Interfaces whose down state raises an alert; alerts of others are cleared."""
         rules = self._rules(router)
@@ -300,11 +347,12 @@ class AlertManager:
         return changes
 
     def remove_router(self, router: str) -> list[Alert]:
-        """Forget a router: its active alerts are cleared."""
+        """Forget a router: its active alerts are cleared, its identity unbound."""
         self._routers.pop(router, None)
         changes: list[Alert] = []
         for alert in self.active(router):
             changes += self._set(router, alert.kind, alert.subject, active=False)
+        self._identities.pop(router, None)
         return changes
 
     def restore(self, alerts: Iterable[Alert]) -> None:
@@ -312,12 +360,17 @@ class AlertManager:
 
         The matching rule starts in the raised state, so the alert clears through the usual
         hysteresis instead of being cleared and re-raised while the condition builds up.
+        Only alerts of the same box are adopted: the router's name, host and port as bound
+        now (an alert of a renamed router, or of the name's former address, stays history).
         """
         now = self._clock().timestamp()
         for alert in alerts:
             if not alert.active or alert.id in self._active:
                 continue
+            if not self._same_box(alert):
+                continue
             self._active[alert.id] = alert
+            self._restored_ids[(alert.router, alert.kind, alert.subject)] = alert.id
             rules = self._rules(alert.router)
             if alert.kind is AlertKind.ROUTER_UNREACHABLE:
                 rules.unreachable.active = True
@@ -332,6 +385,12 @@ class AlertManager:
             elif alert.kind is AlertKind.POOL_HIGH:
                 rules.pools[alert.subject] = Debounce(active=True)
 
+    def _same_box(self, alert: Alert) -> bool:
+        identity = self._identities.get(alert.router)
+        if identity is None:
+            return alert.host is None and alert.port is None
+        return (alert.host, alert.port) == (identity.host, identity.port)
+
     def acknowledge(self, alert_id_: str, user: str) -> Alert | None:
         """Record who acknowledged an active alert and when; None if it is not active."""
         alert = self._active.get(alert_id_)
@@ -345,19 +404,61 @@ class AlertManager:
     # ---- observations ----
 
     def observe_reachability(
-        self, router: str, reachable: bool, error: str | None = None
+        self, router: str, reachable: bool, error: BaseException | str | None = None
     ) -> list[Alert]:
-        """One poll's outcome: ``reachable=False`` when the router could not be reached."""
+        """One poll's outcome: ``reachable=False`` when the router could not be reached.
+
+        A refused login is not "unreachable": it raises ``auth_failed`` at once (retrying
+        could lock the account, so no poll will tell us more), and a missing password
+        ``no_password``; both clear when the router answers again.
+        """
         rules = self._rules(router)
+        if not reachable and isinstance(error, AuthenticationFailed | CredentialsUnavailable):
+            rules.unreachable.update(False)  # not an outage: the box answered, or was not asked
+            changes = self._set(router, AlertKind.ROUTER_UNREACHABLE, "", active=False)
+            changes += self._login_problem(router, error)
+            return changes
+        changes = self._clear_login(router)
         active = rules.unreachable.update(not reachable)
-        detail = f": {error}" if error else ""
-        return self._set(
+        return changes + self._set(
             router,
             AlertKind.ROUTER_UNREACHABLE,
             "",
             active=active,
             severity=Severity.CRITICAL,
-            message=f"Router {router} is unreachable{detail}",
+            text=_unreachable_text(router, error),
+            detail=_detail(error),
+        )
+
+    def _login_problem(
+        self, router: str, error: AuthenticationFailed | CredentialsUnavailable
+    ) -> list[Alert]:
+        """Raised at once (one refused login says it all) and kept while it lasts."""
+        if isinstance(error, AuthenticationFailed):
+            return self._set(
+                router,
+                AlertKind.AUTH_FAILED,
+                "",
+                active=True,
+                severity=Severity.CRITICAL,
+                text=message(MessageId.ALERT_AUTH_FAILED, router=router),
+                detail=_detail(error),
+            )
+        return self._set(
+            router,
+            AlertKind.NO_PASSWORD,
+            "",
+            active=True,
+            severity=Severity.CRITICAL,
+            text=message(
+                MessageId.ALERT_NO_PASSWORD, router=router, reason=password_message(error.problem)
+            ),
+            detail=_detail(error),
+        )
+
+    def _clear_login(self, router: str) -> list[Alert]:
+        return self._set(router, AlertKind.AUTH_FAILED, "", active=False) + self._set(
+            router, AlertKind.NO_PASSWORD, "", active=False
         )
 
     def observe_subscribers(self, router: str, total: int | None) -> list[Alert]:
@@ -366,19 +467,25 @@ class AlertManager:
             return []
         drop = self._rules(router).drop
         active = drop.update(self._clock().timestamp(), total)
-        fallen = ""
-        if drop.peak:
-            percent = (drop.peak - total) * 100 / drop.peak
-            fallen = f" by {percent:.0f}% ({drop.peak} -> {total})"
         window = self.thresholds.drop_window_seconds
+        if drop.peak:
+            text = message(
+                MessageId.ALERT_SUBSCRIBER_DROP,
+                router=router,
+                percent=round((drop.peak - total) * 100 / drop.peak),
+                before=drop.peak,
+                after=total,
+                seconds=window,
+            )
+        else:
+            text = message(MessageId.ALERT_SUBSCRIBER_DROP_RESTORED, router=router, seconds=window)
         return self._set(
             router,
             AlertKind.SUBSCRIBER_DROP,
             "",
             active=active,
             severity=Severity.CRITICAL,
-            message=f"Mass subscriber drop on {router}: online total fell{fallen} "
-            f"within {window:g} s",
+            text=text,
         )
 
     def observe_interfaces(
@@ -403,7 +510,7 @@ class AlertManager:
                 canonical,
                 active=rule.update(not up),
                 severity=Severity.MAJOR,
-                message=f"Monitored interface {canonical} on {router} is down",
+                text=message(MessageId.ALERT_INTERFACE_DOWN, interface=canonical, router=router),
             )
         return changes
 
@@ -455,14 +562,20 @@ class AlertManager:
                 name,
                 active=rule.update(bad),
                 severity=Severity.MAJOR,
-                message=f"IP pool {name} on {router} is {percent:.1f}% used "
-                f"(threshold {limits.pool_percent:g}%)",
+                text=message(
+                    MessageId.ALERT_POOL_HIGH,
+                    pool=name,
+                    router=router,
+                    percent=round(percent, 1),
+                    threshold=float(limits.pool_percent),
+                ),
             )
         return changes
 
     def observe_alarms(self, router: str, alarms: AlarmList | Iterable[Alarm]) -> list[Alert]:
-        """The router's active alarm list: each critical/major alarm raises once and clears
-        when it leaves the list."""
+        """The router's active alarm list: each alarm of a watched severity (all four by
+        default) raises once, with the router's severity, and clears when it leaves the
+        list."""
         items = alarms.alarms if isinstance(alarms, AlarmList) else tuple(alarms)
         changes: list[Alert] = []
         present: set[str] = set()
@@ -479,7 +592,12 @@ class AlertManager:
                 subject,
                 active=True,
                 severity=severity,
-                message=f"{router} alarm {label}: {alarm.description}",
+                text=message(
+                    MessageId.ALERT_ROUTER_ALARM,
+                    router=router,
+                    alarm=label,
+                    description=alarm.description,
+                ),
             )
         for alert in self.active(router):
             if alert.kind is AlertKind.ROUTER_ALARM and alert.subject not in present:
@@ -523,15 +641,21 @@ class AlertManager:
         if percent is None:
             return []
         active = rule.update(level(percent, raise_at, clear_below))
-        what = "CPU" if kind is AlertKind.CPU_HIGH else "Memory"
+        cpu = kind is AlertKind.CPU_HIGH
+        which = MessageId.ALERT_CPU_HIGH if cpu else MessageId.ALERT_MEMORY_HIGH
         return self._set(
             router,
             kind,
             subject,
             active=active,
             severity=Severity.MAJOR,
-            message=f"{what} usage on {router} is {percent:g}% "
-            f"(>= {raise_at:g}% for {rule.raise_after} polls)",
+            text=message(
+                which,
+                router=router,
+                percent=float(percent),
+                threshold=float(raise_at),
+                n=rule.raise_after,
+            ),
         )
 
     def _set(
@@ -542,20 +666,39 @@ class AlertManager:
         *,
         active: bool,
         severity: Severity = Severity.MAJOR,
-        message: str = "",
+        text: Message | None = None,
+        detail: str | None = None,
     ) -> list[Alert]:
         """Raise or clear (router, kind, subject) if its state changed; the one place alerts
         are created, which is what guarantees de-duplication."""
-        key = alert_id(router, kind, subject)
+        identity = self._identities.get(router)
+        address = "" if identity is None else identity.address
+        if text is not None and detail:
+            text = Message(text.id, {**text.params, "detail": detail})
+        key = alert_id(router, kind, subject, address)
+        # An occurrence restored from an older release keeps the id it was raised with.
+        key = self._restored_ids.get((router, kind, subject), key)
         current = self._active.get(key)
         if active and current is None:
-            alert = Alert(key, router, severity, kind, subject, message, self._clock())
+            alert = Alert(
+                key,
+                router,
+                severity,
+                kind,
+                subject,
+                _english(text),
+                self._clock(),
+                operator_message=text,
+                host=None if identity is None else identity.host,
+                port=None if identity is None else identity.port,
+            )
             self._active[key] = alert
             self._record(AlertEvent.RAISED, alert)
             return [alert]
         if not active and current is not None:
             alert = current.cleared(self._clock())
             del self._active[key]
+            self._restored_ids.pop((router, kind, subject), None)
             self._record(AlertEvent.CLEARED, alert)
             return [alert]
         return []

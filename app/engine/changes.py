@@ -40,10 +40,12 @@ from app.domain.errors import (
     RouterError,
     ValidationError,
 )
+from app.domain.messages import Message, MessageId, message
 from app.domain.router import CommandResult, PromptKind
 from app.engine.audit import AuditLog
 from app.engine.ports import RouterSession
 from app.engine.ratelimit import LimitKind, RateLimiter
+from app.vrp.names import normalise_interface_name, strip_bandwidth_suffix
 from app.vrp.validation import validate_interface_name, validate_username
 
 _log = logging.getLogger("ne8000monitor.engine.changes")
@@ -116,12 +118,42 @@ class ChangePlan:
 
 @dataclass(frozen=True, slots=True)
 class ChangeResult:
-    """A change that went through; `transcript` is every line sent and the answer to it."""
+    """A change that went through; `transcript` is every line sent and the answer to it.
+
+    Each answer carries the prompt that *followed* it; `opening_prompt` is the one the
+    first line was typed at, so :meth:`printed` can show every command at its own prompt.
+    """
 
     plan: ChangePlan
     outcome: str  # "committed" (configuration) or "applied" (cut access-user)
     transcript: tuple[CommandResult, ...]
     users_cut: int | None = None
+    opening_prompt: str = ""
+
+    def printed(self) -> str:
+        """The session as the router printed it (`[*NE8000-GE0/5/0]commit`)."""
+        return render_transcript(self.opening_prompt, self.transcript)
+
+
+def render_transcript(opening_prompt: str, transcript: Iterable[CommandResult]) -> str:
+    """A change's lines as the router printed them: each command right after the prompt
+    it was typed at (the prompt the previous answer ended with), then its output; the
+    prompt the last answer ended with closes it. A rejected line (no prompt of its own)
+    leaves the router at the prompt it was at."""
+    lines: list[str] = []
+    prompt = opening_prompt
+    answered = True
+    for result in transcript:
+        lines.append(f"{prompt}{result.command}")
+        if result.output.strip():
+            lines.append(result.output.rstrip())
+        if result.prompt:
+            prompt = result.prompt
+        # A line with neither output nor prompt got no answer (the router went silent).
+        answered = bool(result.prompt or result.output.strip())
+    if prompt and answered:
+        lines.append(prompt)
+    return "\n".join(lines)
 
 
 class ChangeAbandoned(ChangeAborted):
@@ -135,10 +167,12 @@ class ChangeAbandoned(ChangeAborted):
         router_message: str | None,
         sent: tuple[str, ...],
         outcome_unknown: bool = False,
+        printed: str = "",
     ) -> None:
         super().__init__(message, router=router)
         self.router_message = router_message
         self.sent = sent
+        self.printed = printed  # the session as the router printed it, up to the end
         # The line that takes effect (`commit`, or `cut access-user`) went out and no answer
         # came back: the router may or may not have applied it.
         self.outcome_unknown = outcome_unknown
@@ -173,11 +207,21 @@ class InterfaceDirectory:
 # ----- the workflow ---------------------------------------------------------------------
 
 
-def _transcript_text(transcript: Iterable[CommandResult]) -> str:
-    return "\n".join(
-        f"{result.command}\n{result.output}".rstrip("\n") + f"\n{result.prompt}"
-        for result in transcript
-    )
+def _refusal(router: str, typed: str, known: tuple[str, ...]) -> Message | None:
+    """The translatable form of an interface refusal the window can say better than
+    "the value was refused": no list yet, or a name the router does not have."""
+    if not known:
+        return message(MessageId.CHANGE_NO_INTERFACE_LIST, router=router)
+    name = normalise_interface_name(typed)
+    listed = {normalise_interface_name(strip_bandwidth_suffix(raw)) for raw in known}
+    if name is not None and name not in listed:
+        return message(MessageId.CHANGE_UNKNOWN_INTERFACE, interface=name, router=router)
+    return None  # a malformed name: its own words (it names the bad character)
+
+
+def _opening_prompt(session: RouterSession) -> str:
+    """A leased session waits in user view: `<HOSTNAME>`."""
+    return f"<{session.hostname}>"
 
 
 class ChangeWorkflow:
@@ -220,9 +264,12 @@ class ChangeWorkflow:
         system = frozenset({PromptKind.SYSTEM})
         user = frozenset({PromptKind.USER})
         if isinstance(request, (InterfaceShutdown, InterfaceUndoShutdown)):
-            name = validate_interface_name(
-                request.interface, self._interfaces.names(request.router)
-            )
+            known = self._interfaces.names(request.router)
+            try:
+                name = validate_interface_name(request.interface, known)
+            except ValidationError as error:
+                error.operator_message = _refusal(request.router, request.interface, known)
+                raise
             command = "shutdown" if isinstance(request, InterfaceShutdown) else "undo shutdown"
             return (
                 Step("system-view", system, ""),
@@ -280,18 +327,31 @@ class ChangeWorkflow:
             raise
         transcript: list[CommandResult] = []
         sent: list[str] = []  # every line written, even one that never got an answer
+        opening = ""
         try:
             async with sessions.session() as session:
+                opening = _opening_prompt(session)
                 try:
                     await self._run_steps(session, plan, transcript, sent)
                 except (RouterError, _UnexpectedPrompt) as error:
                     unknown = _effect_unanswered(plan, sent, transcript)
+                    answered = len(transcript)
                     abandon = await self._abandon(session, transcript)
-                    raise self._abandoned(plan, error, [*sent, *abandon], unknown) from error
+                    shown = transcript[:answered]
+                    if len(sent) > answered:  # the last line sent got no answer: show it
+                        shown.append(CommandResult(sent[answered], "", "", _NO_PROMPT))
+                    shown += transcript[answered:]  # leaving the views
+                    raise self._abandoned(
+                        plan,
+                        error,
+                        [*sent, *abandon],
+                        unknown,
+                        render_transcript(opening, shown),
+                    ) from error
         except ChangeAbandoned as error:
             outcome = "unknown" if error.outcome_unknown else "aborted"
             await self._audit.record(
-                plan.router, error.sent, outcome, _transcript_text(transcript), str(error)
+                plan.router, error.sent, outcome, render_transcript(opening, transcript), str(error)
             )
             raise
         except RouterError as error:  # no session at all: nothing was sent
@@ -304,7 +364,7 @@ class ChangeWorkflow:
                     plan.router,
                     sent,
                     "unknown",
-                    _transcript_text(transcript),
+                    render_transcript(opening, transcript),
                     "cancelled while the change was being sent; check the router",
                 )
             raise
@@ -313,9 +373,10 @@ class ChangeWorkflow:
         if isinstance(plan.request, CutAccessUser):
             found = _CUT_COUNT.search(transcript[2].output)
             users_cut = int(found.group(1)) if found else None
-        await self._audit.record(plan.router, sent, outcome, _transcript_text(transcript))
+        printed = render_transcript(opening, transcript)
+        await self._audit.record(plan.router, sent, outcome, printed)
         _log.info("router %s: change %s (%d lines)", plan.router, outcome, len(transcript))
-        return ChangeResult(plan, outcome, tuple(transcript), users_cut)
+        return ChangeResult(plan, outcome, tuple(transcript), users_cut, opening)
 
     async def _run_steps(
         self,
@@ -367,25 +428,30 @@ class ChangeWorkflow:
         error: Exception,
         sent: list[str],
         outcome_unknown: bool,
+        printed: str = "",
     ) -> ChangeAbandoned:
         router_message = getattr(error, "router_message", None)
         reason = router_message or (
             error.message if isinstance(error, RouterError) else str(error)
         )
         if outcome_unknown:
-            message = (
-                f"no answer to {sent[_effect_index(plan)]!r}: the change may or may not have "
-                f"taken effect; check the router ({reason})"
+            said = message(
+                MessageId.CHANGE_OUTCOME_UNKNOWN,
+                line=repr(sent[_effect_index(plan)]),
+                reason=reason,
             )
         else:
-            message = f"change abandoned, nothing committed: {reason}"
-        return ChangeAbandoned(
-            message,
+            said = message(MessageId.CHANGE_ABANDONED, reason=reason)
+        abandoned = ChangeAbandoned(
+            said.english,
             router=plan.router,
             router_message=router_message,
             sent=tuple(sent),
             outcome_unknown=outcome_unknown,
+            printed=printed,
         )
+        abandoned.operator_message = said
+        return abandoned
 
 
 def _effect_index(plan: ChangePlan) -> int:

@@ -28,8 +28,18 @@ Why it looks like this:
 * **Alert history** lives in the same file: an append-only ``alert_events`` table, one row
   per raised / cleared / acknowledged event holding the alert as JSON. It is pruned with the
   rollup retention.
+* **Data belongs to a box, not a name.** Every series and alert event is keyed by the
+  router's identity: its name *and* host and port. Callers still say the name; the store
+  knows which box each name means now (:meth:`HistoryStore.bind`, done by the Monitor), so
+  a renamed router, or a name pointed at another address, starts a fresh history, and what
+  one box recorded never shows up against another. A name nobody bound is its own box
+  (empty host, port 0), for tools that use the store directly.
 
-Schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` upgrades step by step.
+Schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` upgrades step by step. Schema
+2 added the identity: rows of a router whose name the settings still hold were attached to
+that router's host and port; rows of any other name are *kept aside* (host NULL), never
+shown against a router and never deleted by the upgrade (they age out with the retention),
+and the log says so.
 """
 
 from __future__ import annotations
@@ -43,13 +53,15 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from app.domain.alerts import Alert, AlertEvent
 from app.domain.errors import NE8000MonitorError
+from app.domain.messages import MessageId, message
+from app.domain.router import RouterIdentity
 from app.platform.files import narrow, private_dir, touch_private
 
 log = logging.getLogger(__name__)
@@ -68,6 +80,8 @@ _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
 
 Resolution = Literal["raw", "5min"]
+# Where a name nobody bound lives: its own box, with no address known.
+UNBOUND: tuple[str, int] = ("", 0)
 
 
 class HistoryStoreError(Exception):
@@ -78,11 +92,11 @@ class NewerHistoryDatabase(HistoryStoreError, NE8000MonitorError):
     """The file was written by a newer release: refused, and left exactly as it is."""
 
     def __init__(self, path: Path, version: int) -> None:
-        super().__init__(
-            f"{path} was written by a newer version of NE8000 Monitor (history schema "
-            f"{version}; this version reads up to {SCHEMA_VERSION}): upgrade NE8000 Monitor, "
-            "or move the file away to start a new history"
+        said = message(
+            MessageId.HISTORY_NEWER, path=str(path), found=version, supported=SCHEMA_VERSION
         )
+        super().__init__(said.english)
+        self.operator_message = said
         self.path = path
         self.version = version
 
@@ -117,7 +131,15 @@ class SeriesData:
     points: tuple[HistoryPoint, ...]
 
 
-def _v1(conn: sqlite3.Connection) -> None:
+@dataclass(frozen=True, slots=True)
+class MigrationContext:
+    """What an upgrade may need to know beside the file: the routers configured now."""
+
+    identities: Mapping[str, RouterIdentity]
+    kept_aside: list[str]  # names whose old rows could not be attached to a box
+
+
+def _v1(conn: sqlite3.Connection, context: MigrationContext) -> None:
     conn.executescript(
         """
         CREATE TABLE IF NOT EXISTS series (
@@ -158,10 +180,54 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2(conn: sqlite3.Connection, context: MigrationContext) -> None:
+    """Key series and alert events by router identity (name, host, port).
+
+    Old rows of a name the settings still hold belong to that router's host and port;
+    the others are kept aside with host and port NULL (never shown, never deleted here).
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(series)")}
+    if "host" not in columns:
+        conn.executescript(
+            """
+            CREATE TABLE series_v2 (
+                id INTEGER PRIMARY KEY,
+                router TEXT NOT NULL,
+                host TEXT,
+                port INTEGER,
+                metric TEXT NOT NULL,
+                UNIQUE (router, host, port, metric)
+            );
+            INSERT INTO series_v2 (id, router, host, port, metric)
+                SELECT id, router, NULL, NULL, metric FROM series;
+            DROP TABLE series;
+            ALTER TABLE series_v2 RENAME TO series;
+            """
+        )
+    events = {row[1] for row in conn.execute("PRAGMA table_info(alert_events)")}
+    if "host" not in events:
+        conn.execute("ALTER TABLE alert_events ADD COLUMN host TEXT")
+        conn.execute("ALTER TABLE alert_events ADD COLUMN port INTEGER")
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS alert_events_identity ON alert_events (router, host, port)"
+    )
+    for name, identity in context.identities.items():
+        for table in ("series", "alert_events"):
+            conn.execute(
+                f"UPDATE {table} SET host = ?, port = ? WHERE router = ? AND host IS NULL",
+                (identity.host, identity.port, name),
+            )
+    aside = conn.execute(
+        "SELECT router FROM series WHERE host IS NULL UNION "
+        "SELECT router FROM alert_events WHERE host IS NULL ORDER BY 1"
+    ).fetchall()
+    context.kept_aside.extend(name for (name,) in aside)
+
+
 # MIGRATIONS[n] upgrades a database at user_version n to n + 1. Steps must be idempotent
 # (IF NOT EXISTS ...): DDL is not transactional under the sqlite3 module's legacy mode, so
 # a crash between a step and its user_version bump re-runs the step on the next open.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection, MigrationContext], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ROLLUP_SQL = """
@@ -185,7 +251,9 @@ class HistoryStore:
 
     Construction opens (or creates, or replaces a corrupt) database and blocks until it is
     ready; from async code use :meth:`open`. ``clock`` returns POSIX seconds and drives
-    retention and the `auto` resolution choice (tests pass a fake one).
+    retention and the `auto` resolution choice (tests pass a fake one). ``identities`` are
+    the routers configured now: they are bound at once, and an upgrade from schema 1 uses
+    them to attach old rows to their box (see the module docstring).
     """
 
     def __init__(
@@ -201,8 +269,15 @@ class HistoryStore:
         flush_interval: float = 1.0,
         full_check_bytes: int = FULL_CHECK_BYTES,
         on_connect: Callable[[sqlite3.Connection], None] | None = None,
+        identities: Mapping[str, RouterIdentity] | None = None,
     ) -> None:
         self.path = Path(path)
+        self._bound: dict[str, tuple[str, int]] = {
+            name: (identity.host, identity.port) for name, identity in (identities or {}).items()
+        }
+        self._migration = MigrationContext(dict(identities or {}), [])
+        # Names whose rows from before schema 2 could not be attached to a box.
+        self.kept_aside: tuple[str, ...] = ()
         self.clock = clock
         self.raw_retention = raw_retention
         self.rollup_retention = rollup_retention
@@ -218,7 +293,7 @@ class HistoryStore:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
         self._closing = threading.Lock()
-        self._series_ids: dict[tuple[str, str], int] = {}
+        self._series_ids: dict[tuple[str, str, int, str], int] = {}
         self._last_prune = float("-inf")
         self._conn: sqlite3.Connection  # opened, used and closed by the writer thread only
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -237,13 +312,29 @@ class HistoryStore:
     def writer_thread(self) -> threading.Thread:
         return self._thread
 
+    # ---- which box each name means ----
+
+    def bind(self, identity: RouterIdentity) -> None:
+        """From now on, `identity.name` means this host and port: its samples go to that
+        box's series and queries read that box's history (another box's stays apart)."""
+        self._bound[identity.name] = (identity.host, identity.port)
+
+    def unbind(self, router: str) -> None:
+        self._bound.pop(router, None)
+
+    def _box(self, router: str) -> tuple[str, int]:
+        return self._bound.get(router, UNBOUND)
+
     # ---- writing (any thread, never blocks) ----
 
     def record(self, router: str, metric: str, timestamp: float, value: float | None) -> None:
-        """Queue one sample; ``value=None`` records a gap."""
+        """Queue one sample of the box `router` means now; ``value=None`` records a gap."""
         if self._closed:
             raise HistoryStoreError("history store is closed")
-        self._queue.put((router, metric, float(timestamp), None if value is None else float(value)))
+        host, port = self._box(router)
+        self._queue.put(
+            (router, host, port, metric, float(timestamp), None if value is None else float(value))
+        )
 
     def record_many(
         self, router: str, timestamp: float, values: Mapping[str, float | None]
@@ -253,15 +344,19 @@ class HistoryStore:
 
     def append_alert_event(self, event: AlertEvent, alert: Alert) -> None:
         """Queue one alert life-cycle event for the append-only alert history."""
-        record = json.dumps(alert.to_dict(), ensure_ascii=False)
+        record = json.dumps(alert.to_record(), ensure_ascii=False)
         now = self.clock()
+        host, port = (
+            (alert.host, alert.port) if alert.host is not None else self._box(alert.router)
+        )
 
         def write(conn: sqlite3.Connection) -> None:
             with conn:
                 conn.execute(
-                    "INSERT INTO alert_events (recorded_at, event, alert_id, router, alert)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (now, str(event), alert.id, alert.router, record),
+                    "INSERT INTO alert_events"
+                    " (recorded_at, event, alert_id, router, alert, host, port)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (now, str(event), alert.id, alert.router, record, host, port),
                 )
 
         self._submit(write)
@@ -287,9 +382,10 @@ class HistoryStore:
             recent = start >= self.clock() - self.raw_retention
             resolution = "raw" if recent and end - start <= self.raw_query_span else "5min"
         chosen: Resolution = resolution
+        box = self._box(router)
         return await self._call(
             lambda conn: self._query(
-                conn, router=router, metric=metric, start=start, end=end, resolution=chosen
+                conn, router=router, box=box, metric=metric, start=start, end=end, resolution=chosen
             )
         )
 
@@ -300,8 +396,10 @@ class HistoryStore:
     async def alert_events(
         self, *, router: str | None = None, since: float | None = None, limit: int = 1000
     ) -> list[tuple[AlertEvent, Alert]]:
-        """The newest ``limit`` alert events (oldest first), optionally for one router."""
-        return await self._call(lambda conn: self._alert_events(conn, router, since, limit))
+        """The newest ``limit`` alert events (oldest first), optionally for one router: the
+        box the name means now (events of another box that had the name are left out)."""
+        box = None if router is None else self._box(router)
+        return await self._call(lambda conn: self._alert_events(conn, router, box, since, limit))
 
     async def alert_history(self, *, router: str | None = None, limit: int = 1000) -> list[Alert]:
         """Alert occurrences in their latest state (acknowledged, cleared), oldest first.
@@ -316,8 +414,9 @@ class HistoryStore:
         return list(latest.values())[-limit:]
 
     async def active_alerts(self) -> list[Alert]:
-        """Occurrences never cleared: what the alert manager restores after a restart."""
-        events = await self._call(lambda conn: self._alert_events(conn, None, None, None))
+        """Occurrences never cleared: what the alert manager restores after a restart (each
+        with the host and port it was raised on; the manager adopts only the same box's)."""
+        events = await self._call(lambda conn: self._alert_events(conn, None, None, None, None))
         latest: dict[tuple[str, datetime], Alert] = {}
         for _event, alert in events:
             latest[(alert.id, alert.raised_at)] = alert
@@ -362,7 +461,7 @@ class HistoryStore:
             ready.set_exception(exc)
             return
         ready.set_result(None)
-        pending: list[tuple[str, str, float, float | None]] = []
+        pending: list[tuple[str, str, int, str, float, float | None]] = []
         try:
             while True:
                 try:
@@ -474,9 +573,20 @@ class HistoryStore:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         for step in range(version, SCHEMA_VERSION):
             with conn:
-                MIGRATIONS[step](conn)
+                MIGRATIONS[step](conn, self._migration)
                 conn.execute(f"PRAGMA user_version = {step + 1}")
             log.info("history database %s migrated to schema %d", self.path, step + 1)
+        kept = tuple(dict.fromkeys(self._migration.kept_aside))
+        if kept and version:  # an upgrade found rows it could not attach to a box
+            self.kept_aside = kept
+            log.warning(
+                "history database %s: the history and alerts of %s were recorded before "
+                "routers were told apart by address, and no router of that name is "
+                "configured now; they are kept aside in the file (never shown against "
+                "another router) until they age out",
+                self.path,
+                ", ".join(kept),
+            )
 
     def _move_aside(self) -> Path:
         stamp = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -492,30 +602,38 @@ class HistoryStore:
                 companion.rename(target.with_name(target.name + suffix))
         return target
 
-    def _series_id(self, conn: sqlite3.Connection, router: str, metric: str) -> int:
-        key = (router, metric)
+    def _series_id(
+        self, conn: sqlite3.Connection, router: str, host: str, port: int, metric: str
+    ) -> int:
+        key = (router, host, port, metric)
         found = self._series_ids.get(key)
         if found is None:
-            conn.execute("INSERT OR IGNORE INTO series (router, metric) VALUES (?, ?)", key)
+            conn.execute(
+                "INSERT OR IGNORE INTO series (router, host, port, metric) VALUES (?, ?, ?, ?)",
+                key,
+            )
             (found,) = conn.execute(
-                "SELECT id FROM series WHERE router = ? AND metric = ?", key
+                "SELECT id FROM series WHERE router = ? AND host = ? AND port = ? AND metric = ?",
+                key,
             ).fetchone()
             self._series_ids[key] = found
         return found
 
     def _write(
-        self, conn: sqlite3.Connection, batch: list[tuple[str, str, float, float | None]]
+        self,
+        conn: sqlite3.Connection,
+        batch: list[tuple[str, str, int, str, float, float | None]],
     ) -> None:
         oldest = self.clock() - self.raw_retention
         rows: list[tuple[int, float, float | None]] = []
         buckets: set[tuple[int, int]] = set()
         try:
             with conn:
-                for router, metric, ts, value in batch:
+                for router, host, port, metric, ts, value in batch:
                     if ts < oldest:
                         self.refused += 1
                         continue
-                    series_id = self._series_id(conn, router, metric)
+                    series_id = self._series_id(conn, router, host, port, metric)
                     rows.append((series_id, ts, value))
                     buckets.add((series_id, _bucket(ts)))
                 conn.executemany("INSERT OR REPLACE INTO samples VALUES (?, ?, ?)", rows)
@@ -558,13 +676,15 @@ class HistoryStore:
         conn: sqlite3.Connection,
         *,
         router: str,
+        box: tuple[str, int],
         metric: str,
         start: float,
         end: float,
         resolution: Resolution,
     ) -> SeriesData:
         row = conn.execute(
-            "SELECT id FROM series WHERE router = ? AND metric = ?", (router, metric)
+            "SELECT id FROM series WHERE router = ? AND host = ? AND port = ? AND metric = ?",
+            (router, *box, metric),
         ).fetchone()
         points: list[HistoryPoint] = []
         if row is not None and resolution == "raw":
@@ -588,28 +708,37 @@ class HistoryStore:
         self,
         conn: sqlite3.Connection,
         router: str | None,
+        box: tuple[str, int] | None,
         since: float | None,
         limit: int | None,
     ) -> list[tuple[AlertEvent, Alert]]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         if router is not None:
             clauses.append("router = ?")
             params.append(router)
+        if box is not None:
+            clauses.append("host = ? AND port = ?")
+            params.extend(box)
         if since is not None:
             clauses.append("recorded_at >= ?")
             params.append(since)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"SELECT event, alert FROM alert_events {where} ORDER BY seq DESC"
+        sql = f"SELECT event, alert, host, port FROM alert_events {where} ORDER BY seq DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         rows = conn.execute(sql, params).fetchall()
         result: list[tuple[AlertEvent, Alert]] = []
-        for event, record in reversed(rows):
+        for event, record, host, port in reversed(rows):
             try:
-                result.append((AlertEvent(event), Alert.from_dict(json.loads(record))))
+                alert = Alert.from_dict(json.loads(record))
             except (KeyError, ValueError, TypeError):
                 log.warning("history: skipping a malformed alert event %r", record[:200])
+                continue
+            if alert.host is None and host:  # recorded before alerts carried their box
+                alert = replace(alert, host=host, port=port)
+            result.append((AlertEvent(event), alert))
         return result
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.domain.alerts import Alert
-from app.domain.router import RouterProfile
+from app.domain.messages import Message
+from app.domain.router import RouterIdentity, RouterProfile
 from app.engine.alerts import AlertManager
 from app.engine.cache import CacheStatistics, TtlCache
 from app.engine.changes import (
@@ -32,6 +33,7 @@ from app.engine.events import AlertChanged, EventBus, RouterStateChanged, Subscr
 from app.engine.freshness import Freshness, SectionRecord
 from app.engine.history import History, Point
 from app.engine.history_store import HistoryStore, Resolution, SeriesData
+from app.engine.messages import error_message
 from app.engine.poller import (
     DataSet,
     PollerParts,
@@ -44,6 +46,11 @@ from app.engine.pool import PoolState, PoolStatus, RouterPools
 from app.engine.rates import RateTracker
 
 _log = logging.getLogger("ne8000monitor.engine.monitor")
+
+
+def profile_identity(profile: RouterProfile) -> RouterIdentity:
+    """A router is its name, host and port."""
+    return profile.identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +115,13 @@ class Monitor:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        identity: Callable[[RouterProfile], RouterIdentity] | None = None,
     ) -> None:
         """`interfaces` learns each router's interface names for the change workflow;
-        `clock` (epoch seconds), `sleep` and `rng` drive the pollers (tests replace them)."""
+        `clock` (epoch seconds), `sleep` and `rng` drive the pollers (tests replace them).
+        `identity` says which box a profile is (name, host, port): the history and the
+        alerts of a router belong to it (the demo's simulators keep theirs across runs)."""
+        self._identity = identity or profile_identity
         self.pools = pools
         self.cache = cache
         self.bus = bus
@@ -178,6 +189,12 @@ class Monitor:
         self._parts.rates.forget(name)
         self.history.remove_router(name)
         self._publish_alerts(self.alerts.remove_router(name))
+        if self.store is not None:
+            self.store.unbind(name)
+
+    def identity(self, router: str) -> RouterIdentity:
+        """Which box `router` is: its name, host and port."""
+        return self._identity(self.pools.get(router).profile)
 
     def _attach(
         self,
@@ -186,6 +203,11 @@ class Monitor:
         monitored: Iterable[str] = (),
         intervals: PollIntervals | None = None,
     ) -> RouterPoller:
+        # Bound first: the poller's first alert and sample already belong to this box.
+        identity = self._identity(profile)
+        self.alerts.bind(identity)
+        if self.store is not None:
+            self.store.bind(identity)
         pool = self.pools.get(profile.name)
         poller = RouterPoller(
             profile.name,
@@ -223,9 +245,13 @@ class Monitor:
             return
         if self.store is not None:
             try:
-                self.alerts.restore(await self.store.active_alerts())
+                stored = await self.store.active_alerts()
             except Exception:  # history is a cache of the past, never a reason not to run
                 _log.warning("could not restore active alerts", exc_info=True)
+            else:
+                # Only routers monitored now, and only the same box (the manager checks
+                # host and port): another box that took the name starts clean.
+                self.alerts.restore(a for a in stored if a.router in self._pollers)
         self._running = True
         for poller in self._pollers.values():
             poller.start()
@@ -295,6 +321,14 @@ class Monitor:
         data = await self.store.query(router, metric, start, end, resolution=resolution)
         return HistoryResult("store", [(p.timestamp, p.value) for p in data.points], data)
 
+    def connection_problem(self, router: str) -> Message | None:
+        """Why the router's connection fails now, translatable (None while it works).
+
+        A missing password says why: nothing stored, a keyring that could not be read, or
+        passwords kept for this session only."""
+        error = self.pools.get(router).last_error
+        return None if error is None else error_message(error)
+
     def cache_statistics(self) -> CacheStatistics:
         return self.cache.statistics()
 
@@ -363,10 +397,12 @@ def build_monitor(
     alerts: AlertManager | None = None,
     bus: EventBus | None = None,
     history: History | None = None,
+    identity: Callable[[RouterProfile], RouterIdentity] | None = None,
 ) -> Monitor:
     """A Monitor over an engine's pools and change workflow (bootstrap passes its parts).
 
-    Alerts are journalled into `store` (the alert history) when one is given.
+    Alerts are journalled into `store` (the alert history) when one is given; `identity`
+    (default: the profile's name, host and port) keys a router's history and alerts.
     """
     journal = store.append_alert_event if store is not None else None
     return Monitor(
@@ -379,4 +415,5 @@ def build_monitor(
         interfaces=interfaces,
         store=store,
         intervals=intervals,
+        identity=identity,
     )

@@ -751,8 +751,8 @@ class RouterPoller:
             return False
         answered = any(isinstance(o, (Reading, *_ANSWERED)) for o in outcomes)
         error = None
-        if not answered:
-            error = next((str(o) for o in outcomes if isinstance(o, Exception)), None)
+        if not answered:  # the error itself: a refused login is not "unreachable"
+            error = next((o for o in outcomes if isinstance(o, Exception)), None)
         changes = self._parts.alerts.observe_reachability(self.router, answered, error)
         self._publish_alerts(changes)
         return answered

@@ -14,13 +14,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from app.domain.errors import CredentialsUnavailable, PasswordProblem
 from app.domain.notifications import DeliveryStatus, TargetResult
 from app.domain.router import RouterProfile
 from app.engine.audit import AuditLog
 from app.engine.console import Console
+from app.engine.freshness import ErrorCode
+from app.engine.login_test import LoginTestResult, try_login
+from app.engine.messages import error_message, password_message
 from app.engine.monitor import Monitor
 from app.engine.poller import PollIntervals
-from app.engine.ports import SecretStore
+from app.engine.ports import SecretStore, SessionOpener
 from app.engine.seats import SeatToken
 from app.engine.settings import (
     NotifySettings,
@@ -35,11 +39,34 @@ _log = logging.getLogger("ne8000monitor.engine.runtime")
 
 @dataclass(frozen=True, slots=True)
 class DemoInfo:
-    """Where the embedded simulator of demo mode listens (shown in the demo banner)."""
+    """Where the embedded simulators of demo mode listen (shown in the demo banner).
+
+    ``port`` is the first router's; ``ports`` has each router's own, in ``routers`` order.
+    """
 
     routers: tuple[str, ...]
     host: str
     port: int
+    ports: tuple[int, ...] = ()
+
+    def addresses(self) -> list[tuple[str, str]]:
+        """(router, `host:port`) for each demo router."""
+        ports = self.ports or (self.port,) * len(self.routers)
+        pairs = zip(self.routers, ports, strict=True)
+        return [(name, f"{self.host}:{port}") for name, port in pairs]
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordStorage:
+    """Where router passwords are kept, as the window must tell the operator.
+
+    Without a usable OS keyring they live in memory for this session only; the window says
+    so (and why), and a router whose password was not entered since the start says why it
+    has none."""
+
+    persistent: bool  # True: the OS keyring; False: memory, for this session only
+    where: str  # "OS keyring (keyring.backends.SecretService.Keyring)", "memory (...)"
+    problem: str | None = None  # why no keyring could be used (English, technical)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +150,11 @@ class Runtime:
     # Poll intervals for routers added or edited while running: the settings' own, never
     # below the safe minimums, whatever speed-up the demo's simulators run with.
     router_intervals: PollIntervals | None = None
+    passwords: PasswordStorage = field(
+        default_factory=lambda: PasswordStorage(persistent=True, where="OS keyring")
+    )
+    # Opens a logged-in session the way the pools do (pinned host key, SSH or telnet).
+    open_session: SessionOpener | None = None
     demo: DemoInfo | None = None
     feed: FeedControl | None = None
     notifications: NotificationControl | None = None
@@ -181,6 +213,32 @@ class Runtime:
         if profile.name in self.monitor.routers:
             await self.monitor.remove_router(profile.name)
         self.monitor.add_router(profile, intervals=self.router_intervals)
+
+    async def test_login(self, profile: RouterProfile, password: str | None) -> LoginTestResult:
+        """Log in to `profile` once and read `display version` (see :mod:`login_test`).
+
+        `password` None tests the stored one (an edit that keeps the password). The host
+        key must be pinned already (the dialog confirms it first): an unpinned one would be
+        trusted on this first contact."""
+        if self.open_session is None:
+            raise RuntimeError("this runtime cannot open sessions")
+        if password is None:
+            try:
+                password = self.secrets.get_password(profile.name)
+            except CredentialsUnavailable as error:
+                return LoginTestResult(
+                    False, error_message(error), str(error), ErrorCode.NO_CREDENTIALS
+                )
+            if not password:
+                problem = (
+                    PasswordProblem.NOT_STORED
+                    if self.passwords.persistent
+                    else PasswordProblem.SESSION_ONLY
+                )
+                return LoginTestResult(
+                    False, password_message(problem), None, ErrorCode.NO_CREDENTIALS
+                )
+        return await try_login(self.open_session, profile, password)
 
     def set_monitored(self, router: str, names: Iterable[str]) -> None:
         """Watch these interfaces of `router` and remember them in its settings profile."""

@@ -12,8 +12,9 @@ DEBUG                        true: ``logging.level = "DEBUG"`` (unless LOG_LEVEL
 LOG_LEVEL                    ``logging.level`` (DEBUG, INFO, WARNING/WARN, ERROR, CRITICAL)
 LOG_FILE                     a path: log there (``logging.file_path``, file on); a boolean
                              word (true/false, on/off, 1/0, yes/no): file on/off only
-ROUTER_HOST                  defines a router profile named ROUTER_NAME (default ``router``);
-                             an existing profile of that name is the base
+ROUTER_HOST                  defines a router profile named ROUTER_NAME, by default after
+                             its address (``10.0.0.1``, or ``10.0.0.1:2222`` when the port
+                             is not 22); an existing profile of that name is the base
 ROUTER_PORT, ROUTER_USERNAME port and username of that profile
 ROUTER_PROTOCOL              ``ssh`` or ``telnet`` (a new telnet profile defaults to port 23)
 ROUTER_PASSWORD              never stored: returned as :attr:`EnvOverrides.router_password`
@@ -39,7 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.domain.router import HOSTNAME, PROFILE_NAME, TransportKind
+from app.domain.router import HOSTNAME, PROFILE_NAME, TransportKind, name_for_address
 from app.engine.settings import (
     Settings,
     SettingsError,
@@ -51,7 +52,7 @@ from app.engine.settings import (
     transport_kind,
 )
 
-DEFAULT_ROUTER_NAME = "router"
+DEFAULT_ROUTER_NAME = "router"  # only when no ROUTER_HOST says which box is meant
 TELNET_PORT = 23
 KINDS = {"INTERFACES": "interfaces", "PPPOE": "pppoe", "SYSTEM": "system", "TRAFFIC": "traffic"}
 RATE_LIMITS = {"COMMANDS": "commands", "DATA": "data", "DIAGNOSTICS": "diagnostics"}
@@ -120,7 +121,7 @@ def apply_environment(
     """`settings` with the earlier service's variables in `environ` applied (see module doc).
 
     `router_name` names the ROUTER_* profile (import-env's ``--name``); else ROUTER_NAME, else
-    ``router``.
+    the router's address (so stored history and alerts of two boxes never share a name).
     """
     values = {key: value for key, value in environ.items() if value.strip() != ""}
     build = _Builder(settings)
@@ -191,7 +192,7 @@ def _family(build: _Builder, variable: str, text: str) -> None:
 def _router(
     build: _Builder, values: Mapping[str, str], router_name: str | None
 ) -> tuple[str | None, str | None]:
-    name = router_name or values.get("ROUTER_NAME", "").strip() or DEFAULT_ROUTER_NAME
+    name = router_name or values.get("ROUTER_NAME", "").strip() or _address_name(values)
     if not PROFILE_NAME.match(name):
         variable = "--name" if router_name else "ROUTER_NAME"
         raise EnvError(f"{variable}: {name!r} is not a profile name (letters, digits, . _ -)")
@@ -224,6 +225,17 @@ def _router(
     shown = ", ".join(f"{key} = {value!s}" for key, value in changes.items())
     build.applied.append(("ROUTER_*", f"routers.{name}: {shown}"))
     return name, password
+
+
+def _address_name(values: Mapping[str, str]) -> str:
+    """The ROUTER_* router's name when none is given: its host, with the port unless 22."""
+    host = values.get("ROUTER_HOST", "").strip()
+    if not host or not HOSTNAME.match(host):
+        return DEFAULT_ROUTER_NAME  # a bad host is reported by _router_values
+    changes = _router_values({k: v for k, v in values.items() if k != "ROUTER_HOST"})
+    default = TELNET_PORT if changes.get("transport") is TransportKind.TELNET else 22
+    name = name_for_address(host, changes.get("port", default))
+    return name if PROFILE_NAME.match(name) else DEFAULT_ROUTER_NAME
 
 
 def _router_values(values: Mapping[str, str]) -> dict[str, Any]:

@@ -109,11 +109,20 @@ class HostKeyStore:
                 f"no key with fingerprint {accepted_fingerprint} was offered by "
                 f"{host_pattern(host, port)}; connect again to see the key it offers now"
             )
-        _log.warning(
-            "host key for %s replaced by operator decision: now trusting %s",
-            host_pattern(host, port),
-            accepted_fingerprint,
-        )
+        previous = self.trusted_key(host, port)
+        if previous is None:  # first contact, confirmed by the operator: nothing is replaced
+            _log.info(
+                "host key for %s trusted on first contact, as confirmed by the operator: %s",
+                host_pattern(host, port),
+                accepted_fingerprint,
+            )
+        else:
+            _log.warning(
+                "host key for %s replaced by operator decision: %s was trusted, now %s",
+                host_pattern(host, port),
+                fingerprint(previous),
+                accepted_fingerprint,
+            )
         return self.trust(host, port, key)
 
     def forget(self, host: str, port: int) -> bool:

@@ -4,8 +4,10 @@ Every change goes through the engine's one workflow: the request is planned (val
 exact lines built, nothing sent), the preview is shown verbatim, the operator confirms (for
 a monitored uplink by typing the interface name, since shutting one cuts subscribers off),
 and only then is the plan applied. The outcome and the audit-log entry it produced are
-shown afterwards, successful or not. A lookup is a read-only console command parsed with
-the app's own VRP parser.
+shown afterwards, successful or not. A subscriber is looked up by user name, IPv4 address
+or MAC address (:mod:`app.engine.subscriber_lookup`, a read-only console command parsed
+with the app's own VRP parser) and shown with its session's details; a cut disconnects the
+account that lookup found, whichever way it was found.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import NE8000MonitorError
-from app.domain.subscribers import AccessUser, AccessUserList
 from app.engine.changes import (
     ChangeAbandoned,
     ChangePlan,
@@ -46,12 +47,29 @@ from app.engine.changes import (
     InterfaceUndoShutdown,
 )
 from app.engine.runtime import Runtime
+from app.engine.subscriber_lookup import (
+    LookupResult,
+    SubscriberSession,
+    look_up,
+    parse_query,
+)
 from app.ui.dialogs.tasks import TaskSet, dialog_result
-from app.vrp.catalog import parse_output
+from app.ui.formatting import DASH, format_duration
+from app.ui.messages import translate_error
 from app.vrp.names import normalise_interface_name
-from app.vrp.validation import validate_username
 
 _WARNING_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
+# What a lookup shows of each session (the detail commands print all of it).
+SESSION_COLUMNS = (
+    "username",
+    "domain",
+    "interface",
+    "vlan",
+    "mac",
+    "ipv4",
+    "online",
+    "access_type",
+)
 
 
 def _monospace(widget: QWidget) -> None:
@@ -59,28 +77,30 @@ def _monospace(widget: QWidget) -> None:
 
 
 def format_audit_entry(entry: dict[str, Any]) -> str:
-    """One audit-log record as the operator reads it (the JSON keys of AuditEntry)."""
+    """One audit-log record as the operator reads it (the fields of AuditEntry, labelled
+    in the interface language; the values as the log holds them)."""
+    labels = {
+        "time": QCoreApplication.translate("ActionsView", "time:"),
+        "user": QCoreApplication.translate("ActionsView", "user:"),
+        "router": QCoreApplication.translate("ActionsView", "router:"),
+        "outcome": QCoreApplication.translate("ActionsView", "outcome:"),
+        "commands": QCoreApplication.translate("ActionsView", "commands:"),
+        "detail": QCoreApplication.translate("ActionsView", "detail:"),
+    }
+    width = max(len(label) for label in labels.values()) + 1
     lines = [
-        f"time:     {entry.get('time')}",
-        f"user:     {entry.get('user')}",
-        f"router:   {entry.get('router')}",
-        f"outcome:  {entry.get('outcome')}",
-        "commands:",
-        *(f"  {command}" for command in entry.get("commands", ())),
+        f"{labels[key]:<{width}}{entry.get(key)}" for key in ("time", "user", "router", "outcome")
     ]
+    lines.append(labels["commands"])
+    lines += [f"  {command}" for command in entry.get("commands", ())]
     if entry.get("detail"):
-        lines.append(f"detail:   {entry['detail']}")
+        lines.append(f"{labels['detail']:<{width}}{entry['detail']}")
     return "\n".join(lines)
 
 
 def transcript_text(result: ChangeResult) -> str:
-    """What the router printed, command by command, prompt included."""
-    parts = []
-    for answer in result.transcript:
-        parts.append(f"{answer.prompt} {answer.command}".strip())
-        if answer.output.strip():
-            parts.append(answer.output.rstrip())
-    return "\n".join(parts)
+    """What the router printed: each command at the prompt it was typed at."""
+    return result.printed()
 
 
 class ChangeConfirmDialog(QDialog):
@@ -154,7 +174,8 @@ class ActionsView(QWidget):
         self.runtime = runtime
         self.router = router
         self.tasks = TaskSet(self._unexpected_error)
-        self.last_users: tuple[AccessUser, ...] = ()
+        self.last_users: tuple[SubscriberSession, ...] = ()
+        self.last_lookup: LookupResult | None = None
         self.last_audit: dict[str, Any] | None = None
         self.setObjectName("actionsView")
 
@@ -176,26 +197,21 @@ class ActionsView(QWidget):
         subscribers = QGroupBox(self.tr("Subscriber"))
         self.username_edit = QLineEdit()
         self.username_edit.setObjectName("actionUsername")
-        self.username_edit.setPlaceholderText(self.tr("account name, e.g. user@isp"))
+        self.username_edit.setPlaceholderText(
+            self.tr("user name, IPv4 or MAC address (user@isp, 10.1.2.3, 00e0-fc12-3456)")
+        )
         self.lookup_button = QPushButton(self.tr("Look up"))
         self.cut_button = QPushButton(self.tr("Disconnect (cut)…"))
         self.cut_button.setEnabled(False)
-        self.users_table = QTableWidget(0, 6)
+        self.users_table = QTableWidget(0, len(SESSION_COLUMNS))
         self.users_table.setObjectName("subscriberTable")
-        self.users_table.setHorizontalHeaderLabels(
-            [
-                self.tr("Username"),
-                self.tr("Interface"),
-                self.tr("IPv4 address"),
-                self.tr("MAC"),
-                self.tr("VLAN"),
-                self.tr("Access type"),
-            ]
-        )
+        self.users_table.setHorizontalHeaderLabels(self._session_titles())
         self.users_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.users_table.verticalHeader().setVisible(False)
         self.users_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
+            QHeaderView.ResizeMode.Interactive
         )
+        self.users_table.horizontalHeader().setStretchLastSection(True)
         lookup_row = QHBoxLayout()
         lookup_row.addWidget(self.username_edit, 1)
         lookup_row.addWidget(self.lookup_button)
@@ -235,7 +251,7 @@ class ActionsView(QWidget):
         )
         self.lookup_button.clicked.connect(lambda: self.lookup(self.username_edit.text()))
         self.username_edit.returnPressed.connect(lambda: self.lookup(self.username_edit.text()))
-        self.cut_button.clicked.connect(lambda: self.cut(self.username_edit.text()))
+        self.cut_button.clicked.connect(self._cut_found)
         self.username_edit.textChanged.connect(self._username_edited)
         self.refresh_interfaces()
 
@@ -277,7 +293,7 @@ class ActionsView(QWidget):
             self.refresh_button,
         ):
             button.setEnabled(not busy)
-        self.cut_button.setEnabled(not busy and bool(self.last_users))
+        self.cut_button.setEnabled(not busy and self.cut_target() is not None)
 
     def _error(self, message: str) -> None:
         self.status_label.setText(message)
@@ -301,6 +317,23 @@ class ActionsView(QWidget):
 
     def cut(self, username: str) -> asyncio.Task[None]:
         return self.tasks.spawn(self._change(CutAccessUser(self.router, username.strip())))
+
+    def _cut_found(self) -> None:
+        target = self.cut_target()
+        if target is not None:
+            self.cut(target)
+
+    def _session_titles(self) -> list[str]:
+        return [
+            self.tr("Username"),
+            self.tr("Domain"),
+            self.tr("Interface"),
+            self.tr("VLAN"),
+            self.tr("MAC"),
+            self.tr("IPv4 address"),
+            self.tr("Online for"),
+            self.tr("Access type"),
+        ]
 
     def _describe(self, plan: ChangePlan) -> tuple[str, str, str | None]:
         """Title, summary and the name to type (None: a click confirms) for a plan."""
@@ -339,7 +372,8 @@ class ActionsView(QWidget):
         try:
             plan = monitor.plan_change(request)
         except NE8000MonitorError as error:
-            self._error(self.tr("Not sent: {error}").format(error=error))
+            self._error(self.tr("Not sent: {error}").format(error=translate_error(error)))
+            self.status_label.setToolTip(str(error))
             return
         title, summary, typed = self._describe(plan)
         dialog = ChangeConfirmDialog(
@@ -358,12 +392,12 @@ class ActionsView(QWidget):
             result = await monitor.run_change(plan, confirmation=plan.token)
         except ChangeAbandoned as error:
             self._set_busy(None)
-            self._error(str(error))
-            await self._show_outcome(str(error), plan)
+            self._error(translate_error(error))
+            await self._show_outcome(error.printed or str(error), plan)
             return
         except NE8000MonitorError as error:
             self._set_busy(None)
-            self._error(self.tr("Failed: {error}").format(error=error))
+            self._error(self.tr("Failed: {error}").format(error=translate_error(error)))
             await self._show_outcome(str(error), plan)
             return
         self._set_busy(None)
@@ -371,6 +405,7 @@ class ActionsView(QWidget):
         await self._show_outcome(transcript_text(result), plan)
         if isinstance(request, CutAccessUser):
             self.last_users = ()
+            self.last_lookup = None
             self._fill_users(())
         self.change_applied.emit(result)
 
@@ -381,8 +416,8 @@ class ActionsView(QWidget):
                 return self.tr(
                     "{user}: cut sent; the router did not say how many sessions ended."
                 ).format(user=request.username)
-            return self.tr("{user}: {count} session(s) disconnected.").format(
-                user=request.username, count=result.users_cut
+            return self.tr("{user}: %n session(s) disconnected.", "", result.users_cut).format(
+                user=request.username
             )
         if isinstance(request, InterfaceShutdown):
             return self.tr("{interface} shut down and committed.").format(
@@ -409,54 +444,70 @@ class ActionsView(QWidget):
 
     def _username_edited(self) -> None:
         self.last_users = ()
+        self.last_lookup = None
         self.cut_button.setEnabled(False)
 
-    def lookup(self, username: str) -> asyncio.Task[None]:
-        return self.tasks.spawn(self._lookup(username.strip()))
+    def lookup(self, text: str) -> asyncio.Task[None]:
+        """Look a subscriber up by user name, IPv4 address or MAC address."""
+        return self.tasks.spawn(self._lookup(text.strip()))
 
-    async def _lookup(self, username: str) -> None:
+    async def _lookup(self, text: str) -> None:
         try:
-            username = validate_username(username)
+            query = parse_query(text)
         except NE8000MonitorError as error:
-            self._error(str(error))
+            self._error(translate_error(error))
             self.lookup_finished.emit(None)
             return
-        command = f"display access-user username {username}"
-        self._set_busy(self.tr("Looking up {user}…").format(user=username))
+        self._set_busy(self.tr("Looking up {user}…").format(user=query.value))
         try:
-            answer = await self.runtime.console.run(self.router, command)
-            found = parse_output(command, answer.result.output)
+            result = await look_up(self.runtime.console, self.router, text)
         except NE8000MonitorError as error:
             self._set_busy(None)
-            self._error(self.tr("Lookup failed: {error}").format(error=error))
+            self._error(self.tr("Lookup failed: {error}").format(error=translate_error(error)))
+            self.status_label.setToolTip(str(error))
             self.lookup_finished.emit(None)
             return
-        users = found.users if isinstance(found, AccessUserList) else ()
-        self.last_users = tuple(users)
-        self._fill_users(self.last_users)
+        self.last_lookup = result
+        self.last_users = result.sessions
+        self._fill_users(result.sessions)
         self._set_busy(None)
-        if users:
+        if result.sessions:
             self._info(
-                self.tr("{user}: {count} session(s) online.").format(
-                    user=username, count=len(users)
+                self.tr("{user}: %n session(s) online.", "", len(result.sessions)).format(
+                    user=query.value
                 )
             )
         else:
-            self._info(self.tr("{user} is not online.").format(user=username))
-        self.lookup_finished.emit(found)
+            self._info(self.tr("{user} is not online.").format(user=query.value))
+        self.lookup_finished.emit(result)
 
-    def _fill_users(self, users: tuple[AccessUser, ...]) -> None:
-        self.users_table.setRowCount(len(users))
-        for row, user in enumerate(users):
+    def cut_target(self) -> str | None:
+        """The account a cut would disconnect: the one the last lookup found (by name, IP
+        or MAC), None when it found none or several accounts."""
+        if self.last_lookup is None or len(self.last_lookup.usernames) != 1:
+            return None
+        return self.last_lookup.usernames[0]
+
+    def _fill_users(self, sessions: tuple[SubscriberSession, ...]) -> None:
+        self.users_table.setSortingEnabled(False)
+        self.users_table.setRowCount(len(sessions))
+        for row, session in enumerate(sessions):
             values = (
-                user.username,
-                user.interface,
-                user.ipv4,
-                user.mac,
-                user.vlan,
-                user.access_type,
+                session.username,
+                session.domain,
+                session.interface,
+                session.vlan,
+                session.mac,
+                session.ipv4,
+                format_duration(session.online_seconds)
+                if session.online_seconds is not None
+                else None,
+                session.access_type,
             )
             for column, value in enumerate(values):
-                item = QTableWidgetItem("" if value is None else str(value))
+                item = QTableWidgetItem(DASH if value is None else str(value))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if value is None:
+                    item.setToolTip(self.tr("The router did not print this value"))
                 self.users_table.setItem(row, column, item)
+        self.users_table.resizeColumnsToContents()

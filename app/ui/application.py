@@ -40,6 +40,7 @@ from app.ui.dialogs.tasks import dialog_result
 from app.ui.i18n import install_translator
 from app.ui.live import LiveState
 from app.ui.main_window import MainWindow, app_icon, focus_window
+from app.ui.messages import translate
 from app.ui.single_instance import InstanceServer, instance_key, notify_running
 from app.ui.uistate import APPLICATION, ORGANISATION, UiState
 
@@ -181,7 +182,8 @@ async def main(factory: RuntimeFactory, options: GuiOptions, server: InstanceSer
             # A problem the operator can fix (a bad settings file, a history database from a
             # newer release): one clear line, no traceback, nothing touched.
             _log.error("cannot start: %s", error)
-            await _show_error(title, str(error))
+            said = error.operator_message
+            await _show_error(title, translate(said) if said is not None else str(error))
             return 2
         _log.exception("the application could not start")
         await _show_error(title, f"{type(error).__name__}: {error}")

@@ -52,7 +52,12 @@ class EngineBridge:
         live = self.live
         live.set_routers(self.monitor.routers)
         for status in self.monitor.router_status():
-            live.update_state(status.router, status.pool.state, status.pool.last_error)
+            live.update_state(
+                status.router,
+                status.pool.state,
+                status.pool.last_error,
+                self.monitor.connection_problem(status.router),
+            )
         for name in self.monitor.routers:
             snapshot = self.monitor.snapshot(name)
             router = live.router(name)
@@ -77,14 +82,17 @@ class EngineBridge:
         assert self._subscription is not None
         async for event in self._subscription:
             try:
-                apply_event(self.live, event)
+                apply_event(self.live, event, self.monitor)
             except Exception as error:  # one bad event must not blind the window
                 _log.exception("GUI could not show an engine event")
                 self.live.error_occurred.emit(f"{type(error).__name__}: {error}")
 
 
-def apply_event(live: LiveState, event: object) -> None:
-    """Copy one engine event into the live state (events of unknown routers are dropped)."""
+def apply_event(live: LiveState, event: object, monitor: Monitor | None = None) -> None:
+    """Copy one engine event into the live state (events of unknown routers are dropped).
+
+    `monitor` says why a router's connection fails, translatable (None: the English
+    error only)."""
     if isinstance(event, RouterDataUpdated):
         if event.router in live.routers:
             live.update_section(
@@ -103,7 +111,13 @@ def apply_event(live: LiveState, event: object) -> None:
         live.traffic_done(event.router)
     elif isinstance(event, RouterStateChanged):
         if event.router in live.routers:
-            live.update_state(event.router, event.state, event.error)
+            problem = None
+            if monitor is not None and event.error:
+                try:
+                    problem = monitor.connection_problem(event.router)
+                except KeyError:  # removed meanwhile
+                    problem = None
+            live.update_state(event.router, event.state, event.error, problem)
     elif isinstance(event, PollFailed):
         if event.router in live.routers:
             live.poll_failed(

@@ -42,6 +42,7 @@ from app.domain.errors import NE8000MonitorError, ValidationError
 from app.engine.console import ConsoleResult
 from app.engine.runtime import Runtime
 from app.ui.dialogs.tasks import TaskSet, dialog_result
+from app.ui.messages import translate_error
 from app.vrp.console_policy import CommandClass
 
 HISTORY_LIMIT = 200
@@ -255,7 +256,7 @@ class ConsoleView(QWidget):
         try:
             kind = self.runtime.console.classify(line)
         except ValidationError as error:
-            self._refused(str(error))
+            self._refused(translate_error(error))
             self.command_finished.emit(line, False)
             return
         if kind.needs_operator_mode and operator:
@@ -276,7 +277,10 @@ class ConsoleView(QWidget):
             self.command_finished.emit(line, False)
             raise
         except NE8000MonitorError as error:
-            self._refused(str(error))
+            # The reason in the interface language, then the technical text as reported.
+            reason = translate_error(error)
+            detail = str(error)
+            self._refused(reason if detail in reason else f"{reason}\n{detail}")
         else:
             ok = True
             self._show(result)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from app.ui.actions import ActionsView
 from app.ui.console_view import ConsoleView
 from app.ui.context import UiContext
+from app.ui.formatting import format_count
 from app.ui.views.alarms import AlarmsView
 from app.ui.views.interfaces import InterfacesView
 from app.ui.views.subscribers import SubscribersView
@@ -55,7 +56,7 @@ class RouterDashboard(QTabWidget):
         count = len(self.ctx.live.active_alerts(self.router))
         label = self.tr("&Alarms")
         if count:
-            label += f" ({count})"
+            label += f" ({format_count(count)})"
         self.setTabText(self.indexOf(self.alarms), label)
 
     async def close_views(self) -> None:

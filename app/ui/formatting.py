@@ -60,6 +60,16 @@ def format_percent(value: float | None, digits: int = 0) -> str:
     return _localise(f"{value:.{digits}f}%")
 
 
+def format_decimal(value: float | None, digits: int = 1) -> str:
+    """`97.5`, `90` (no trailing zeros), grouped and with the local decimal mark."""
+    if is_missing(value):
+        return DASH
+    text = f"{value:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return _localise(text)
+
+
 def rate_unit(peak_bps: float | None) -> tuple[str, float]:
     """The unit (and its divisor) that keeps `peak_bps` readable: bps, kbps, Mbps or Gbps."""
     if is_missing(peak_bps):

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine.freshness import ErrorCode, Freshness, SectionError, SectionRecord
+from app.engine.freshness import Freshness, SectionError, SectionRecord
+from app.engine.messages import code_message
 from app.ui import theme
 from app.ui.formatting import format_local_time
+from app.ui.messages import translate
 
 
 def section_name(section: str) -> str:
@@ -55,41 +57,7 @@ def section_name(section: str) -> str:
 
 def error_reason(error: SectionError) -> str:
     """Why a poll failed, as a translated phrase (the English detail goes in tooltips)."""
-    reasons = {
-        ErrorCode.TIMEOUT: QCoreApplication.translate(
-            "Freshness", "the router did not answer in time"
-        ),
-        ErrorCode.UNREACHABLE: QCoreApplication.translate("Freshness", "the router is unreachable"),
-        ErrorCode.AUTH_FAILED: QCoreApplication.translate("Freshness", "the login failed"),
-        ErrorCode.HOST_KEY_CHANGED: QCoreApplication.translate(
-            "Freshness", "the router's host key changed"
-        ),
-        ErrorCode.KEY_EXCHANGE: QCoreApplication.translate(
-            "Freshness", "no SSH algorithm in common"
-        ),
-        ErrorCode.NO_CREDENTIALS: QCoreApplication.translate("Freshness", "no password stored"),
-        ErrorCode.VTY_FULL: QCoreApplication.translate(
-            "Freshness", "every VTY line of the router is in use"
-        ),
-        ErrorCode.SESSION_LOST: QCoreApplication.translate("Freshness", "the connection dropped"),
-        ErrorCode.REJECTED: QCoreApplication.translate(
-            "Freshness", "the router rejected the command"
-        ),
-        ErrorCode.PARSE_ERROR: QCoreApplication.translate(
-            "Freshness", "the router's answer could not be read"
-        ),
-        ErrorCode.UNSUPPORTED: QCoreApplication.translate(
-            "Freshness", "this command is not supported"
-        ),
-        ErrorCode.RATE_LIMITED: QCoreApplication.translate(
-            "Freshness", "too many commands: rate limited"
-        ),
-        ErrorCode.ROUTER_ERROR: QCoreApplication.translate("Freshness", "router error"),
-        ErrorCode.INTERNAL: QCoreApplication.translate(
-            "Freshness", "internal error (details in the log)"
-        ),
-    }
-    return reasons.get(error.code, error.code)
+    return translate(code_message(error.code))
 
 
 def failures_text(count: int) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.domain.alerts import Alert
+from app.domain.messages import Message
 from app.engine.freshness import Freshness, SectionRecord
 from app.engine.pool import PoolState
 
@@ -99,7 +100,8 @@ class RouterLive:
 
     name: str
     state: PoolState = PoolState.IDLE
-    error: str | None = None
+    error: str | None = None  # English technical detail of the connection's last error
+    problem: Message | None = None  # the same, translatable (why it fails, why no password)
     sections: dict[str, tuple[Any, float]] = field(default_factory=dict)
     # Each section's engine record: answer time, last outcome, failures, error, raw text.
     records: dict[str, SectionRecord] = field(default_factory=dict)
@@ -193,12 +195,19 @@ class LiveState(QObject):
         live.last_update = max(live.last_update or timestamp, timestamp)
         self.section_changed.emit(router, section)
 
-    def update_state(self, router: str, state: PoolState, error: str | None) -> None:
+    def update_state(
+        self,
+        router: str,
+        state: PoolState,
+        error: str | None,
+        problem: Message | None = None,
+    ) -> None:
         live = self._entry(router)
-        if live.state == state and live.error == error:
+        if live.state == state and live.error == error and live.problem == problem:
             return
         live.state = state
         live.error = error
+        live.problem = problem
         self.state_changed.emit(router)
 
     def add_traffic(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,8 +40,12 @@ from app.ui.sidebar import OVERVIEW, RouterList
 from app.ui.statusbar import StatusBar
 from app.ui.tray import Tray
 from app.ui.views.overview import OverviewView
+from app.ui.views.state_names import severity_counts, severity_summary
 
 TITLE = "NE8000 Monitor"
+# Saved column layouts; "header" (before columns were sized to their content) is ignored,
+# so a layout saved with a 600 px "Acknowledged" column does not come back.
+HEADER_KEY = "columns"
 
 
 def app_icon() -> QIcon:
@@ -117,20 +121,31 @@ class MainWindow(QMainWindow):
         )
         row = QHBoxLayout(frame)
         row.setContentsMargins(10, 4, 10, 4)
+        where = ", ".join(
+            self.tr("%1 on %2").replace("%1", name).replace("%2", address)
+            for name, address in demo.addresses()
+        )
         text = QLabel(
-            self.tr("<b>Demo \u2014 simulated NE8000</b> (%1 on %2:%3). "
-                    "Add a router to monitor a real one.")
-            .replace("%1", ", ".join(demo.routers)).replace("%2", demo.host)
-            .replace("%3", str(demo.port)),
+            self.tr("<b>Demo \u2014 simulated NE8000</b> (%1). "
+                    "Add a router to monitor a real one.").replace("%1", where),
             frame,
         )
         text.setObjectName("demoBannerText")
+        text.setWordWrap(True)
         row.addWidget(text, 1)
         add = QPushButton(self.tr("Add router…"), frame)
         add.setObjectName("demoAddRouter")
         add.clicked.connect(self.add_router)
         row.addWidget(add)
         return frame
+
+    def _update_demo_banner(self) -> None:
+        """The demo banner goes once a real router is monitored (it asks to add one)."""
+        demo = self.ctx.runtime.demo
+        if self.banner is None or demo is None:
+            return
+        real = [name for name in self.ctx.live.routers if name not in demo.routers]
+        self.banner.setVisible(not real)
 
     def _action(
         self,
@@ -212,6 +227,7 @@ class MainWindow(QMainWindow):
     # ---- routers and dashboards ----
 
     def _routers_changed(self) -> None:
+        self._update_demo_banner()
         for name in [n for n in self.dashboards if n not in self.ctx.live.routers]:
             dashboard = self.dashboards.pop(name)
             self.stack.removeWidget(dashboard)
@@ -236,7 +252,7 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(ValueError):
             dashboard.setCurrentIndex(int(state.text(f"layout/tabs/{router}", "0")))
         for view in dashboard.findChildren(QTableView):
-            saved = state.bytes(f"header/{view.objectName()}")
+            saved = state.bytes(f"{HEADER_KEY}/{view.objectName()}")
             if saved is not None and view.objectName():
                 view.horizontalHeader().restoreState(saved)
                 view.setProperty("restored", True)
@@ -280,12 +296,15 @@ class MainWindow(QMainWindow):
     # ---- title, alerts ----
 
     def update_title(self) -> None:
-        count = len(self.ctx.live.alerts)
+        """`1 critical, 2 minor – NE8000 Monitor`: active alerts by severity first (what
+        a taskbar shows), minor and warning ones (low optical power, a licence expiring)
+        counted too."""
         title = TITLE
         if self.ctx.runtime.is_demo:
             title += " [" + self.tr("demo") + "]"
-        if count:
-            title = self.tr("(%1) ").replace("%1", str(count)) + title
+        summary = severity_summary(severity_counts(self.ctx.live.alerts.values()))
+        if summary:
+            title = f"{summary} \u2013 {title}"
         self.setWindowTitle(title)
 
     def acknowledge(self) -> None:
@@ -420,15 +439,22 @@ class MainWindow(QMainWindow):
             # Column widths and splitters are shared by every router's dashboard.
             for view in dashboard.findChildren(QTableView):
                 if view.objectName():
-                    state.set_bytes(
-                        f"header/{view.objectName()}", view.horizontalHeader().saveState()
-                    )
+                    self._save_columns(view)
             for splitter in dashboard.findChildren(QSplitter):
                 if splitter.objectName():
                     state.set_bytes(f"splitter/{splitter.objectName()}", splitter.saveState())
-        state.set_bytes("header/overviewTable", self.overview.table.horizontalHeader().saveState())
+        self._save_columns(self.overview.table)
         state.set_text("ui/selected_router", self.current_router() or "")
         state.sync()
+
+    def _save_columns(self, view: QTableView) -> None:
+        """Keep the widths the operator dragged; otherwise none, so the next start sizes
+        the columns to what they show then (a saved fit would stop them growing)."""
+        chosen = view.property("operator_sized") or view.property("restored")
+        self.ctx.state.set_bytes(
+            f"{HEADER_KEY}/{view.objectName()}",
+            view.horizontalHeader().saveState() if chosen else QByteArray(),
+        )
 
     def restore_layout(self) -> None:
         state = self.ctx.state
@@ -442,7 +468,7 @@ class MainWindow(QMainWindow):
             saved = state.bytes(f"splitter/{widget.objectName()}")
             if saved is not None:
                 widget.restoreState(saved)
-        header = state.bytes("header/overviewTable")
+        header = state.bytes(f"{HEADER_KEY}/overviewTable")
         if header is not None:
             self.overview.table.horizontalHeader().restoreState(header)
             self.overview.table.setProperty("restored", True)

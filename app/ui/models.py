@@ -10,7 +10,7 @@ figures never look live.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.ui import theme
@@ -31,6 +31,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # percent 0..100 for the usage bar, or None
 BAR_COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2
 ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the row object itself
+SPARK_ROLE = Qt.ItemDataRole.UserRole + 4  # a small trend: a Sparkline
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -49,6 +50,10 @@ class Column:
     checked: Callable[[Any], bool] | None = None  # a checkbox column
     tooltip: Callable[[Any], str | None] | None = None
     numeric: bool = False  # right-aligned
+    # The widest texts the column may show (every state name, `888.8 Gbps`): its width
+    # allows for them before they first appear.
+    widest: Callable[[], Iterable[str]] | None = None
+    spark: Callable[[Any], Sparkline | None] | None = None  # a sparkline column
 
 
 def number_key(value: float | None) -> float:
@@ -155,6 +160,8 @@ class RowsModel(QAbstractTableModel):
             return QColor(theme.STALE)
         if role == BAR_COLOUR_ROLE and column.bar_colour is not None:
             return column.bar_colour(row)
+        if role == SPARK_ROLE and column.spark is not None:
+            return column.spark(row)
         if role == ROW_ROLE:
             return row
         return None
@@ -196,4 +203,62 @@ class BarDelegate(QStyledItemDelegate):
             QColor(foreground) if foreground is not None else option.palette.text().color()
         )
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(index.data()))
+        painter.restore()
+
+
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """A trend over a fixed time span: points placed by their time (a router added a
+    minute ago draws a short line at the right end, not a stretched one); None is a gap."""
+
+    start: float
+    end: float
+    points: tuple[tuple[float, float | None], ...]
+
+    @property
+    def values(self) -> list[float]:
+        return [value for _, value in self.points if value is not None]
+
+
+def spark_range(values: Sequence[float]) -> tuple[float, float]:
+    """The vertical range of a trend: its values with a minimum span (1 % of the level,
+    at least 10), so noise of a few dozen among 25,000 draws flat, not as a cliff."""
+    low, high = min(values), max(values)
+    pad = max(10.0, abs(high) * 0.01, (high - low) * 0.1)
+    middle = (low + high) / 2
+    half = max((high - low) / 2 + pad, pad)
+    return middle - half, middle + half
+
+
+class SparklineDelegate(QStyledItemDelegate):
+    """Draws a cell's trend (SPARK_ROLE) as a line; a gap (None) breaks it. Dimmed grey
+    when the model is (or the cell's foreground says the data is not current)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        spark = index.data(SPARK_ROLE)
+        super().paint(painter, option, index)
+        if not isinstance(spark, Sparkline) or len(spark.values) < 2 or spark.end <= spark.start:
+            return
+        low, high = spark_range(spark.values)
+        rect: QRect = option.rect.adjusted(4, 4, -4, -4)
+        span = spark.end - spark.start
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        colour = QColor(foreground) if foreground is not None else QColor(theme.SERIES[0])
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(colour, 1.5))
+        path = QPainterPath()
+        drawing = False
+        for when, value in spark.points:
+            if value is None:
+                drawing = False
+                continue
+            x = rect.left() + (when - spark.start) / span * rect.width()
+            y = rect.bottom() - (value - low) / (high - low) * rect.height()
+            if drawing:
+                path.lineTo(x, y)
+            else:
+                path.moveTo(x, y)
+                drawing = True
+        painter.drawPath(path)
         painter.restore()

@@ -10,9 +10,11 @@ from app.engine.pool import PoolState
 from app.ui import theme
 from app.ui.freshness import describe
 from app.ui.live import LiveState
+from app.ui.messages import translate
 from app.ui.views.state_names import state_text
 
 OVERVIEW = ""  # the key of the "All routers" entry
+MAX_WIDTH = 420  # beyond this a very long router name is elided, not the window squeezed
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -94,7 +96,7 @@ class RouterList(QListWidget):
         alerts = len(self.live.active_alerts(name))
         text = f"{name}\n  {state_text(live.state)}"
         if alerts:
-            text += "  " + self.tr("(%1 alerts)").replace("%1", str(alerts))
+            text += "  " + self.tr("(%n alerts)", "", alerts)
         item.setText(text)
         item.setIcon(badge_icon(theme.STATE_COLOURS[live.state]))
         self.update_tooltip(name)
@@ -107,8 +109,10 @@ class RouterList(QListWidget):
             return
         live = self.live.router(name)
         lines = [state_text(live.state)]
+        if live.problem is not None:
+            lines.append(translate(live.problem))
         if live.error:
-            lines.append(live.error)
+            lines.append(live.error)  # the technical detail, as the system reported it
         failing = [r for r in live.records.values() if r.failures]
         lines += describe(failing, self.live.clock())
         tooltip = "\n".join(lines)
@@ -122,9 +126,18 @@ class RouterList(QListWidget):
         if overview is not None:
             count = len(self.live.alerts)
             overview.setText(
-                self.tr("All routers")
-                + ("  " + self.tr("(%1 alerts)").replace("%1", str(count)) if count else "")
+                self.tr("All routers") + ("  " + self.tr("(%n alerts)", "", count) if count else "")
             )
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Wide enough for its longest entry ("Todos os roteadores  (12 alertas)"): a
+        badge is never cut or scrolled sideways."""
+        wanted = self.sizeHintForColumn(0) + 2 * self.frameWidth() + 8
+        if self.verticalScrollBar().isVisible():
+            wanted += self.verticalScrollBar().sizeHint().width()
+        if wanted > self.minimumWidth():
+            self.setMinimumWidth(min(wanted, MAX_WIDTH))
 
     def _current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None:

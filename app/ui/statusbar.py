@@ -11,9 +11,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from app.engine.pool import PoolState
+from app.ui import theme
 from app.ui.context import UiContext
 from app.ui.delivery import delivery_line, failing_summary
 from app.ui.formatting import DASH, format_local_time
+from app.ui.messages import translate
 from app.ui.views.state_names import state_text
 
 BUSY_STATES = frozenset({PoolState.IDLE, PoolState.CONNECTING})
@@ -46,8 +48,19 @@ class StatusBar(QStatusBar):
         self.delivery.setObjectName("statusDelivery")
         self.delivery.setStyleSheet("QLabel { color: #b00020; font-weight: bold; }")
         self.delivery.hide()
+        self.passwords = QLabel(self)
+        self.passwords.setObjectName("statusPasswords")
+        self.passwords.setStyleSheet(f"QLabel {{ color: {theme.WARN}; font-weight: bold; }}")
+        self._show_password_storage()
         self.addPermanentWidget(self.busy)
-        for label in (self.delivery, self.connection, self.poll, self.cache, self.feed):
+        for label in (
+            self.passwords,
+            self.delivery,
+            self.connection,
+            self.poll,
+            self.cache,
+            self.feed,
+        ):
             self.addPermanentWidget(label)
         ctx.live.state_changed.connect(lambda _router: self.refresh())
         ctx.live.error_occurred.connect(self.show_error)
@@ -58,6 +71,30 @@ class StatusBar(QStatusBar):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         self.refresh()
+
+    def _show_password_storage(self) -> None:
+        """Without a usable OS keyring, say (for as long as the window is open) that
+        passwords live for this session only, and why."""
+        storage = self.ctx.runtime.passwords
+        self.passwords.setVisible(not storage.persistent)
+        if storage.persistent:
+            return
+        self.passwords.setText("\u26a0 " + self.tr("Passwords kept for this session only"))
+        lines = [
+            self.tr(
+                "No usable OS keyring: router passwords are kept in memory and forgotten "
+                "when the app closes, never written to a file. After a restart each router "
+                "needs its password again (Edit router)."
+            ),
+            self.tr(
+                "To keep them, run the app where an OS keyring is available: GNOME Keyring "
+                "or KWallet (Secret Service) on Linux, the macOS Keychain, the Windows "
+                "Credential Manager."
+            ),
+        ]
+        if storage.problem:
+            lines.append(self.tr("Details:") + " " + storage.problem)
+        self.passwords.setToolTip("\n\n".join(lines))
 
     def set_router(self, router: str | None) -> None:
         self.router = router or None
@@ -80,13 +117,14 @@ class StatusBar(QStatusBar):
         if self.router is not None and self.router in live.routers:
             one = live.routers[self.router]
             self.connection.setText(f"{one.name}: {state_text(one.state)}")
-            self.connection.setToolTip(one.error or "")
+            problem = translate(one.problem) if one.problem is not None else ""
+            self.connection.setToolTip("\n".join(p for p in (problem, one.error) if p))
             self.poll.setText(self._poll_text(self.router))
         else:
             connected = sum(1 for r in routers if r.state is PoolState.CONNECTED)
             self.connection.setText(
-                self.tr("%1 of %2 routers connected").replace("%1", str(connected)).replace(
-                    "%2", str(len(routers))
+                self.tr("%1 of %n routers connected", "", len(routers)).replace(
+                    "%1", str(connected)
                 )
             )
             self.connection.setToolTip("")
@@ -129,6 +167,6 @@ class StatusBar(QStatusBar):
         feed = self.ctx.runtime.feed
         if feed is None or not feed.running:
             return self.tr("Feed: off")
-        return self.tr("Feed: %1 (%2 clients)").replace("%1", feed.url or DASH).replace(
-            "%2", str(feed.client_count)
+        return self.tr("Feed: %1 (%n clients)", "", feed.client_count).replace(
+            "%1", feed.url or DASH
         )

@@ -60,6 +60,23 @@ SERIES = (
 )
 
 
+# Severity as the colour of text (counts, a summary): readable on light and dark palettes,
+# so minor is a dark amber rather than the yellow of the fills.
+SEVERITY_TEXT_COLOURS: dict[Severity, str] = {
+    Severity.CRITICAL: "#d32f2f",
+    Severity.MAJOR: "#e65100",
+    Severity.MINOR: "#a67c00",
+    Severity.WARNING: "#1e88e5",
+}
+
+
+def severity_text_colour(severity: Severity | str | None) -> QColor:
+    try:
+        return QColor(SEVERITY_TEXT_COLOURS[Severity(str(severity).lower())])
+    except (ValueError, KeyError):
+        return QColor("#9e9e9e")
+
+
 def severity_colour(severity: Severity | str | None) -> QColor:
     try:
         return QColor(SEVERITY_COLOURS[Severity(str(severity).lower())])

@@ -9,6 +9,12 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app.domain.alerts import Alert, Severity
 from app.ui.live import LiveState
+from app.ui.views.state_names import (
+    alert_text,
+    severity_counts,
+    severity_summary,
+    severity_text,
+)
 
 NOTIFY = frozenset({Severity.CRITICAL, Severity.MAJOR})
 
@@ -40,17 +46,18 @@ class Tray(QObject):
             self.icon.show()
 
     def update_tooltip(self) -> None:
-        count = len(self.live.alerts)
         text = self.tr("NE8000 Monitor")
-        if count:
-            text += " \u2014 " + self.tr("%1 active alerts").replace("%1", str(count))
+        summary = severity_summary(severity_counts(self.live.alerts.values()))
+        if summary:
+            text += " \u2014 " + summary
         self.icon.setToolTip(text)
 
     def announce(self, alert: Alert) -> None:
         if alert.severity not in NOTIFY:
             return
-        title = f"{str(alert.severity).upper()}: {alert.router}"
-        self.notifications.append(f"{title} {alert.message}")
+        title = f"{severity_text(alert.severity).upper()}: {alert.router}"
+        message = alert_text(alert)
+        self.notifications.append(f"{title} {message}")
         del self.notifications[:-50]
         if self.available and QSystemTrayIcon.supportsMessages():
             icon = (
@@ -58,7 +65,7 @@ class Tray(QObject):
                 if alert.severity is Severity.CRITICAL
                 else QSystemTrayIcon.MessageIcon.Warning
             )
-            self.icon.showMessage(title, alert.message, icon, 10_000)
+            self.icon.showMessage(title, message, icon, 10_000)
         if self.sound and alert.severity is Severity.CRITICAL:
             QApplication.beep()
 

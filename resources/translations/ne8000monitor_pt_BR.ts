@@ -48,8 +48,8 @@
         <translation>Demonstração:</translation>
     </message>
     <message>
-        <source>simulated NE8000 at {host}:{port}</source>
-        <translation>NE8000 simulado em {host}:{port}</translation>
+        <source>{router}: simulated NE8000 at {address}</source>
+        <translation>{router}: NE8000 simulado em {address}</translation>
     </message>
     <message>
         <source>kept in memory for this session only</source>
@@ -77,10 +77,6 @@
     <message>
         <source>Subscriber</source>
         <translation>Assinante</translation>
-    </message>
-    <message>
-        <source>account name, e.g. user@isp</source>
-        <translation>nome da conta, ex.: usuario@provedor</translation>
     </message>
     <message>
         <source>Look up</source>
@@ -115,8 +111,44 @@
         <translation>Resultado e registro de auditoria</translation>
     </message>
     <message>
+        <source>time:</source>
+        <translation>hora:</translation>
+    </message>
+    <message>
+        <source>user:</source>
+        <translation>usuário:</translation>
+    </message>
+    <message>
+        <source>router:</source>
+        <translation>roteador:</translation>
+    </message>
+    <message>
+        <source>outcome:</source>
+        <translation>resultado:</translation>
+    </message>
+    <message>
+        <source>commands:</source>
+        <translation>comandos:</translation>
+    </message>
+    <message>
+        <source>detail:</source>
+        <translation>detalhe:</translation>
+    </message>
+    <message>
+        <source>user name, IPv4 or MAC address (user@isp, 10.1.2.3, 00e0-fc12-3456)</source>
+        <translation>usuário, endereço IPv4 ou MAC (usuario@isp, 10.1.2.3, 00e0-fc12-3456)</translation>
+    </message>
+    <message>
         <source>Unexpected error: {error}</source>
         <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Domínio</translation>
+    </message>
+    <message>
+        <source>Online for</source>
+        <translation>Online há</translation>
     </message>
     <message>
         <source>Disconnect subscriber</source>
@@ -162,9 +194,23 @@
         <source>{user}: cut sent; the router did not say how many sessions ended.</source>
         <translation>{user}: cut enviado; o roteador não informou quantas sessões foram encerradas.</translation>
     </message>
+    <message numerus="yes">
+        <source>{user}: %n session(s) disconnected.</source>
+        <translation>
+            <numerusform>{user}: %n sessão desconectada.</numerusform>
+            <numerusform>{user}: %n sessões desconectadas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{user}: %n session(s) online.</source>
+        <translation>
+            <numerusform>{user}: %n sessão online.</numerusform>
+            <numerusform>{user}: %n sessões online.</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>{user}: {count} session(s) disconnected.</source>
-        <translation>{user}: {count} sessão(ões) derrubada(s).</translation>
+        <source>The router did not print this value</source>
+        <translation>O roteador não mostrou este valor</translation>
     </message>
     <message>
         <source>{interface} shut down and committed.</source>
@@ -193,10 +239,6 @@
     <message>
         <source>Lookup failed: {error}</source>
         <translation>Falha na consulta: {error}</translation>
-    </message>
-    <message>
-        <source>{user}: {count} session(s) online.</source>
-        <translation>{user}: {count} sessão(ões) online.</translation>
     </message>
     <message>
         <source>{user} is not online.</source>
@@ -265,17 +307,73 @@
         <source>Active alarms on the router</source>
         <translation>Alarmes ativos no roteador</translation>
     </message>
-    <message>
-        <source>%1 active, %2 not acknowledged</source>
-        <translation>%1 ativos, %2 não reconhecidos</translation>
+    <message numerus="yes">
+        <source>%n active</source>
+        <translation>
+            <numerusform>%n ativo</numerusform>
+            <numerusform>%n ativos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not acknowledged</source>
+        <translation>
+            <numerusform>%n não reconhecido</numerusform>
+            <numerusform>%n não reconhecidos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) acknowledged</source>
+        <translation>
+            <numerusform>%n alerta reconhecido</numerusform>
+            <numerusform>%n alertas reconhecidos</numerusform>
+        </translation>
     </message>
     <message>
         <source>Active alarms on the router (%1)</source>
         <translation>Alarmes ativos no roteador (%1)</translation>
     </message>
+</context>
+<context>
+    <name>AlertKind</name>
     <message>
-        <source>%1 alert(s) acknowledged</source>
-        <translation>%1 alerta(s) reconhecido(s)</translation>
+        <source>router unreachable</source>
+        <translation>roteador inacessível</translation>
+    </message>
+    <message>
+        <source>login refused</source>
+        <translation>login recusado</translation>
+    </message>
+    <message>
+        <source>no password</source>
+        <translation>sem senha</translation>
+    </message>
+    <message>
+        <source>subscriber drop</source>
+        <translation>queda de assinantes</translation>
+    </message>
+    <message>
+        <source>interface down</source>
+        <translation>interface down</translation>
+    </message>
+    <message>
+        <source>CPU high</source>
+        <translation>CPU alta</translation>
+    </message>
+    <message>
+        <source>memory high</source>
+        <translation>memória alta</translation>
+    </message>
+    <message>
+        <source>IP pool full</source>
+        <translation>pool de IP cheio</translation>
+    </message>
+    <message>
+        <source>router alarm</source>
+        <translation>alarme do roteador</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Detalhes:</translation>
     </message>
 </context>
 <context>
@@ -435,55 +533,7 @@
     </message>
 </context>
 <context>
-    <name>Freshness</name>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <source>Memory</source>
-        <translation>Memória</translation>
-    </message>
-    <message>
-        <source>Boards</source>
-        <translation>Placas</translation>
-    </message>
-    <message>
-        <source>Version</source>
-        <translation>Versão</translation>
-    </message>
-    <message>
-        <source>Router alarms</source>
-        <translation>Alarmes do roteador</translation>
-    </message>
-    <message>
-        <source>Interfaces</source>
-        <translation>Interfaces</translation>
-    </message>
-    <message>
-        <source>Online subscribers</source>
-        <translation>Assinantes online</translation>
-    </message>
-    <message>
-        <source>Domains</source>
-        <translation>Domínios</translation>
-    </message>
-    <message>
-        <source>IP pools</source>
-        <translation>Pools de IP</translation>
-    </message>
-    <message>
-        <source>Slots</source>
-        <translation>Slots</translation>
-    </message>
-    <message>
-        <source>Subscriber summary</source>
-        <translation>Resumo de assinantes</translation>
-    </message>
-    <message>
-        <source>Traffic</source>
-        <translation>Tráfego</translation>
-    </message>
+    <name>EngineMessage</name>
     <message>
         <source>the router did not answer in time</source>
         <translation>o roteador não respondeu a tempo</translation>
@@ -537,8 +587,157 @@
         <translation>erro do roteador</translation>
     </message>
     <message>
+        <source>the value was refused</source>
+        <translation>o valor foi recusado</translation>
+    </message>
+    <message>
         <source>internal error (details in the log)</source>
         <translation>erro interno (detalhes no log)</translation>
+    </message>
+    <message>
+        <source>no password is stored for it</source>
+        <translation>não há senha guardada para ele</translation>
+    </message>
+    <message>
+        <source>there is no usable OS keyring, so passwords are kept for this session only, and its password was not entered since the app started</source>
+        <translation>não há chaveiro do sistema utilizável, então as senhas ficam só nesta sessão, e a senha dele não foi digitada desde que o aplicativo abriu</translation>
+    </message>
+    <message>
+        <source>the OS keyring could not be read (is it locked?)</source>
+        <translation>não foi possível ler o chaveiro do sistema (ele está bloqueado?)</translation>
+    </message>
+    <message>
+        <source>Router {router} is unreachable</source>
+        <translation>Roteador {router} inacessível</translation>
+    </message>
+    <message>
+        <source>Router {router} is unreachable: {reason}</source>
+        <translation>Roteador {router} inacessível: {reason}</translation>
+    </message>
+    <message>
+        <source>Router {router} refused the login: wrong username or password (fix it in Edit router; retrying could lock the account)</source>
+        <translation>O roteador {router} recusou o login: usuário ou senha errados (corrija em Editar roteador; tentar de novo pode bloquear a conta)</translation>
+    </message>
+    <message>
+        <source>Router {router} has no password: {reason}</source>
+        <translation>O roteador {router} está sem senha: {reason}</translation>
+    </message>
+    <message>
+        <source>Mass subscriber drop on {router}: online total fell by {percent}% ({before} -&gt; {after}) within {seconds} s</source>
+        <translation>Queda em massa de assinantes em {router}: o total online caiu {percent}% ({before} -&gt; {after}) em {seconds} s</translation>
+    </message>
+    <message>
+        <source>Mass subscriber drop on {router}: online total fell within {seconds} s</source>
+        <translation>Queda em massa de assinantes em {router}: o total online caiu em {seconds} s</translation>
+    </message>
+    <message>
+        <source>Monitored interface {interface} on {router} is down</source>
+        <translation>A interface monitorada {interface} em {router} está down</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPU usage on {router} is {percent}% (&gt;= {threshold}% for %n polls)</source>
+        <translation>
+            <numerusform>Uso de CPU em {router} está em {percent}% (&gt;= {threshold}% por %n consulta)</numerusform>
+            <numerusform>Uso de CPU em {router} está em {percent}% (&gt;= {threshold}% por %n consultas)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Memory usage on {router} is {percent}% (&gt;= {threshold}% for %n polls)</source>
+        <translation>
+            <numerusform>Uso de memória em {router} está em {percent}% (&gt;= {threshold}% por %n consulta)</numerusform>
+            <numerusform>Uso de memória em {router} está em {percent}% (&gt;= {threshold}% por %n consultas)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>IP pool {pool} on {router} is {percent}% used (threshold {threshold}%)</source>
+        <translation>Pool de IP {pool} em {router} está {percent}% usado (limite {threshold}%)</translation>
+    </message>
+    <message>
+        <source>{router} alarm {alarm}: {description}</source>
+        <translation>{router} alarme {alarm}: {description}</translation>
+    </message>
+    <message>
+        <source>change abandoned, nothing committed: {reason}</source>
+        <translation>alteração abandonada, nada foi confirmado (commit): {reason}</translation>
+    </message>
+    <message>
+        <source>no answer to {line}: the change may or may not have taken effect; check the router ({reason})</source>
+        <translation>sem resposta a {line}: a alteração pode ou não ter sido aplicada; verifique o roteador ({reason})</translation>
+    </message>
+    <message>
+        <source>{interface} is not in the interface list of {router}; refresh the list and pick one of its interfaces</source>
+        <translation>{interface} não está na lista de interfaces de {router}; atualize a lista e escolha uma das interfaces dele</translation>
+    </message>
+    <message>
+        <source>the interface list of {router} is not known yet; wait for the first poll</source>
+        <translation>a lista de interfaces de {router} ainda não é conhecida; aguarde a primeira consulta</translation>
+    </message>
+    <message>
+        <source>{path} was written by a newer version of NE8000 Monitor (history schema {found}; this version reads up to {supported}): upgrade NE8000 Monitor, or move the file away to start a new history</source>
+        <translation>{path} foi gravado por uma versão mais nova do NE8000 Monitor (esquema de histórico {found}; esta versão lê até o {supported}): atualize o NE8000 Monitor ou mova o arquivo para começar um histórico novo</translation>
+    </message>
+    <message>
+        <source>enter a user name, an IPv4 address or a MAC address</source>
+        <translation>digite um usuário, um endereço IPv4 ou um endereço MAC</translation>
+    </message>
+    <message>
+        <source>{address} is an IPv6 address: look the subscriber up by name or MAC</source>
+        <translation>{address} é um endereço IPv6: procure o assinante pelo usuário ou pelo MAC</translation>
+    </message>
+    <message>
+        <source>logged in as {user} and read the version: {version}</source>
+        <translation>login como {user} feito e versão lida: {version}</translation>
+    </message>
+</context>
+<context>
+    <name>Freshness</name>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memória</translation>
+    </message>
+    <message>
+        <source>Boards</source>
+        <translation>Placas</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Versão</translation>
+    </message>
+    <message>
+        <source>Router alarms</source>
+        <translation>Alarmes do roteador</translation>
+    </message>
+    <message>
+        <source>Interfaces</source>
+        <translation>Interfaces</translation>
+    </message>
+    <message>
+        <source>Online subscribers</source>
+        <translation>Assinantes online</translation>
+    </message>
+    <message>
+        <source>Domains</source>
+        <translation>Domínios</translation>
+    </message>
+    <message>
+        <source>IP pools</source>
+        <translation>Pools de IP</translation>
+    </message>
+    <message>
+        <source>Slots</source>
+        <translation>Slots</translation>
+    </message>
+    <message>
+        <source>Subscriber summary</source>
+        <translation>Resumo de assinantes</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Tráfego</translation>
     </message>
     <message numerus="yes">
         <source>failed polls: %n</source>
@@ -728,8 +927,22 @@
         <translation>standby (^down)</translation>
     </message>
     <message>
-        <source>%1 interfaces, %2 down</source>
-        <translation>%1 interfaces, %2 down</translation>
+        <source>Interfaces: no data yet</source>
+        <translation>Interfaces: ainda sem dados</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n interfaces</source>
+        <translation>
+            <numerusform>%n interface</numerusform>
+            <numerusform>%n interfaces</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n down</source>
+        <translation>
+            <numerusform>%n down</numerusform>
+            <numerusform>%n down</numerusform>
+        </translation>
     </message>
     <message>
         <source>Cannot change monitored interfaces: %1</source>
@@ -755,8 +968,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>&lt;b&gt;Demo — simulated NE8000&lt;/b&gt; (%1 on %2:%3). Add a router to monitor a real one.</source>
-        <translation>&lt;b&gt;Demonstração — NE8000 simulado&lt;/b&gt; (%1 em %2:%3). Adicione um roteador para monitorar um real.</translation>
+        <source>%1 on %2</source>
+        <translation>%1 em %2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Demo — simulated NE8000&lt;/b&gt; (%1). Add a router to monitor a real one.</source>
+        <translation>&lt;b&gt;Demonstração — NE8000 simulado&lt;/b&gt; (%1). Adicione um roteador para monitorar um real.</translation>
     </message>
     <message>
         <source>Add router…</source>
@@ -847,10 +1064,6 @@
         <translation>demonstração</translation>
     </message>
     <message>
-        <source>(%1) </source>
-        <translation>(%1) </translation>
-    </message>
-    <message>
         <source>Select active alerts to acknowledge</source>
         <translation>Selecione alertas ativos para reconhecer</translation>
     </message>
@@ -898,6 +1111,10 @@
         <translation>Assinantes</translation>
     </message>
     <message>
+        <source>Uplinks in / out</source>
+        <translation>Uplinks entrada / saída</translation>
+    </message>
+    <message>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -905,13 +1122,55 @@
         <source>Memory</source>
         <translation>Memória</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 of %n routers reporting</source>
+        <translation>
+            <numerusform>%1 de %n roteador informando</numerusform>
+            <numerusform>%1 de %n roteadores informando</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n connected</source>
+        <translation>
+            <numerusform>%n conectado</numerusform>
+            <numerusform>%n conectados</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Active alerts</source>
-        <translation>Alertas ativos</translation>
+        <source>no active alerts</source>
+        <translation>nenhum alerta ativo</translation>
+    </message>
+    <message>
+        <source>Loading subscriber trends</source>
+        <translation>Carregando tendências de assinantes</translation>
+    </message>
+    <message>
+        <source>No subscriber history in the last hour yet</source>
+        <translation>Ainda sem histórico de assinantes na última hora</translation>
+    </message>
+    <message>
+        <source>Subscribers since %1 (%2): lowest %3, highest %4</source>
+        <translation>Assinantes desde %1 (%2): mínimo %3, máximo %4</translation>
+    </message>
+    <message>
+        <source>No monitored uplinks: tick Monitored on the router&apos;s Interfaces tab</source>
+        <translation>Nenhum uplink monitorado: marque Monitorada na aba Interfaces do roteador</translation>
+    </message>
+    <message>
+        <source>Not every rate is current (greyed)</source>
+        <translation>Nem todas as taxas estão atuais (em cinza)</translation>
     </message>
     <message>
         <source>Last data</source>
         <translation>Últimos dados</translation>
+    </message>
+    <message>
+        <source>Trend</source>
+        <translation>Tendência</translation>
+    </message>
+    <message>
+        <source>Active alerts</source>
+        <translation>Alertas ativos</translation>
     </message>
     <message>
         <source>Online subscribers, all routers</source>
@@ -920,10 +1179,6 @@
     <message>
         <source>Routers</source>
         <translation>Roteadores</translation>
-    </message>
-    <message>
-        <source>%1 of %2 routers reporting, %3 connected, %4 active alerts</source>
-        <translation>%1 de %2 roteadores reportando, %3 conectados, %4 alertas ativos</translation>
     </message>
 </context>
 <context>
@@ -986,6 +1241,10 @@
     <message>
         <source>SSH</source>
         <translation>SSH</translation>
+    </message>
+    <message>
+        <source>There is no usable OS keyring: the password is kept in memory until the app closes (never written to a file); after a restart, enter it again here.</source>
+        <translation>Não há chaveiro do sistema utilizável: a senha fica na memória até o aplicativo fechar (nunca é gravada em arquivo); depois de reiniciar, digite-a de novo aqui.</translation>
     </message>
     <message>
         <source>Telnet (cleartext)</source>
@@ -1064,12 +1323,56 @@
         <translation>Intervalo de keepalive:</translation>
     </message>
     <message>
+        <source>Test login</source>
+        <translation>Testar login</translation>
+    </message>
+    <message>
+        <source>Check the host key, log in and read display version, without saving</source>
+        <translation>Verifica a chave de host, faz login e lê display version, sem salvar</translation>
+    </message>
+    <message>
+        <source>kept for this session only (no OS keyring)</source>
+        <translation>guardada só nesta sessão (sem chaveiro do sistema)</translation>
+    </message>
+    <message>
+        <source>leave empty to keep this session&apos;s password</source>
+        <translation>deixe vazio para manter a senha desta sessão</translation>
+    </message>
+    <message>
+        <source>This router has no password: {reason}. Enter it to connect.</source>
+        <translation>Este roteador está sem senha: {reason}. Digite-a para conectar.</translation>
+    </message>
+    <message>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
         <translation>Erro inesperado: {error}</translation>
+    </message>
+    <message>
+        <source>Test login passed: {result}</source>
+        <translation>Teste de login aprovado: {result}</translation>
+    </message>
+    <message>
+        <source>Test login failed: {reason}</source>
+        <translation>Falha no teste de login: {reason}</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Detalhes:</translation>
+    </message>
+    <message>
+        <source>(wrong username or password)</source>
+        <translation>(usuário ou senha errados)</translation>
+    </message>
+    <message>
+        <source>The host key was not trusted; nothing was tested.</source>
+        <translation>A chave de host não foi aceita; nada foi testado.</translation>
+    </message>
+    <message>
+        <source>Logging in to {host}:{port}…</source>
+        <translation>Fazendo login em {host}:{port}…</translation>
     </message>
     <message>
         <source>Enter a name for the router.</source>
@@ -1102,6 +1405,10 @@
     <message>
         <source>Enter the router&apos;s password (it is kept in the OS keyring).</source>
         <translation>Informe a senha do roteador (ela fica guardada no chaveiro do sistema).</translation>
+    </message>
+    <message>
+        <source>Enter the router&apos;s password (without an OS keyring it is kept for this session only).</source>
+        <translation>Digite a senha do roteador (sem chaveiro do sistema ela fica guardada só nesta sessão).</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -1140,6 +1447,22 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <translation>Não salvo: {reason}</translation>
     </message>
     <message>
+        <source>Test login failed</source>
+        <translation>Falha no teste de login</translation>
+    </message>
+    <message>
+        <source>The test login failed: {reason}
+
+Save the router anyway? The app will keep trying to connect with these settings.</source>
+        <translation>O teste de login falhou: {reason}
+
+Salvar o roteador mesmo assim? O aplicativo continuará tentando conectar com estas configurações.</translation>
+    </message>
+    <message>
+        <source>Not saved: the test login failed.</source>
+        <translation>Não salvo: o teste de login falhou.</translation>
+    </message>
+    <message>
         <source>Remove router</source>
         <translation>Remover roteador</translation>
     </message>
@@ -1154,9 +1477,12 @@ Salvar mesmo assim? A chave será aceita na primeira conexão bem-sucedida, sem 
         <source>All routers</source>
         <translation>Todos os roteadores</translation>
     </message>
-    <message>
-        <source>(%1 alerts)</source>
-        <translation>(%1 alertas)</translation>
+    <message numerus="yes">
+        <source>(%n alerts)</source>
+        <translation>
+            <numerusform>(%n alerta)</numerusform>
+            <numerusform>(%n alertas)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Review the new host key…</source>
@@ -1493,6 +1819,53 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
     </message>
 </context>
 <context>
+    <name>Severity</name>
+    <message>
+        <source>critical</source>
+        <translation>crítico</translation>
+    </message>
+    <message>
+        <source>major</source>
+        <translation>maior</translation>
+    </message>
+    <message>
+        <source>minor</source>
+        <translation>menor</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>aviso</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n critical</source>
+        <translation>
+            <numerusform>%n crítico</numerusform>
+            <numerusform>%n críticos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n major</source>
+        <translation>
+            <numerusform>%n maior</numerusform>
+            <numerusform>%n maiores</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minor</source>
+        <translation>
+            <numerusform>%n menor</numerusform>
+            <numerusform>%n menores</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning</source>
+        <translation>
+            <numerusform>%n aviso</numerusform>
+            <numerusform>%n avisos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StartupWindow</name>
     <message>
         <source>&lt;b&gt;NE8000 Monitor&lt;/b&gt;</source>
@@ -1506,12 +1879,31 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
 <context>
     <name>StatusBar</name>
     <message>
+        <source>Passwords kept for this session only</source>
+        <translation>Senhas guardadas só nesta sessão</translation>
+    </message>
+    <message>
+        <source>No usable OS keyring: router passwords are kept in memory and forgotten when the app closes, never written to a file. After a restart each router needs its password again (Edit router).</source>
+        <translation>Sem chaveiro do sistema utilizável: as senhas dos roteadores ficam na memória e são esquecidas quando o aplicativo fecha, nunca gravadas em arquivo. Depois de reiniciar, cada roteador precisa da senha de novo (Editar roteador).</translation>
+    </message>
+    <message>
+        <source>To keep them, run the app where an OS keyring is available: GNOME Keyring or KWallet (Secret Service) on Linux, the macOS Keychain, the Windows Credential Manager.</source>
+        <translation>Para guardá-las, rode o aplicativo onde houver um chaveiro do sistema: GNOME Keyring ou KWallet (Secret Service) no Linux, o Keychain do macOS, o Gerenciador de Credenciais do Windows.</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Detalhes:</translation>
+    </message>
+    <message>
         <source>Connecting: %1</source>
         <translation>Conectando: %1</translation>
     </message>
-    <message>
-        <source>%1 of %2 routers connected</source>
-        <translation>%1 de %2 roteadores conectados</translation>
+    <message numerus="yes">
+        <source>%1 of %n routers connected</source>
+        <translation>
+            <numerusform>%1 de %n roteador conectado</numerusform>
+            <numerusform>%1 de %n roteadores conectados</numerusform>
+        </translation>
     </message>
     <message>
         <source>Last data: %1</source>
@@ -1529,9 +1921,12 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
         <source>Feed: off</source>
         <translation>Feed: desligado</translation>
     </message>
-    <message>
-        <source>Feed: %1 (%2 clients)</source>
-        <translation>Feed: %1 (%2 clientes)</translation>
+    <message numerus="yes">
+        <source>Feed: %1 (%n clients)</source>
+        <translation>
+            <numerusform>Feed: %1 (%n cliente)</numerusform>
+            <numerusform>Feed: %1 (%n clientes)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1603,6 +1998,14 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
     <message>
         <source>7 d</source>
         <translation>7 d</translation>
+    </message>
+    <message>
+        <source>%1 in the last %2</source>
+        <translation>%1 nos últimos %2</translation>
+    </message>
+    <message>
+        <source>Red from a drop of %1% (the mass-drop alert&apos;s threshold)</source>
+        <translation>Vermelho a partir de uma queda de %1% (o limite do alerta de queda em massa)</translation>
     </message>
     <message>
         <source>Loading subscriber history</source>
@@ -1870,10 +2273,6 @@ mailto://user:password@smtp.example.com?to=noc@example.com</translation>
     <message>
         <source>NE8000 Monitor</source>
         <translation>NE8000 Monitor</translation>
-    </message>
-    <message>
-        <source>%1 active alerts</source>
-        <translation>%1 alertas ativos</translation>
     </message>
 </context>
 </TS>

@@ -84,6 +84,15 @@
       "severity.major": "Major",
       "severity.minor": "Minor",
       "severity.warning": "Warning",
+      // Active alerts by severity (router alarms of every severity count).
+      "count.critical.one": "{n} critical",
+      "count.critical.many": "{n} critical",
+      "count.major.one": "{n} major",
+      "count.major.many": "{n} major",
+      "count.minor.one": "{n} minor",
+      "count.minor.many": "{n} minor",
+      "count.warning.one": "{n} warning",
+      "count.warning.many": "{n} warning",
     },
     pt: {
       connecting: "Conectando…",
@@ -127,6 +136,14 @@
       "severity.major": "Maior",
       "severity.minor": "Menor",
       "severity.warning": "Aviso",
+      "count.critical.one": "{n} crítico",
+      "count.critical.many": "{n} críticos",
+      "count.major.one": "{n} maior",
+      "count.major.many": "{n} maiores",
+      "count.minor.one": "{n} menor",
+      "count.minor.many": "{n} menores",
+      "count.warning.one": "{n} aviso",
+      "count.warning.many": "{n} avisos",
     },
   };
   const TEXT = DICT[LOCALE.toLowerCase().startsWith("pt") ? "pt" : "en"];
@@ -1008,9 +1025,7 @@
       .filter((alert) => alert.router === router)
       .sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) ||
         String(b.raised_at).localeCompare(String(a.raised_at)));
-    card.querySelector(".alerts-label").textContent = alerts.length
-      ? `${t("alerts")} (${formatCount(alerts.length)})`
-      : t("alerts");
+    renderSeverityCounts(card.querySelector(".alerts-label"), alerts);
     const list = card.querySelector(".alert-list");
     list.replaceChildren();
     if (alerts.length === 0) {
@@ -1039,6 +1054,33 @@
       list.append(item);
     }
     trimList(list, alerts.length);
+  }
+
+  /** Active alerts counted by severity: the label, then one coloured count per severity
+   * present ("Active alerts · 1 critical · 2 minor"); minor and warning count too. */
+  function severityCounts(alerts) {
+    const counts = { critical: 0, major: 0, minor: 0, warning: 0 };
+    for (const alert of alerts) {
+      if (alert.severity in counts) counts[alert.severity] += 1;
+    }
+    return counts;
+  }
+
+  function renderSeverityCounts(label, alerts) {
+    const counts = severityCounts(alerts);
+    label.replaceChildren(document.createTextNode(t("alerts")));
+    for (const severity of Object.keys(SEVERITY_ORDER)) {
+      const n = counts[severity] ?? 0;
+      if (!n) continue;
+      const count = document.createElement("span");
+      count.className = "sev-count";
+      count.dataset.severity = severity;
+      // pt and en alike: 1 is singular, every other count plural.
+      count.textContent = t(`count.${severity}.${n === 1 ? "one" : "many"}`, {
+        n: formatCount(n),
+      });
+      label.append(count);
+    }
   }
 
   /** Remove the last items that do not fit and say how many are hidden. */
@@ -1139,6 +1181,7 @@
     toBigInt,
     locale: LOCALE,
     get alarmsPlayed() { return state.alarmsPlayed; },
+    severityCounts,
     get audioState() { return audio === null ? null : audio.state; },
     flush() {
       clearTimeout(renderTimer);

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,13 @@ def _start_private_session() -> str:
     )
     if started.returncode != 0:
         raise RuntimeError(f"gnome-keyring-daemon failed: {started.stderr.decode().strip()}")
+    _session_env.update(env)
     return address
+
+
+# The private session's environment (its bus, runtime and data folders), to reach its
+# keyring daemon again (unlocking it after a test locked it).
+_session_env: dict[str, str] = {}
 
 
 @functools.cache
@@ -119,3 +126,39 @@ def require_secret_service() -> KeyringBackend:
             pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")
         pytest.skip(message)
     return backend
+
+
+@contextlib.contextmanager
+def locked_keyring() -> Iterator[None]:
+    """The private session's keyring locked for the body, as on a desktop whose screen lock
+    locked it; unlocked again afterwards with its password, for the tests that follow.
+
+    Only the suite's own private session (whose password it knows) is locked: elsewhere
+    this skips, or fails under NE8000_REQUIRE_ALL=1, rather than lock a developer's keyring.
+    """
+    import secretstorage
+    from secretstorage.util import DBusAddressWrapper, format_secret, open_session
+
+    require_secret_service()
+    if not _session_env:
+        message = "no private keyring session to lock and unlock again"
+        if os.environ.get("NE8000_REQUIRE_ALL") == "1":
+            pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")
+        pytest.skip(message)
+    connection = secretstorage.dbus_init()
+    collection = secretstorage.get_default_collection(connection)
+    try:
+        collection.lock()
+        yield
+    finally:
+        # gnome-keyring's own way to unlock without a prompt (no display here).
+        secret = format_secret(open_session(connection), _KEYRING_PASSWORD, "text/plain")
+        DBusAddressWrapper(
+            "/org/freedesktop/secrets",
+            "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+            connection,
+        ).call("UnlockWithMasterPassword", "o(oayays)", collection.collection_path, secret)
+        unlocked = not collection.is_locked()
+        connection.close()
+        if not unlocked:
+            raise RuntimeError("the private keyring could not be unlocked again")

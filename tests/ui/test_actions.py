@@ -71,6 +71,18 @@ def test_shutdown_of_a_monitored_uplink_then_undo(
             assert applied[0].outcome == "committed"
             assert view.status_label.text() == f"{UPLINK} shut down and committed."
             shown = view.result_view.toPlainText()
+            # The transcript as the router printed it: each command at its own prompt
+            # (`commit` typed at `[*...]`, where the change was pending).
+            printed = shown.split("Audit log entry:")[0]
+            lines = [line for line in printed.splitlines() if line.startswith(("<", "["))]
+            assert lines == [
+                "<NE8000>system-view",
+                f"[~NE8000]interface {UPLINK}",
+                f"[~NE8000-{UPLINK}]shutdown",
+                f"[*NE8000-{UPLINK}]commit",
+                f"[~NE8000-{UPLINK}]return",
+                "<NE8000>",
+            ]
             assert "Audit log entry:" in shown
             assert "outcome:  committed" in shown
             assert f"  interface {UPLINK}" in shown
@@ -130,8 +142,10 @@ def test_cancelling_or_an_unknown_interface_sends_nothing(
             task = view.shutdown("GigabitEthernet0/1/0")
             await task
             assert view.status_label.text() == (
-                "Not sent: interface GigabitEthernet0/1/0 does not exist on this router"
+                "Not sent: GigabitEthernet0/1/0 is not in the interface list of sim; refresh "
+                "the list and pick one of its interfaces"
             )
+            assert "does not exist on this router" in view.status_label.toolTip()
 
             view.shutdown("100GE0/1/1")  # exists, not monitored: a click confirms
             dialog = await _confirm_dialog()
@@ -165,7 +179,9 @@ def test_subscriber_lookup_then_cut(qapp: QApplication, qtbot: QtBot, tmp_path: 
             view.username_edit.setText("bad;name")
             view.lookup_button.click()
             await until(lambda: finished, "the refused lookup")
-            assert view.status_label.text() == "a user name must not contain ';'"
+            assert view.status_label.text() == (
+                "the value was refused: a user name must not contain ';'"
+            )
             assert not view.cut_button.isEnabled()
 
             finished.clear()
@@ -174,7 +190,7 @@ def test_subscriber_lookup_then_cut(qapp: QApplication, qtbot: QtBot, tmp_path: 
             await until(lambda: finished, "the lookup")
             assert view.users_table.rowCount() == online
             assert view.users_table.item(0, 0).text() == username
-            assert view.users_table.item(0, 2).text() == str(IPv4Address(session.ipv4))
+            assert view.users_table.item(0, 5).text() == str(IPv4Address(session.ipv4))
             assert view.status_label.text() == f"{username}: {online} session(s) online."
             assert view.cut_button.isEnabled()
 
@@ -219,9 +235,11 @@ def test_a_commit_without_answer_is_reported_with_its_audit_entry(
             dialog.confirm_button.click()
             await until(lambda: view.last_audit is not None, "the audit entry", timeout=30)
             assert view.status_label.text().startswith(
-                "sim: no answer to 'commit': the change may or may not have taken effect; "
+                "no answer to 'commit': the change may or may not have taken effect; "
                 "check the router"
             )
+            # What the router printed up to there, each line at its own prompt.
+            assert "[*NE8000-100GE0/1/1]commit" in view.result_view.toPlainText()
             assert view.last_audit is not None
             assert view.last_audit["outcome"] == "unknown"
             assert view.last_audit["commands"][:4] == [

@@ -16,6 +16,7 @@ from app.domain.alerts import AlertKind, Severity
 from app.engine.pool import PoolState
 from app.engine.subscribers import SubscriberSummary
 from app.ui.views.alarms import operator_name
+from app.ui.views.state_names import severity_counts, severity_summary
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import column_texts, router_session, row_texts
 from tests.ui.support_g2 import ROUTER
@@ -48,9 +49,11 @@ def test_mass_subscriber_drop_raises_visible_alert(run: Runner, tmp_path: Path) 
             assert row["Severity"] == "critical"
             assert row["Message"].startswith(f"Mass subscriber drop on {ROUTER}")
             assert row["Acknowledged"] == "\u2014"
-            count = len(live.alerts)
-            assert window.windowTitle().startswith(f"({count}) NE8000 Monitor")
-            assert f"{count} active alerts" in window.tray.icon.toolTip()
+            # The title and the tray count active alerts by severity (minor ones too).
+            summary = severity_summary(severity_counts(live.alerts.values()))
+            assert summary.startswith("1 critical")
+            assert window.windowTitle() == f"{summary} \u2013 NE8000 Monitor"
+            assert summary in window.tray.icon.toolTip()
             assert any("Mass subscriber drop" in n for n in window.tray.notifications)
             assert f"({len(live.active_alerts(ROUTER))} alerts)" in (
                 window.routers.item_of(ROUTER).text()
@@ -153,6 +156,8 @@ def test_added_and_removed_router_follow_in_the_window(run: Runner, tmp_path: Pa
 def test_locked_router_shows_its_badge(
     run: Runner, tmp_path: Path, fault: str, state: PoolState, badge: str
 ) -> None:
+    kind = AlertKind
+
     async def body() -> list[str]:
         async with router_session(tmp_path) as (session, bench):
             live = session.live
@@ -162,6 +167,16 @@ def test_locked_router_shows_its_badge(
             await wait_for(lambda: live.router(ROUTER).state is state, what=str(state))
             item = session.window.routers.item_of(ROUTER)
             await wait_for(lambda: badge in item.text())
+            if state is PoolState.AUTH_FAILED:
+                # A refused login is its own alert, never "router unreachable".
+                await wait_for(
+                    lambda: [a for a in live.active_alerts(ROUTER) if a.kind is kind.AUTH_FAILED],
+                    what="the auth_failed alert",
+                )
+                kinds = {a.kind for a in live.active_alerts(ROUTER)}
+                assert kind.ROUTER_UNREACHABLE not in kinds
+                row = row_texts(session.window.overview.alarms.alerts, "Kind", "login refused")
+                assert row["Message"].startswith(f"Router {ROUTER} refused the login")
             # The context menu offers what fixes it.
             session.window.routers.setCurrentItem(item)
             return [

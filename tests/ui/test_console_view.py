@@ -198,7 +198,9 @@ def test_a_line_with_a_chaining_character_never_reaches_the_router(
             view.run_line("display version; reboot")
             await until(lambda: finished, "the refusal")
             assert finished == [("display version; reboot", False)]
-            assert view.status_label.text() == "a console command must not contain ';'"
+            assert view.status_label.text() == (
+                "the value was refused: a console command must not contain ';'"
+            )
 
     run(qapp, body())
 

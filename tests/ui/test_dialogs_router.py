@@ -159,9 +159,10 @@ def test_form_validation_messages(qapp: QApplication, qtbot: QtBot, tmp_path: Pa
                     ("edge", "10.0.0.1;reboot", "pw"),
                     "10.0.0.1;reboot is not a valid address or host name.",
                 ),
-                (
+                (  # the bench keeps passwords in memory: the message never claims a keyring
                     ("edge", "10.0.0.1", ""),
-                    "Enter the router's password (it is kept in the OS keyring).",
+                    "Enter the router's password (without an OS keyring it is kept for this "
+                    "session only).",
                 ),
             ]
             for (name, host, password), message in cases:
@@ -256,6 +257,8 @@ def test_edit_then_remove_a_router(qapp: QApplication, qtbot: QtBot, tmp_path: P
     async def body() -> None:
         async with bench(tmp_path) as setup:
             runtime = setup.runtime
+            # Connected once: its host key is pinned, so the edit asks nothing about it.
+            await until(lambda: _state(runtime, ROUTER) is PoolState.CONNECTED, "first login")
             original = runtime.settings.routers[ROUTER]
             dialog = RouterDialog(runtime, original)
             qtbot.addWidget(dialog)
@@ -267,6 +270,13 @@ def test_edit_then_remove_a_router(qapp: QApplication, qtbot: QtBot, tmp_path: P
             dialog.command_timeout.setValue(42.0)
             dialog.password_edit.setText("N3w-secret")
             dialog.save_button.click()  # same address: no host-key question
+            # The simulator does not know that password: the test login says so before
+            # anything is saved, and saving anyway is the operator's explicit choice.
+            box = await wait_widget("saveFailedLoginBox")
+            assert isinstance(box, QMessageBox)
+            assert "wrong username or password" in box.text()
+            assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+            box.button(QMessageBox.StandardButton.Save).click()
             await until(lambda: saved, "the edit to be saved")
             assert runtime.settings.routers[ROUTER].command_timeout == 42.0
             assert setup.secrets.get_password(ROUTER) == "N3w-secret"

@@ -196,7 +196,7 @@ def test_about_shows_version_and_locations(
             assert f"NE8000 Monitor {runtime.version}" in texts
             assert str(runtime.settings_path) in texts
             assert str(runtime.data_dir) in texts
-            assert "memory (this session only)" in texts
+            assert "kept in memory for this session only" in texts
 
     run(qapp, body())
 

@@ -20,7 +20,7 @@ from app.ui.formatting import (
     use_number_style,
 )
 from app.ui.views.overview import RouterRow, total_subscribers
-from app.ui.views.subscribers import change_over
+from app.ui.views.subscribers import change_over, span_text
 from app.ui.views.system import slot_key
 
 
@@ -69,7 +69,32 @@ def test_change_over_needs_two_real_values() -> None:
     assert change_over([]) is None
     assert change_over([(1.0, 100.0)]) is None
     assert change_over([(1.0, None), (2.0, 100.0)]) is None
-    assert change_over([(1.0, 100.0), (2.0, None), (3.0, 70.0)]) == -30.0
+    change = change_over([(1.0, 100.0), (2.0, None), (3.0, 70.0)])
+    assert change is not None
+    assert (change.delta, change.span, change.base) == (-30.0, 2.0, 100.0)
+
+
+def test_a_change_is_alarming_only_past_the_mass_drop_threshold() -> None:
+    noise = change_over([(0.0, 25_948.0), (36.0, 25_930.0)])
+    assert noise is not None
+    assert not noise.alarming(10.0)  # -18 of 25,948
+    drop = change_over([(0.0, 25_948.0), (60.0, 23_000.0)])
+    assert drop is not None
+    assert drop.alarming(10.0)  # -2,948: more than 10 %
+    assert not drop.alarming(20.0)
+    rise = change_over([(0.0, 100.0), (60.0, 500.0)])
+    assert rise is not None
+    assert not rise.alarming(10.0)
+
+
+def test_span_text() -> None:
+    assert [span_text(s) for s in (0.4, 36.2, 119.0, 150.0, 300.0)] == [
+        "0 s",
+        "36 s",
+        "119 s",
+        "2 min",
+        "5 min",
+    ]
 
 
 def test_overview_total_skips_routers_without_data() -> None:

@@ -188,6 +188,10 @@ def test_a_router_never_reached_has_no_data_time_and_says_no_data_yet(
                 assert view.total_caption.text() == "No data yet"
                 await wait_for(view.freshness.isVisible, what="the bar")
                 assert "Online subscribers: no data yet" in view.freshness.text.text()
+                # Not "0 interfaces, 0 down": nothing is known about its interfaces yet.
+                interfaces = window.dashboards["gone"].interfaces
+                interfaces.refresh()
+                assert interfaces.count.text() == "Interfaces: no data yet"
                 await wait_for(
                     lambda: window.status.poll.text() == f"Last data: {DASH}, latency {DASH}",
                     what="no latency and no time",

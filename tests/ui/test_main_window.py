@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QPlainTextEdit
 
 from app.bootstrap import DEMO_MONITORED
 from app.domain.alerts import AlertKind
@@ -18,8 +18,11 @@ from app.engine.pool import PoolState
 from app.engine.subscribers import SubscriberSummary
 from app.ui.formatting import DASH, format_count
 from app.ui.sidebar import OVERVIEW
+from app.ui.views.overview import RouterRow
+from app.ui.views.state_names import severity_counts, severity_summary
 from tests.ui.conftest import Runner, wait_for
 from tests.ui.support_g1 import column_texts, demo_session, row_texts
+from tests.ui.support_g2 import profile_for, start_device
 
 UPLINK = DEMO_MONITORED[1]  # 100GE0/1/2, monitored in demo mode
 
@@ -148,7 +151,9 @@ def test_shutdown_shows_in_table_and_alerts(run: Runner, tmp_path: Path) -> None
             row = row_texts(alarms.alerts, "Kind", "interface down")
             assert UPLINK in row["Message"]
             assert row["Severity"] == "major" or row["Severity"] == "critical"
-            assert window.windowTitle().startswith(f"({len(session.live.alerts)}) ")
+            counts = severity_counts(session.live.alerts.values())
+            assert window.windowTitle().startswith(severity_summary(counts) + " \u2013 ")
+            assert counts["major"] >= 1  # minor and warning router alarms count as well
             assert len(session.live.alerts) > before
             assert "Alarms (" in dashboard.tabText(dashboard.indexOf(alarms))
 
@@ -301,5 +306,88 @@ def test_keyboard_shortcuts(run: Runner, tmp_path: Path) -> None:
             assert window.stack.currentWidget() is window.overview
             QTest.keyClick(window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
             assert window.current_router() == "demo"
+
+    run(body())
+
+
+def test_demo_banner_names_each_routers_port_and_goes_once_a_real_router_is_added(
+    run: Runner, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with demo_session(tmp_path, routers=3) as session:
+            window = session.window
+            runtime = session.runtime
+            assert runtime.demo is not None
+            assert window.banner is not None
+            text = window.banner.findChild(QLabel, "demoBannerText").text()
+            ports = runtime.demo.ports
+            assert len(set(ports)) == 3  # three simulators, three ports
+            for name, port in zip(runtime.demo.routers, ports, strict=True):
+                assert f"{name} on 127.0.0.1:{port}" in text
+            assert window.banner.isVisible()
+
+            device = await start_device(tmp_path / "real")
+            try:
+                profile = profile_for(device, name="bras-real")
+                await runtime.add_router(profile, device.password)
+                window.router_saved("bras-real")
+                await wait_for(lambda: not window.banner.isVisible(), what="the banner to go")
+                assert "bras-real" in session.live.routers
+            finally:
+                await runtime.remove_router("bras-real")
+                await device.close()
+
+    run(body())
+
+
+def test_overview_shows_each_routers_trend_uplinks_and_alerts_by_severity(
+    run: Runner, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with demo_session(tmp_path) as session:
+            overview = session.window.overview
+
+            def row() -> RouterRow | None:
+                rows = overview.model.rows
+                return rows[0] if rows else None
+
+            # The demo box's standing minor (optical power) and warning (licence) alarms.
+            await wait_for(
+                lambda: row() is not None and row().severities["minor"] >= 1
+                and row().severities["warning"] >= 1,
+                what="minor and warning alarms counted",
+            )
+            texts = row_texts(overview.model, "Router", "demo")
+            assert "1 minor" in texts["Active alerts"]
+            assert "1 warning" in texts["Active alerts"]
+            assert "minor" in overview.detail.text()
+
+            # Uplinks: the two monitored interfaces' newest rates, summed.
+            await wait_for(lambda: row().uplinks is not None and row().uplinks.current,
+                           what="current uplink rates")
+            uplinks = row().uplinks
+            assert uplinks is not None
+            assert uplinks.monitored == len(DEMO_MONITORED)
+            assert len(uplinks.lines) == 2
+            text = row_texts(overview.model, "Router", "demo")["Uplinks in / out"]
+            assert text.startswith("\u2193 ")
+            assert "\u2191 " in text
+            assert DASH not in text
+
+            # The trend: the subscriber history of the last hour, placed by time.
+            await wait_for(
+                lambda: (overview.load_trends() or True) and row().trend is not None
+                and len(row().trend.values) >= 2,
+                what="a trend",
+            )
+            trend = row().trend
+            assert trend is not None
+            # At most the last hour, from its first sample (a new router: its few minutes).
+            assert 0 < trend.end - trend.start <= 3600.0
+            assert trend.points[0][0] == trend.start
+            assert all(trend.start <= when <= trend.end for when, _ in trend.points)
+            tip = overview._trend_tooltip(row())
+            assert tip.startswith("Subscribers since ")
+            assert "lowest" in tip
 
     run(body())

@@ -52,8 +52,11 @@ class AboutDialog(QDialog):
             form.addRow(
                 self.tr("Demo:"),
                 _selectable(
-                    self.tr("simulated NE8000 at {host}:{port}").format(
-                        host=runtime.demo.host, port=runtime.demo.port
+                    "\n".join(
+                        self.tr("{router}: simulated NE8000 at {address}").format(
+                            router=name, address=address
+                        )
+                        for name, address in runtime.demo.addresses()
                     )
                 ),
             )
@@ -66,7 +69,6 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
     def _secrets_text(self, runtime: Runtime) -> str:
-        description = getattr(runtime.secrets, "description", None)
-        if isinstance(description, str):
-            return description
-        return self.tr("kept in memory for this session only")
+        if not runtime.passwords.persistent:
+            return self.tr("kept in memory for this session only")
+        return runtime.passwords.where

@@ -28,6 +28,7 @@ from app.domain.errors import NE8000MonitorError
 from app.domain.router import RouterProfile
 from app.engine.runtime import HostKeyProbe, Runtime
 from app.ui.dialogs.tasks import dialog_result
+from app.ui.messages import translate_error
 
 
 def _fingerprint_label(text: str) -> QLabel:
@@ -141,9 +142,17 @@ class HostKeyDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
 
-async def _show_error(parent: QWidget | None, title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
+async def _show_error(parent: QWidget | None, title: str, error: NE8000MonitorError) -> None:
+    """The reason in the interface language; the technical text under Show Details."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        title,
+        translate_error(error),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setObjectName("hostKeyError")
+    box.setDetailedText(str(error))
     try:
         await dialog_result(box)
     finally:
@@ -184,7 +193,7 @@ async def _ask_then_trust(
         await trust()
     except NE8000MonitorError as error:
         title = QCoreApplication.translate("HostKeyDialog", "Host key not trusted")
-        await _show_error(parent, title, str(error))
+        await _show_error(parent, title, error)
         return False
     return True
 
@@ -200,7 +209,7 @@ async def resolve_changed_host_key(parent: QWidget | None, runtime: Runtime, rou
         probe = await runtime.probe_host_key(profile)
     except NE8000MonitorError as error:
         title = QCoreApplication.translate("HostKeyDialog", "Cannot read the host key")
-        await _show_error(parent, title, str(error))
+        await _show_error(parent, title, error)
         return False
     if not probe.changed:
         # The router offers the pinned key again (or nothing was pinned): just retry.

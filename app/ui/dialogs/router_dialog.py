@@ -1,17 +1,21 @@
-"""Add or edit a router: connection profile in the settings file, password in the OS keyring.
+"""Add or edit a router: connection profile in the settings file, password in the OS keyring
+(or, without a usable keyring, in memory for this session only: the dialog says so).
 
 Saving a new SSH router (or one whose address changed) first fetches the key it offers and
 shows the first-contact dialog, so the operator compares the fingerprint *before* the app
-ever logs in. Telnet and legacy SSH algorithms are opt-ins with a visible warning. Nothing
-blocks the window: the probe and the save run on the qasync loop while the dialog shows
-what it is doing.
+ever logs in. Then, unless the same values already passed it, a **test login** runs (the
+host key checked, the login, `display version`); a router that fails it is saved only if
+the operator says so, after reading why (a wrong password says "wrong password", not
+"unreachable"). **Test login** runs the same check on demand. Telnet and legacy SSH
+algorithms are opt-ins with a visible warning. Nothing blocks the window: the probe, the
+test and the save run on the qasync loop while the dialog shows what it is doing.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,14 +35,21 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import NE8000MonitorError
 from app.domain.router import HOSTNAME, PROFILE_NAME, RouterProfile, TransportKind
+from app.engine.freshness import classify
+from app.engine.login_test import LoginTestResult
+from app.engine.messages import error_message
+from app.engine.pool import PoolState
 from app.engine.runtime import Runtime
 from app.engine.settings import MIN_COMMAND_TIMEOUT, MIN_CONNECT_TIMEOUT, MIN_KEEPALIVE_INTERVAL
+from app.ui import theme
 from app.ui.dialogs.hostkey import confirm_host_key
 from app.ui.dialogs.tasks import TaskSet, dialog_result
+from app.ui.messages import translate, translate_error
 
 SSH_PORT = 22
 TELNET_PORT = 23
 _WARNING_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
+_NOTE_STYLE = f"QLabel {{ color: {theme.WARN}; }}"
 
 
 class RouterDialog(QDialog):
@@ -73,11 +84,23 @@ class RouterDialog(QDialog):
         self.username_edit = QLineEdit(defaults.username)
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText(
-            self.tr("stored in the OS keyring")
-            if profile is None
-            else self.tr("leave empty to keep the stored password")
+        self.password_edit.setPlaceholderText(self._password_placeholder())
+        # Without a usable OS keyring the password lives for this session only: say so here.
+        self.password_note = QLabel(
+            self.tr(
+                "There is no usable OS keyring: the password is kept in memory until the app "
+                "closes (never written to a file); after a restart, enter it again here."
+            )
         )
+        self.password_note.setObjectName("passwordNote")
+        self.password_note.setWordWrap(True)
+        self.password_note.setStyleSheet(_NOTE_STYLE)
+        self.password_note.setVisible(not runtime.passwords.persistent)
+        self.password_problem = QLabel(self._missing_password_text())
+        self.password_problem.setObjectName("passwordProblem")
+        self.password_problem.setWordWrap(True)
+        self.password_problem.setStyleSheet(_WARNING_STYLE)
+        self.password_problem.setVisible(bool(self.password_problem.text()))
         self.protocol_combo = QComboBox()
         self.protocol_combo.addItem(self.tr("SSH"), TransportKind.SSH)
         self.protocol_combo.addItem(self.tr("Telnet (cleartext)"), TransportKind.TELNET)
@@ -124,6 +147,8 @@ class RouterDialog(QDialog):
         form.addRow(self.telnet_warning)
         form.addRow(self.tr("Username:"), self.username_edit)
         form.addRow(self.tr("Password:"), self.password_edit)
+        form.addRow(self.password_note)
+        form.addRow(self.password_problem)
         form.addRow(self.legacy_check)
         form.addRow(self.legacy_warning)
         sessions = QGroupBox(self.tr("Sessions and intervals"))
@@ -140,6 +165,11 @@ class RouterDialog(QDialog):
         self.error_label.setStyleSheet(_WARNING_STYLE)
         self.error_label.hide()
         self.status_label = QLabel()
+        self.test_label = QLabel()
+        self.test_label.setObjectName("loginTestResult")
+        self.test_label.setWordWrap(True)
+        self.test_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_label.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # indeterminate: a probe has no measurable progress
         self.progress.hide()
@@ -147,20 +177,66 @@ class RouterDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.test_button = self.buttons.addButton(
+            self.tr("Test login"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.test_button.setObjectName("testLogin")
+        self.test_button.setToolTip(
+            self.tr("Check the host key, log in and read display version, without saving")
+        )
+        self.test_button.setAutoDefault(False)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        self.test_button.clicked.connect(self.test)
+        # The last test login and the values it was run with (a change makes it stale).
+        self.last_test: LoginTestResult | None = None
+        self._tested: tuple[RouterProfile, str] | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(connection)
         layout.addWidget(sessions)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.test_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
 
         self.protocol_combo.currentIndexChanged.connect(self._protocol_changed)
         self.legacy_check.toggled.connect(self._update_warnings)
+        for edit in (self.name_edit, self.host_edit, self.username_edit, self.password_edit):
+            edit.textChanged.connect(self._values_changed)
+        for spin in (self.port_spin, self.pool_spin, self.vty_spin):
+            spin.valueChanged.connect(self._values_changed)
+        self.protocol_combo.currentIndexChanged.connect(self._values_changed)
+        self.legacy_check.toggled.connect(self._values_changed)
         self._update_warnings()
+
+    def _password_placeholder(self) -> str:
+        persistent = self.runtime.passwords.persistent
+        if self.original is None:
+            return (
+                self.tr("stored in the OS keyring")
+                if persistent
+                else self.tr("kept for this session only (no OS keyring)")
+            )
+        return (
+            self.tr("leave empty to keep the stored password")
+            if persistent
+            else self.tr("leave empty to keep this session's password")
+        )
+
+    def _missing_password_text(self) -> str:
+        """For an edited router that has no password now: why (to be fixed right here)."""
+        if self.original is None or self.original.name not in self.runtime.monitor.routers:
+            return ""
+        (status,) = self.runtime.monitor.router_status(self.original.name)
+        if status.pool.state is not PoolState.NO_CREDENTIALS:
+            return ""
+        problem = self.runtime.monitor.connection_problem(self.original.name)
+        reason = translate(problem) if problem is not None else ""
+        return self.tr("This router has no password: {reason}. Enter it to connect.").format(
+            reason=reason
+        )
 
     def _seconds(self, value: float, low: float, high: float) -> QDoubleSpinBox:
         spin = QDoubleSpinBox()
@@ -203,8 +279,94 @@ class RouterDialog(QDialog):
         self.status_label.setText(message or "")
         self.progress.setVisible(busy)
         self.save_button.setEnabled(not busy)
+        self.test_button.setEnabled(not busy)
         for widget in (self.name_edit, self.host_edit, self.port_spin, self.password_edit):
             widget.setEnabled(not busy)
+
+    # ---- test login ----
+
+    def _values_changed(self, *_args: object) -> None:
+        """A changed field makes the last test say nothing about what would be saved."""
+        if self.last_test is not None and not self.tasks.busy:
+            self.last_test = None
+            self._tested = None
+            self.test_label.hide()
+
+    def show_test_result(self, result: LoginTestResult) -> None:
+        self.last_test = result
+        if result.passed:
+            text = "\u2714 " + self.tr("Test login passed: {result}").format(
+                result=translate(result.message)
+            )
+            self.test_label.setStyleSheet(f"QLabel {{ color: {theme.OK}; }}")
+        else:
+            text = "\u2718 " + self.tr("Test login failed: {reason}").format(
+                reason=self._failure_reason(result)
+            )
+            self.test_label.setStyleSheet(_WARNING_STYLE)
+        self.test_label.setText(text)
+        detail = self.tr("Details:") + " " + result.detail if result.detail else ""
+        self.test_label.setToolTip(detail)
+        self.test_label.show()
+
+    def _failure_reason(self, result: LoginTestResult) -> str:
+        reason = translate(result.message)
+        if result.wrong_password:
+            reason += " " + self.tr("(wrong username or password)")
+        return reason
+
+    def test(self) -> None:
+        """Run a test login with the form's values (the Test login button)."""
+        if self.tasks.busy:
+            return
+        try:
+            profile = self.profile()
+        except ValueError as error:
+            self.show_error(str(error))
+            return
+        password = self.password_edit.text()
+        if self.original is None and not password:
+            self.show_error(self._password_required())
+            return
+        self.show_error("")
+        self.tasks.spawn(self._test(profile, password or None))
+
+    async def _test(self, profile: RouterProfile, password: str | None) -> LoginTestResult | None:
+        """Host key (asked about when new or changed), login, `display version`. None when
+        the operator declined the host key (nothing was tested)."""
+        if profile.transport is TransportKind.SSH:
+            self._set_busy(
+                self.tr("Contacting {host}:{port} for its host key…").format(
+                    host=profile.host, port=profile.port
+                )
+            )
+            try:
+                probe = await self.runtime.probe_host_key(profile)
+            except NE8000MonitorError as error:
+                self._set_busy(None)
+                result = LoginTestResult(False, error_message(error), str(error), classify(error))
+                self.show_test_result(result)
+                return result
+            self._set_busy(self.tr("Waiting for the host key to be confirmed…"))
+            if not await confirm_host_key(self, self.runtime, profile, probe):
+                self._set_busy(None)
+                self.show_error(self.tr("The host key was not trusted; nothing was tested."))
+                return None
+        self._set_busy(self.tr("Logging in to {host}:{port}…").format(
+            host=profile.host, port=profile.port
+        ))
+        result = await self.runtime.test_login(profile, password)
+        self._set_busy(None)
+        self._tested = (profile, password or "")
+        self.show_test_result(result)
+        return result
+
+    def _passed_for(self, profile: RouterProfile, password: str | None) -> bool:
+        return (
+            self.last_test is not None
+            and self.last_test.passed
+            and self._tested == (profile, password or "")
+        )
 
     # ---- validation ----
 
@@ -281,22 +443,47 @@ class RouterDialog(QDialog):
             return
         password = self.password_edit.text()
         if self.original is None and not password:
-            self.show_error(self.tr("Enter the router's password (it is kept in the OS keyring)."))
+            self.show_error(self._password_required())
             return
         self.show_error("")
         self.tasks.spawn(self._save(profile, password or None))
 
+    def _password_required(self) -> str:
+        if self.runtime.passwords.persistent:
+            return self.tr("Enter the router's password (it is kept in the OS keyring).")
+        return self.tr(
+            "Enter the router's password (without an OS keyring it is kept for this session "
+            "only)."
+        )
+
     async def _save(self, profile: RouterProfile, password: str | None) -> None:
-        if self._needs_probe(profile) and not await self._check_host_key(profile):
-            self._set_busy(None)
-            return
+        verified = True
+        if self._needs_probe(profile):
+            verified = await self._check_host_key(profile)
+            if verified is None:
+                self._set_busy(None)
+                return
+        # An unreachable router the operator chose to save anyway is not tested again.
+        if verified and not self._passed_for(profile, password):
+            result = await self._test(profile, password)
+            if result is None:
+                return
+            if not result.passed and not await self._ask_save_failed(result):
+                return
         self._set_busy(self.tr("Saving…"))
         try:
             if self.original is None:
                 await self.runtime.add_router(profile, password)
             else:
                 await self.runtime.update_router(profile, password)
-        except (NE8000MonitorError, ValueError, OSError) as error:
+        except NE8000MonitorError as error:
+            self._set_busy(None)
+            self.show_error(
+                self.tr("Could not save the router: {error}").format(error=translate_error(error))
+            )
+            self.error_label.setToolTip(str(error))
+            return
+        except (ValueError, OSError) as error:
             self._set_busy(None)
             self.show_error(self.tr("Could not save the router: {error}").format(error=error))
             return
@@ -304,8 +491,9 @@ class RouterDialog(QDialog):
         self.saved.emit(profile.name)
         self.accept()
 
-    async def _check_host_key(self, profile: RouterProfile) -> bool:
-        """Fetch and confirm the router's SSH key; False when the operator backs out."""
+    async def _check_host_key(self, profile: RouterProfile) -> bool | None:
+        """Fetch and confirm the router's SSH key: True when it is trusted, False when it
+        could not be fetched and the operator saves anyway (unverified), None to stop."""
         self._set_busy(
             self.tr("Contacting {host}:{port} for its host key…").format(
                 host=profile.host, port=profile.port
@@ -315,14 +503,15 @@ class RouterDialog(QDialog):
             probe = await self.runtime.probe_host_key(profile)
         except NE8000MonitorError as error:
             self._set_busy(None)
-            return await self._ask_save_unverified(str(error))
+            return False if await self._ask_save_unverified(error) else None
         self._set_busy(self.tr("Waiting for the host key to be confirmed…"))
         if not await confirm_host_key(self, self.runtime, profile, probe):
             self.show_error(self.tr("The host key was not trusted; the router was not saved."))
-            return False
+            return None
         return True
 
-    async def _ask_save_unverified(self, reason: str) -> bool:
+    async def _ask_save_unverified(self, error: NE8000MonitorError) -> bool:
+        reason = translate_error(error)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Router not reachable"),
@@ -334,6 +523,7 @@ class RouterDialog(QDialog):
             self,
         )
         box.setObjectName("saveUnverifiedBox")
+        box.setDetailedText(str(error))
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         try:
             answer = await dialog_result(box)
@@ -341,6 +531,32 @@ class RouterDialog(QDialog):
             box.deleteLater()
         if answer != QMessageBox.StandardButton.Save:
             self.show_error(self.tr("Not saved: {reason}").format(reason=reason))
+            return False
+        return True
+
+    async def _ask_save_failed(self, result: LoginTestResult) -> bool:
+        """The test login failed: save anyway only if the operator says so (Cancel default)."""
+        reason = self._failure_reason(result)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Test login failed"),
+            self.tr(
+                "The test login failed: {reason}\n\nSave the router anyway? The app will "
+                "keep trying to connect with these settings."
+            ).format(reason=reason),
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("saveFailedLoginBox")
+        if result.detail:
+            box.setDetailedText(result.detail)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        try:
+            answer = await dialog_result(box)
+        finally:
+            box.deleteLater()
+        if answer != QMessageBox.StandardButton.Save:
+            self.show_error(self.tr("Not saved: the test login failed."))
             return False
         return True
 
@@ -370,3 +586,4 @@ async def remove_router(parent: QWidget | None, runtime: Runtime, name: str) -> 
         box.deleteLater()
     await runtime.remove_router(name)
     return True
+

@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.alarms import Alarm, AlarmList
-from app.domain.alerts import Alert
+from app.domain.alerts import Alert, AlertKind
 from app.ui import theme
 from app.ui.context import UiContext
-from app.ui.formatting import DASH, format_datetime
+from app.ui.formatting import DASH, format_count, format_datetime
 from app.ui.freshness import FreshnessBar, is_current
 from app.ui.models import ROW_ROLE, Column, RowsModel
 from app.ui.views.common import heading, make_table
+from app.ui.views.state_names import alert_text, alert_tooltip, kind_text, severity_text
 
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "warning": 3}
 
@@ -61,27 +62,27 @@ class AlarmsView(QWidget):
         self.ctx = ctx
         self.router = router
         columns = [
-            Column(self.tr("Severity"), lambda a: str(a.severity),
+            Column(self.tr("Severity"), lambda a: severity_text(a.severity),
                    sort=lambda a: SEVERITY_ORDER.get(str(a.severity), 9),
-                   background=lambda a: _tinted(theme.severity_colour(a.severity))),
+                   background=lambda a: _tinted(theme.severity_colour(a.severity)),
+                   widest=lambda: [severity_text(s) for s in SEVERITY_ORDER]),
             Column(self.tr("Raised"), lambda a: format_datetime(a.raised_at),
                    sort=lambda a: a.raised_at.timestamp()),
             Column(self.tr("Router"), lambda a: a.router),
-            Column(self.tr("Kind"), lambda a: str(a.kind).replace("_", " ")),
-            Column(self.tr("Message"), lambda a: a.message, tooltip=lambda a: a.message),
+            Column(self.tr("Kind"), lambda a: kind_text(a.kind),
+                   widest=lambda: [kind_text(kind) for kind in AlertKind]),
+            Column(self.tr("Message"), alert_text, tooltip=alert_tooltip),
             Column(self.tr("Cleared"), lambda a: format_datetime(a.cleared_at),
                    sort=lambda a: a.cleared_at.timestamp() if a.cleared_at else 0.0),
             Column(self.tr("Acknowledged"),
-                   lambda a: a.acknowledged_by or DASH if a.acknowledged else DASH),
+                   lambda a: a.acknowledged_by or DASH if a.acknowledged else DASH,
+                   tooltip=lambda a: format_datetime(a.acknowledged_at) if a.acknowledged
+                   else None),
         ]
         self.alerts = RowsModel(columns, key=lambda a: (a.id, a.raised_at), parent=self)
         self.alert_table: QTableView = make_table(
-            self.alerts, self, name="alertTable" if router else "allAlertTable"
+            self.alerts, self, name="alertTable" if router else "allAlertTable", stretch=4
         )
-        self.alert_table.setColumnWidth(0, 80)
-        self.alert_table.setColumnWidth(1, 150)
-        self.alert_table.setColumnWidth(3, 130)
-        self.alert_table.setColumnWidth(4, 420)
         self.alert_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         if router is not None:
             self.alert_table.hideColumn(2)
@@ -116,9 +117,11 @@ class AlarmsView(QWidget):
         else:
             self.alarms = RowsModel(
                 [
-                    Column(self.tr("Severity"), lambda a: a.severity or DASH,
+                    Column(self.tr("Severity"),
+                           lambda a: severity_text(a.severity) if a.severity else DASH,
                            sort=lambda a: SEVERITY_ORDER.get(alarm_severity(a), 9),
-                           background=lambda a: _tinted(theme.severity_colour(alarm_severity(a)))),
+                           background=lambda a: _tinted(theme.severity_colour(alarm_severity(a))),
+                           widest=lambda: [severity_text(s) for s in SEVERITY_ORDER]),
                     Column(self.tr("Time (router)"), lambda a: a.raised_at or DASH),
                     Column(self.tr("Alarm ID"), lambda a: a.alarm_id or DASH),
                     Column(self.tr("Description"), lambda a: a.description,
@@ -127,9 +130,7 @@ class AlarmsView(QWidget):
                 key=lambda a: (a.sequence, a.alarm_id),
                 parent=self,
             )
-            self.alarm_table = make_table(self.alarms, self, name="routerAlarmTable")
-            self.alarm_table.setColumnWidth(1, 190)
-            self.alarm_table.setColumnWidth(2, 110)
+            self.alarm_table = make_table(self.alarms, self, name="routerAlarmTable", stretch=3)
             alarms_box = QWidget(self)
             alarms_layout = QVBoxLayout(alarms_box)
             alarms_layout.setContentsMargins(0, 0, 0, 0)
@@ -174,9 +175,8 @@ class AlarmsView(QWidget):
         active = [a for a in alerts if a.active]
         unacked = sum(1 for a in active if not a.acknowledged)
         self.summary.setText(
-            self.tr("%1 active, %2 not acknowledged").replace("%1", str(len(active))).replace(
-                "%2", str(unacked)
-            )
+            self.tr("%n active", "", len(active)) + ", "
+            + self.tr("%n not acknowledged", "", unacked)
         )
         self._selection_changed()
 
@@ -187,7 +187,9 @@ class AlarmsView(QWidget):
         if isinstance(alarms, AlarmList):
             self.alarms.set_rows(list(alarms.alarms))
             self.alarm_heading.setText(
-                self.tr("Active alarms on the router (%1)").replace("%1", str(len(alarms.alarms)))
+                self.tr("Active alarms on the router (%1)").replace(
+                    "%1", format_count(len(alarms.alarms))
+                )
             )
         self.show_freshness()
 
@@ -219,5 +221,5 @@ class AlarmsView(QWidget):
             if acknowledgeable and self.ctx.monitor.acknowledge_alert(alert.id, user):
                 done += 1
         if done:
-            self.ctx.live.notice.emit(self.tr("%1 alert(s) acknowledged").replace("%1", str(done)))
+            self.ctx.live.notice.emit(self.tr("%n alert(s) acknowledged", "", done))
         return done

@@ -69,6 +69,11 @@ def _rate_colour(row: InterfaceRow) -> QColor | None:
     return None if row.rate_current else stale_colour()
 
 
+def _widest_rates() -> list[str]:
+    """The widest rates a port shows (`888 Gbps`, `88.8 Gbps`): room before they come."""
+    return [format_bps(888e9), format_bps(88.8e9), format_bps(888e6)]
+
+
 def _legend_chip(text: str, colour: str, parent: QWidget) -> QLabel:
     label = QLabel(f'<span style="color:{colour}">\u25a0</span> {text}', parent)
     label.setTextFormat(Qt.TextFormat.RichText)
@@ -91,7 +96,8 @@ class InterfacesView(QWidget):
                 Column(self.tr("Monitored"), lambda r: "", sort=lambda r: r.monitored,
                        checked=lambda r: r.monitored),
                 Column(self.tr("Interface"), lambda r: r.name),
-                Column(self.tr("Description"), lambda r: r.description or DASH),
+                Column(self.tr("Description"), lambda r: r.description or DASH,
+                       tooltip=lambda r: r.description),
                 Column(self.tr("PHY"), lambda r: r.brief.phy,
                        foreground=lambda r: phy_colour(r.brief)),
                 Column(self.tr("Protocol"), lambda r: r.brief.protocol,
@@ -106,21 +112,20 @@ class InterfacesView(QWidget):
                        sort=lambda r: number_key(r.brief.out_errors), numeric=True),
                 Column(self.tr("In bit/s"), lambda r: format_bps(r.in_bps),
                        sort=lambda r: number_key(r.in_bps), numeric=True,
-                       foreground=_rate_colour),
+                       foreground=_rate_colour, widest=_widest_rates),
                 Column(self.tr("Out bit/s"), lambda r: format_bps(r.out_bps),
                        sort=lambda r: number_key(r.out_bps), numeric=True,
-                       foreground=_rate_colour),
+                       foreground=_rate_colour, widest=_widest_rates),
             ],
             key=lambda r: r.name,
             parent=self,
         )
         self.model.check_toggled.connect(self._toggle_monitored)
-        self.table: QTableView = make_table(self.model, self, name="interfaceTable")
+        # The description takes what is left (and elides, with its tooltip): the figures
+        # are never cut.
+        self.table: QTableView = make_table(self.model, self, name="interfaceTable", stretch=2)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.table.setColumnWidth(0, 80)
-        self.table.setColumnWidth(1, 190)
-        self.table.setColumnWidth(2, 180)
 
         self.filter = QLineEdit(self)
         self.filter.setObjectName("interfaceFilter")
@@ -222,12 +227,15 @@ class InterfacesView(QWidget):
         now = self.ctx.live.clock()
         self.model.set_dimmed(not is_current(live.record("interface_brief"), now))
         self.freshness.update_records([live.record(s) for s in SECTIONS_SHOWN], now)
+        self.count.setText(self.count_text(rows, live.data("interface_brief") is not None))
+
+    def count_text(self, rows: list[InterfaceRow], answered: bool) -> str:
+        """`67 interfaces, 32 down` (plurals per language); "no data yet" before the first
+        answer, never "0 interfaces, 0 down"."""
+        if not answered:
+            return self.tr("Interfaces: no data yet")
         down = sum(1 for r in rows if not r.brief.phy_up)
-        self.count.setText(
-            self.tr("%1 interfaces, %2 down").replace("%1", str(len(rows))).replace(
-                "%2", str(down)
-            )
-        )
+        return self.tr("%n interfaces", "", len(rows)) + ", " + self.tr("%n down", "", down)
 
     def _toggle_monitored(self, name: object, checked: bool) -> None:
         names = self.monitored()

@@ -10,6 +10,7 @@ freshness bar says why, with the router's own text when an answer could not be r
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -26,7 +27,7 @@ from app.engine.monitor import HistoryResult
 from app.engine.subscribers import DomainUsage, PoolUsage, SubscriberSummary
 from app.ui import theme
 from app.ui.context import UiContext
-from app.ui.formatting import DASH, format_count, format_delta, format_percent
+from app.ui.formatting import DASH, format_count, format_decimal, format_delta, format_percent
 from app.ui.freshness import FreshnessBar, caption, dim_label, is_current
 from app.ui.models import Column, RowsModel, number_key
 from app.ui.plots import follow_now, points_to_arrays, set_curve, time_plot
@@ -36,6 +37,7 @@ METRIC = "subscribers.total"
 # The sections this view shows: the total, the domain table, the pool table.
 SHOWN = ("online_total", "domains", "ip_pools")
 CHANGE_WINDOW = 300.0
+CHANGE_SLACK = 30.0  # a poll's worth: 4 min 40 s of data still reads as "the last 5 min"
 # The plot ranges the operator can choose, in seconds (labels in `_range_labels`).
 RANGES: tuple[float, ...] = (900.0, 3600.0, 6 * 3600.0, 86400.0, 7 * 86400.0)
 
@@ -46,12 +48,35 @@ def domain_percent(domain: DomainUsage) -> float | None:
     return domain.online * 100 / domain.access_limit
 
 
-def change_over(points: list[tuple[float, float | None]]) -> float | None:
-    """Newest value minus the oldest in the window; None when either end is missing."""
-    values = [v for _, v in points if v is not None]
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The change of the total between two readings, and the time between them."""
+
+    delta: float  # newest minus oldest
+    span: float  # seconds between the two readings (the figure covers no more)
+    base: float  # the older reading
+
+    def alarming(self, drop_percent: float) -> bool:
+        """A drop as big as the mass-drop alert's threshold (not any drop: -18 of 25,948
+        is noise)."""
+        return self.delta < 0 and -self.delta >= self.base * drop_percent / 100
+
+
+def change_over(points: list[tuple[float, float | None]]) -> Change | None:
+    """Newest value minus the oldest in the window, and the span between them; None when
+    fewer than two readings are there (gaps are not readings)."""
+    values = [(t, v) for t, v in points if v is not None]
     if len(values) < 2:
         return None
-    return values[-1] - values[0]
+    (first_t, first), (last_t, last) = values[0], values[-1]
+    return Change(last - first, last_t - first_t, first)
+
+
+def span_text(seconds: float) -> str:
+    """`36 s`, `4 min`: how long a change figure really covers."""
+    if seconds < 120:
+        return f"{max(0, round(seconds))} s"
+    return f"{round(seconds / 60)} min"
 
 
 class SubscribersView(QWidget):
@@ -214,6 +239,33 @@ class SubscribersView(QWidget):
         self.pools.set_dimmed(not is_current(live.record("ip_pools"), now))
         self.freshness.update_records([live.record(section) for section in SHOWN], now)
 
+    def show_change(self, change: Change | None) -> None:
+        """`-120 in the last 5 min`, or `±0 in the last 36 s` when that is all the data
+        there is; red only for a drop as big as the mass-drop alert's threshold."""
+        if change is None:
+            self.change.setText(self.tr("%1 in the last 5 min").replace("%1", format_delta(None)))
+            self.change.setStyleSheet("")
+            return
+        covered = min(change.span, CHANGE_WINDOW)
+        if covered >= CHANGE_WINDOW - CHANGE_SLACK:
+            text = self.tr("%1 in the last 5 min").replace("%1", format_delta(change.delta))
+        else:
+            text = (
+                self.tr("%1 in the last %2")
+                .replace("%1", format_delta(change.delta))
+                .replace("%2", span_text(covered))
+            )
+        self.change.setText(text)
+        threshold = float(self.ctx.runtime.settings.thresholds.mass_drop_percent)
+        alarming = change.alarming(threshold)
+        self.change.setStyleSheet(f"color: {theme.BAD};" if alarming else "")
+        self.change.setProperty("alarming", alarming)
+        self.change.setToolTip(
+            self.tr("Red from a drop of %1% (the mass-drop alert's threshold)").replace(
+                "%1", format_decimal(threshold)
+            )
+        )
+
     def _range_changed(self) -> None:
         self._range = float(self.range_box.currentData())
         self._dirty = True
@@ -253,13 +305,7 @@ class SubscribersView(QWidget):
         set_curve(self.curve, times, values)
         self._fit_counts(values)
         follow_now(self.plot, self._range, float(times[0]) if len(times) else None, time.time())
-        delta = change_over(recent.points)
-        text = format_delta(delta)
-        self.change.setText(self.tr("%1 in the last 5 min").replace("%1", text))
-        if delta is not None and delta < 0:
-            self.change.setStyleSheet(f"color: {theme.BAD};")
-        else:
-            self.change.setStyleSheet("")
+        self.show_change(change_over(recent.points))
         self.source.setText(
             self.tr("from memory") if series.source == "memory" else self.tr("from history")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.bootstrap import AppPaths, Engine, build_engine
-from app.domain.alerts import Alert, AlertKind
+from app.domain.alerts import Alert, AlertKind, Severity
 from app.domain.interfaces import InterfaceBrief
 from app.domain.router import RouterProfile
 from app.domain.subscribers import AccessUserCounters
@@ -114,6 +115,7 @@ def alert_event(kind: AlertKind, *, active: bool, subject: str = "") -> Callable
 
 async def test_every_section_is_published_and_snapshot_matches_the_router(rig: Rig) -> None:
     monitor = rig.monitor
+    identity = monitor.identity("sim")  # which box "sim" is: its history belongs to it
     sub = monitor.subscribe(name="test", types=[RouterDataUpdated])
     states = monitor.subscribe(name="states", types=[RouterStateChanged])
     await monitor.start()
@@ -192,7 +194,8 @@ async def test_every_section_is_published_and_snapshot_matches_the_router(rig: R
     assert leftover_tasks() == []
     async with asyncio.timeout(WAIT):  # subscriptions end with the monitor
         assert all(isinstance(e, RouterDataUpdated) for e in [e async for e in sub])
-    reopened = HistoryStore(rig.store_path)
+    # The history belongs to the box: a store told which box "sim" is reads it back.
+    reopened = HistoryStore(rig.store_path, identities={"sim": identity})
     try:
         stored = await reopened.query(
             "sim", "subscribers.total", points[0][0] - 1, points[-1][0] + 1, resolution="raw"
@@ -210,18 +213,28 @@ async def test_mass_drop_raises_subscriber_drop_alert(rig: Rig) -> None:
     await monitor.start()
     await wait_for(sub, lambda e: isinstance(e, RouterDataUpdated) and e.section == "online_total")
     sim.faults.schedule_mass_drop(0.3)
-    # The drop alert and the box's own major alarm about it, in whichever order they come.
+    # The drop alert and the box's own major alarm about it, in whichever order they come
+    # (its standing minor and warning alarms are alerts too).
     raised: dict[AlertKind, Alert] = {}
+    alarms: list[Alert] = []
+
+    def drop_alarm() -> Alert | None:
+        return next((a for a in alarms if "PreviousNumber" in a.message), None)
+
     async with asyncio.timeout(WAIT):
         async for event in sub:
             if isinstance(event, AlertChanged) and event.alert.active:
                 raised[event.alert.kind] = event.alert
-            if {AlertKind.SUBSCRIBER_DROP, AlertKind.ROUTER_ALARM} <= set(raised):
+                if event.alert.kind is AlertKind.ROUTER_ALARM:
+                    alarms.append(event.alert)
+            if AlertKind.SUBSCRIBER_DROP in raised and drop_alarm() is not None:
                 break
     after = sim.state.total_users()
     assert after == before - round(before * 0.3)
     assert f"({before} -> {after})" in raised[AlertKind.SUBSCRIBER_DROP].message
-    alarm = raised[AlertKind.ROUTER_ALARM]
+    alarm = drop_alarm()
+    assert alarm is not None
+    assert alarm.severity is Severity.MAJOR
     assert f"PreviousNumber={before}, CurrentNumber={after}" in alarm.message
     drop_id = raised[AlertKind.SUBSCRIBER_DROP].id
     acked = monitor.acknowledge_alert(drop_id, "noc-1")
@@ -235,6 +248,7 @@ async def test_mass_drop_raises_subscriber_drop_alert(rig: Rig) -> None:
 
 async def test_shutdown_of_monitored_interface_raises_and_undo_clears(rig: Rig) -> None:
     monitor = rig.monitor
+    identity = monitor.identity("sim")
     monitor.set_monitored_interfaces("sim", ["GE0/3/1"])
     assert monitor.monitored_interfaces("sim") == (UPLINK,)
     sub = monitor.subscribe(name="test")
@@ -242,7 +256,8 @@ async def test_shutdown_of_monitored_interface_raises_and_undo_clears(rig: Rig) 
     await wait_for(
         sub, lambda e: isinstance(e, RouterDataUpdated) and e.section == "interface_brief"
     )
-    assert monitor.active_alerts("sim") == []
+    # Only the box's standing minor and warning alarms (alerts too), nothing of ours yet.
+    assert [a for a in monitor.active_alerts("sim") if a.kind != AlertKind.ROUTER_ALARM] == []
 
     plan = monitor.plan_change(InterfaceShutdown("sim", UPLINK))
     result = await monitor.run_change(plan, confirmation=plan.token)
@@ -255,7 +270,12 @@ async def test_shutdown_of_monitored_interface_raises_and_undo_clears(rig: Rig) 
     assert [a.kind for a in active if a.kind != AlertKind.ROUTER_ALARM] == [
         AlertKind.INTERFACE_DOWN
     ]
-    assert all(UPLINK in a.message for a in active if a.kind == AlertKind.ROUTER_ALARM)
+    serious = (Severity.CRITICAL, Severity.MAJOR)  # beside the box's standing minor alarms
+    assert all(
+        UPLINK in a.message
+        for a in active
+        if a.kind == AlertKind.ROUTER_ALARM and a.severity in serious
+    )
 
     plan = monitor.plan_change(InterfaceUndoShutdown("sim", UPLINK))
     result = await monitor.run_change(plan, confirmation=plan.token)
@@ -267,7 +287,7 @@ async def test_shutdown_of_monitored_interface_raises_and_undo_clears(rig: Rig) 
     assert cleared.alert.id == raised.alert.id
     assert [a for a in monitor.active_alerts("sim") if a.kind != AlertKind.ROUTER_ALARM] == []
     await monitor.stop()
-    reopened = HistoryStore(rig.store_path)
+    reopened = HistoryStore(rig.store_path, identities={"sim": identity})
     try:
         history: list[Alert] = await reopened.alert_history(router="sim")
     finally:
@@ -307,8 +327,10 @@ async def test_hung_router_does_not_delay_another(tmp_path: Path) -> None:
         gap = monitor.history.latest("hung", "cpu.percent")
         assert gap is not None
         assert gap[1] is None  # a gap, never a zero
-        # Reachability: the router answered other commands, so no unreachable alert.
-        assert monitor.active_alerts("hung") == []
+        # Reachability: the router answered other commands, so no unreachable alert
+        # (its standing minor and warning alarms are alerts, as on a real box).
+        others = [a for a in monitor.active_alerts("hung") if a.kind != AlertKind.ROUTER_ALARM]
+        assert others == []
 
         # Removing the hung router (a command of it in flight) leaves the other polling.
         await monitor.remove_router("hung")
@@ -382,3 +404,59 @@ async def test_alert_active_at_stop_is_adopted_after_restart_not_raised_again(
     finally:
         await second.monitor.stop()
         await second.engine.close()
+
+
+async def test_a_mass_drop_on_one_box_never_shows_against_another_box_of_its_name(
+    tmp_path: Path,
+) -> None:
+    """Both boxes are called `router` (as every ROUTER_* router once was), one history file."""
+    frozen_at = 1_700_000_000.0
+    first_box = await start_simulator(
+        host="127.0.0.1", port=0, clock=lambda: frozen_at, **{**SMALL_DEVICE, "users": 2000}
+    )
+    second_box = await start_simulator(
+        host="127.0.0.1", port=0, clock=lambda: frozen_at, **{**SMALL_DEVICE, "users": 700}
+    )
+    try:
+        first = build_rig({"router": first_box}, tmp_path)
+        try:
+            sub = first.monitor.subscribe(name="test")
+            await first.monitor.start()
+            await wait_for(
+                sub, lambda e: isinstance(e, RouterDataUpdated) and e.section == "online_total"
+            )
+            first_box.faults.schedule_mass_drop(0.6)
+            drop = await wait_for(sub, alert_event(AlertKind.SUBSCRIBER_DROP, active=True))
+            assert isinstance(drop, AlertChanged)
+            assert drop.alert.port == first_box.port
+            ring = first.monitor.history.between("router", "subscribers.total")
+            first_values = {value for _, value in ring}
+        finally:
+            await first.monitor.stop()  # the drop is still active when the app stops
+            await first.engine.close()
+
+        second = build_rig({"router": second_box}, tmp_path)  # same name, same history file
+        try:
+            sub = second.monitor.subscribe(name="test")
+            await second.monitor.start()
+            await wait_for(
+                sub, lambda e: isinstance(e, RouterDataUpdated) and e.section == "online_total"
+            )
+            kinds = {a.kind for a in second.monitor.active_alerts("router")}
+            assert AlertKind.SUBSCRIBER_DROP not in kinds
+            history = await second.monitor.history_query(
+                "router", "subscribers.total", time.time() - 3600, resolution="raw"
+            )
+            assert history.source == "store"
+            seen = {value for _, value in history.points}
+            assert seen  # the second box's own samples
+            assert not seen & first_values  # none of the first box's
+            assert second.monitor.store is not None
+            past = await second.monitor.store.alert_history(router="router")
+            assert [a for a in past if a.kind is AlertKind.SUBSCRIBER_DROP] == []
+        finally:
+            await second.monitor.stop()
+            await second.engine.close()
+    finally:
+        await first_box.close()
+        await second_box.close()

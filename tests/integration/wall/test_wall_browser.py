@@ -340,13 +340,54 @@ async def test_sound_beeps_once_for_each_new_critical_alert(
     old = "2020-01-01T00:00:00.000Z"  # active before the page loaded: not new
     await page.evaluate(f"NE8000Wall.handle({alert_message('a3', 'critical', old)})")
     assert await page.evaluate("NE8000Wall.alarmsPlayed") == before + 1
-    # Sorted by severity: the criticals first, then the major.
+    # Sorted by severity: the criticals first, then the major (then the box's own minor
+    # and warning alarms, which the list may cut off with "+N more" when space runs out).
     items = f"[...document.querySelectorAll('.card[data-router=\"{ROUTERS[0]}\"] .alert')]"
-    await page.wait_for(f"{items}.length >= 3")
+    await page.evaluate("NE8000Wall.flush()")  # draw all three before reading the list
+    await page.wait_for(f"{items}.length >= 2")
     order = await page.evaluate(f"{items}.map((item) => item.dataset.severity)")
     ranks = ["critical", "major", "minor", "warning"]
     assert order == sorted(order, key=ranks.index)
-    assert order[:3] == ["critical", "critical", "major"]
+    assert order[:2] == ["critical", "critical"]
+    assert "major" in order or await page.evaluate(card(ROUTERS[0], ".alert-more"))
+
+
+def severity_counts(router: str) -> str:
+    """JS: the card's alert counts by severity, {severity: text}."""
+    return (
+        f"Object.fromEntries([...document.querySelectorAll("
+        f"'.card[data-router=\"{router}\"] .alerts-label .sev-count')]"
+        ".map((chip) => [chip.dataset.severity, chip.textContent]))"
+    )
+
+
+async def test_alerts_are_counted_by_severity_minor_and_warning_included(
+    page: Page, served: ServeProcess
+) -> None:
+    """The demo box's own minor (low optical power) and warning (licence expiry) alarms
+    come through the feed as alerts and are counted beside major and critical ones."""
+    await open_wall(page, served)
+    await page.wait_for(
+        f"(() => {{ const c = {severity_counts(ROUTERS[1])}; return c.minor && c.warning; }})()",
+        timeout=60,
+    )
+    counts = await page.evaluate(severity_counts(ROUTERS[1]))
+    assert re.fullmatch(r"\d+ minor", counts["minor"])
+    assert re.fullmatch(r"\d+ warning", counts["warning"])
+    label = await page.evaluate(card(ROUTERS[1], ".alerts-label"))
+    assert label.startswith("Active alerts")
+
+    await open_wall(page, served, "?lang=pt-BR")
+    raised = await page.evaluate("new Date().toISOString()")
+    for index, severity in enumerate(("critical", "minor", "minor", "minor", "warning")):
+        await page.evaluate(f"NE8000Wall.handle({alert_message(f'c{index}', severity, raised)})")
+    await page.wait_for(f"{severity_counts(ROUTERS[0])}.critical === '1 crítico'")
+    counts = await page.evaluate(severity_counts(ROUTERS[0]))
+    minor = int(counts["minor"].split()[0])
+    assert minor >= 3
+    assert counts["minor"] == f"{minor} menores"
+    assert re.fullmatch(r"\d+ avisos?", counts["warning"])
+    assert "major" not in counts or re.fullmatch(r"\d+ maior(es)?", counts["major"])
 
 
 NO_OVERFLOW = """(() => {

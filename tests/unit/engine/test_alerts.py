@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.domain.alarms import Alarm, AlarmList
 from app.domain.alerts import Alert, AlertEvent, AlertKind, Severity, alert_id
+from app.domain.errors import (
+    AuthenticationFailed,
+    CredentialsUnavailable,
+    PasswordProblem,
+    RouterTimeout,
+    RouterUnreachable,
+)
 from app.domain.interfaces import BriefInterface, InterfaceBrief
+from app.domain.messages import MessageId, message
+from app.domain.router import RouterIdentity
 from app.domain.subscribers import IpPool, IpPoolList
 from app.engine.alerts import (
     AlertManager,
@@ -109,8 +119,11 @@ def test_unreachable_raised_once_after_two_failures_and_cleared_once(
         severity=Severity.CRITICAL,
         kind=AlertKind.ROUTER_UNREACHABLE,
         subject="",
-        message="Router r1 is unreachable: connection refused",
+        message="Router r1 is unreachable (connection refused)",
         raised_at=START + timedelta(seconds=15),
+        operator_message=message(
+            MessageId.ALERT_UNREACHABLE, router="r1", detail="connection refused"
+        ),
     )
     for _ in range(5):
         clock.advance(15)
@@ -314,7 +327,7 @@ def test_pool_raised_at_90_and_cleared_below_85(manager: AlertManager) -> None:
     assert manager.observe_pools("r1", {"pool-a": 89.9, "pool-b": 20.0}) == []
     (raised,) = manager.observe_pools("r1", {"pool-a": 90.0, "pool-b": 20.0})
     assert (raised.kind, raised.subject) == (AlertKind.POOL_HIGH, "pool-a")
-    assert raised.message == "IP pool pool-a on r1 is 90.0% used (threshold 90%)"
+    assert raised.message == "IP pool pool-a on r1 is 90% used (threshold 90%)"
     assert manager.observe_pools("r1", {"pool-a": 87.0, "pool-b": 20.0}) == []
     assert manager.observe_pools("r1", {"pool-a": None, "pool-b": 20.0}) == []
     (cleared,) = manager.observe_pools("r1", {"pool-a": 84.9, "pool-b": 20.0})
@@ -366,16 +379,36 @@ def test_new_critical_and_major_alarms_raise_once(manager: AlertManager) -> None
     assert len(manager.active("r1")) == 11
 
 
-def test_minor_and_warning_alarms_are_ignored(manager: AlertManager) -> None:
+def test_router_alarms_of_every_severity_are_alerts_with_their_own_severity(
+    manager: AlertManager,
+) -> None:
+    """Minor and warning alarms (low optical power, a licence expiring) count too."""
     alarms = [
         Alarm(sequence=1, alarm_id="0x1", severity="Minor", raised_at=None, description="x"),
         Alarm(sequence=2, alarm_id="0x2", severity="Warning", raised_at=None, description="y"),
         Alarm(sequence=3, alarm_id=None, severity=None, raised_at=None, description="z"),
         Alarm(sequence=4, alarm_id="0x4", severity="Major", raised_at=None, description="w"),
     ]
-    (raised,) = manager.observe_alarms("r1", alarms)
-    assert (raised.subject, raised.severity) == ("4:0x4", Severity.MAJOR)
-    assert raised.message == "r1 alarm 0x4: w"
+    raised = manager.observe_alarms("r1", alarms)
+    assert [(a.subject, a.severity) for a in raised] == [
+        ("1:0x1", Severity.MINOR),
+        ("2:0x2", Severity.WARNING),
+        ("4:0x4", Severity.MAJOR),
+    ]
+    assert raised[2].message == "r1 alarm 0x4: w"
+
+
+def test_alarm_severities_can_be_narrowed(clock: FakeClock) -> None:
+    narrow = AlertManager(
+        AlertThresholds(alarm_severities=frozenset({Severity.CRITICAL, Severity.MAJOR})),
+        clock=clock,
+    )
+    alarms = [
+        Alarm(sequence=1, alarm_id="0x1", severity="Minor", raised_at=None, description="x"),
+        Alarm(sequence=4, alarm_id="0x4", severity="Major", raised_at=None, description="w"),
+    ]
+    (raised,) = narrow.observe_alarms("r1", alarms)
+    assert raised.severity is Severity.MAJOR
 
 
 # ---- acknowledgement, restore, removal ----
@@ -433,10 +466,109 @@ def test_alert_serialises_for_the_feed(manager: AlertManager, clock: FakeClock) 
         "severity": "major",
         "kind": "pool_high",
         "subject": "pool-a",
-        "message": "IP pool pool-a on r1 is 95.0% used (threshold 90%)",
+        "message": "IP pool pool-a on r1 is 95% used (threshold 90%)",
         "raised_at": "2024-03-01T12:00:00+00:00",
         "cleared_at": None,
         "acknowledged_by": None,
         "acknowledged_at": None,
+    }  # the feed's wire format, as before messages had ids
+    assert Alert.from_dict(record) == replace(raised, operator_message=None)
+    assert Alert.from_dict(raised.to_record()) == raised  # the history keeps everything
+
+
+# ---- login problems, identities, translatable messages ----
+
+
+def test_a_refused_login_is_auth_failed_at_once_not_unreachable(manager: AlertManager) -> None:
+    refused = AuthenticationFailed("10.0.0.1:22 rejected user 'noc'", router="r1")
+    (raised,) = manager.observe_reachability("r1", reachable=False, error=refused)
+    assert (raised.kind, raised.severity) == (AlertKind.AUTH_FAILED, Severity.CRITICAL)
+    assert raised.operator_message is not None
+    assert raised.operator_message.id is MessageId.ALERT_AUTH_FAILED
+    assert raised.message.startswith("Router r1 refused the login: wrong username or password")
+    for _ in range(3):  # the locked pool keeps reporting it: still one alert, never unreachable
+        assert manager.observe_reachability("r1", reachable=False, error=refused) == []
+    assert [a.kind for a in manager.active("r1")] == [AlertKind.AUTH_FAILED]
+    (cleared,) = manager.observe_reachability("r1", reachable=True)  # a new password worked
+    assert (cleared.kind, cleared.active) == (AlertKind.AUTH_FAILED, False)
+
+
+def test_no_password_says_why(manager: AlertManager) -> None:
+    missing = CredentialsUnavailable("no password", problem=PasswordProblem.SESSION_ONLY)
+    (raised,) = manager.observe_reachability("r1", reachable=False, error=missing)
+    assert raised.kind is AlertKind.NO_PASSWORD
+    assert raised.operator_message is not None
+    assert raised.operator_message.params["reason"] == message(MessageId.PASSWORD_SESSION_ONLY)
+    assert "kept for this session only" in raised.message
+
+
+def test_unreachable_names_a_reason_that_adds_something(manager: AlertManager) -> None:
+    manager.observe_reachability("r1", reachable=False)
+    timeout = RouterTimeout("no answer within 10 s", router="r1")
+    (raised,) = manager.observe_reachability("r1", reachable=False, error=timeout)
+    assert raised.operator_message == message(
+        MessageId.ALERT_UNREACHABLE_REASON,
+        router="r1",
+        reason=message(MessageId.ERROR_TIMEOUT),
+        detail="r1: no answer within 10 s",
+    )
+    manager.observe_reachability("r2", reachable=False)
+    refused = RouterUnreachable("connection refused", router="r2")
+    (plain,) = manager.observe_reachability("r2", reachable=False, error=refused)
+    assert plain.operator_message is not None
+    assert plain.operator_message.id is MessageId.ALERT_UNREACHABLE  # no "unreachable: unreachable"
+
+
+def test_every_alert_carries_a_translatable_message(
+    manager: AlertManager, clock: FakeClock
+) -> None:
+    manager.set_monitored_interfaces("r1", ["GE0/1/0"])
+    made = manager.observe_interfaces("r1", {"GE0/1/0": False})
+    made += [a for _ in range(3) for a in manager.observe_cpu("r1", 97.5)]
+    made += [a for _ in range(3) for a in manager.observe_memory("r1", 99)]
+    made += manager.observe_pools("r1", {"p": 99.0})
+    made += manager.observe_subscribers("r1", 1000)
+    clock.advance(10)
+    made += manager.observe_subscribers("r1", 500)
+    assert {a.kind for a in made} == {
+        AlertKind.INTERFACE_DOWN,
+        AlertKind.CPU_HIGH,
+        AlertKind.MEMORY_HIGH,
+        AlertKind.POOL_HIGH,
+        AlertKind.SUBSCRIBER_DROP,
     }
-    assert Alert.from_dict(record) == raised
+    for alert in made:
+        assert alert.operator_message is not None
+        assert alert.message == alert.operator_message.english
+    cpu = next(a for a in made if a.kind is AlertKind.CPU_HIGH)
+    assert cpu.operator_message is not None
+    assert cpu.operator_message.count == 3
+    assert cpu.message == "CPU usage on r1 is 97.5% (>= 85% for 3 polls)"
+    drop = next(a for a in made if a.kind is AlertKind.SUBSCRIBER_DROP)
+    assert drop.message == (
+        "Mass subscriber drop on r1: online total fell by 50% (1000 -> 500) within 120 s"
+    )
+
+
+def test_the_same_name_on_another_box_is_another_alert(clock: FakeClock) -> None:
+    """A mass drop raised on one box is never adopted by another box with the same name."""
+    first = AlertManager(clock=clock)
+    first.bind(RouterIdentity("router", "10.0.0.1", 22))
+    first.observe_subscribers("router", 25_948)
+    clock.advance(10)
+    (drop,) = first.observe_subscribers("router", 10_000)
+    assert (drop.host, drop.port) == ("10.0.0.1", 22)
+
+    other = AlertManager(clock=clock)  # the next run, pointed at another box
+    other.bind(RouterIdentity("router", "10.0.0.2", 22))
+    other.restore([drop])
+    assert other.active() == []
+    other.observe_subscribers("router", 30_000)
+    clock.advance(10)
+    (second,) = other.observe_subscribers("router", 1_000)
+    assert second.id != drop.id  # feed clients and Alertmanager never merge the two
+
+    same = AlertManager(clock=clock)  # the next run against the same box adopts it
+    same.bind(RouterIdentity("router", "10.0.0.1", 22))
+    same.restore([drop])
+    assert same.active() == [drop]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 
 import pytest
 
 from app import bootstrap
 from app.bootstrap import AppPaths, build_engine, build_secret_store, password_source
-from app.domain.errors import CredentialsUnavailable
+from app.domain.errors import CredentialsUnavailable, PasswordProblem
 from app.domain.router import RouterProfile
 from app.engine.pool import PoolState
-from app.transport.credentials import MemorySecretStore
+from app.transport.credentials import KeyringSecretStore, MemorySecretStore
+from tests.support.secret_service import require_secret_service
 from tests.unit.engine.fakes import FakeOpener
 
 PROFILE = RouterProfile(name="r1", host="127.0.0.1")
@@ -29,10 +31,21 @@ def test_password_source_prefers_the_store_then_the_fallback() -> None:
     assert password_source(store, lambda p: "from-env")(PROFILE) == "from-store"
     assert password_source(MemorySecretStore(), lambda p: "from-env")(PROFILE) == "from-env"
     assert password_source(BrokenStore(), lambda p: "from-env")(PROFILE) == "from-env"
-    with pytest.raises(CredentialsUnavailable, match="keyring is locked"):
+    with pytest.raises(CredentialsUnavailable, match="keyring is locked") as locked:
         password_source(BrokenStore())(PROFILE)
-    with pytest.raises(CredentialsUnavailable, match="ne8000monitor credentials set r1"):
+    assert locked.value.problem is PasswordProblem.KEYRING_FAILED
+    # Memory holds passwords for this session only: that is why there is none.
+    with pytest.raises(CredentialsUnavailable, match="kept for the session only") as missing:
         password_source(MemorySecretStore(), lambda p: None)(PROFILE)
+    assert missing.value.problem is PasswordProblem.SESSION_ONLY
+
+
+def test_a_keyring_without_an_entry_says_nothing_is_stored() -> None:
+    backend = require_secret_service()
+    profile = RouterProfile(name=f"nothing-{uuid.uuid4().hex[:8]}", host="127.0.0.1")
+    with pytest.raises(CredentialsUnavailable, match="credentials set nothing-") as missing:
+        password_source(KeyringSecretStore(backend))(profile)
+    assert missing.value.problem is PasswordProblem.NOT_STORED
 
 
 def test_without_a_keyring_memory_is_used_and_said(

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from app.domain.errors import ValidationError
+from app.domain.messages import MessageId, message
 from app.domain.router import PromptKind, RouterProfile
 from app.engine.audit import AuditLog
 from app.engine.changes import (
@@ -105,6 +106,17 @@ async def test_shutdown_commits_and_audits(
     assert entry["user"] == "noc"
     assert entry["outcome"] == "committed"
     assert entry["commands"] == list(plan.lines)
+    # As the router printed it: each line right after the prompt it was typed at.
+    printed = [line for line in result.printed().splitlines() if line[:1] in "<["]
+    assert printed == [
+        "<R1>system-view",
+        "[~R1]interface GigabitEthernet0/5/0",
+        "[~R1-GigabitEthernet0/5/0]shutdown",
+        "[*R1-GigabitEthernet0/5/0]commit",
+        "[~R1-GigabitEthernet0/5/0]return",
+        "<R1>",
+    ]
+    assert entry["output"] == result.printed()  # the audit keeps the same text
 
 
 async def test_confirmation_must_match_and_is_single_use(
@@ -164,6 +176,32 @@ async def test_rejected_commit_is_abandoned_with_nothing_pending(
     assert entry["outcome"] == "aborted"
     assert entry["commands"] == [*plan.lines[:4], "return", "n"]
     assert "Unrecognized command" in entry["detail"]
+    # The rejected `commit` was typed at `[*...]`, and the router stayed there for `return`.
+    printed = caught.value.printed.splitlines()
+    assert "[*R1-GigabitEthernet0/5/0]commit" in printed
+    at = printed.index("[*R1-GigabitEthernet0/5/0]commit")
+    assert printed[at + 1].startswith("Error: Unrecognized command")
+    assert printed[at + 2] == "[*R1-GigabitEthernet0/5/0]return"
+    # The message is translatable, the router's own words its reason.
+    said = caught.value.operator_message
+    assert said is not None
+    assert said.id is MessageId.CHANGE_ABANDONED
+    assert said.params["reason"] == caught.value.router_message
+
+
+def test_an_interface_the_router_does_not_have_is_refused_in_translatable_words(
+    workflow: ChangeWorkflow,
+) -> None:
+    with pytest.raises(ValidationError, match="does not exist") as caught:
+        workflow.plan(InterfaceShutdown("r1", "GigabitEthernet0/9/9"))
+    assert caught.value.operator_message == message(
+        MessageId.CHANGE_UNKNOWN_INTERFACE, interface="GigabitEthernet0/9/9", router="r1"
+    )
+    with pytest.raises(ValidationError) as no_list:
+        workflow.plan(InterfaceShutdown("r2", "GigabitEthernet0/5/0"))
+    assert no_list.value.operator_message == message(
+        MessageId.CHANGE_NO_INTERFACE_LIST, router="r2"
+    )
 
 
 async def test_unexpected_prompt_is_abandoned(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -13,12 +14,15 @@ import pytest
 
 from app.domain.alerts import Alert, AlertEvent, AlertKind, Severity, alert_id
 from app.domain.errors import NE8000MonitorError
+from app.domain.router import RouterIdentity
 from app.engine.alerts import AlertManager
 from app.engine.history_store import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     HistoryPoint,
     HistoryStore,
     HistoryStoreError,
+    MigrationContext,
     NewerHistoryDatabase,
 )
 from tests.support.files import listing
@@ -404,4 +408,128 @@ async def test_alert_manager_journal_writes_to_the_store(store: HistoryStore) ->
         AlertEvent.RAISED,
         AlertEvent.CLEARED,
     ]
-    assert raised.message == "Router r1 is unreachable: timeout"
+    assert raised.message == "Router r1 is unreachable (timeout)"
+
+
+# ---- routers are boxes: name, host and port ----
+
+BOX_A = RouterIdentity("router", "10.0.0.1", 22)
+BOX_B = RouterIdentity("router", "10.0.0.2", 22)
+
+
+async def test_history_of_one_box_never_shows_against_another_with_its_name(
+    store: HistoryStore,
+) -> None:
+    store.bind(BOX_A)
+    store.record("router", "subscribers.total", T0, 25_948.0)
+    store.bind(BOX_B)  # the name now means another box (ROUTER_HOST changed, say)
+    store.record("router", "subscribers.total", T0 + 15, 900.0)
+    seen_b = await store.query("router", "subscribers.total", T0 - 60, T0 + 60)
+    assert seen_b.points == (raw(T0 + 15, 900.0),)
+    store.bind(BOX_A)  # pointed back at the first box: its history is still there
+    seen_a = await store.query("router", "subscribers.total", T0 - 60, T0 + 60)
+    assert seen_a.points == (raw(T0, 25_948.0),)
+    store.unbind("router")  # nobody's box: neither history
+    assert (await store.query("router", "subscribers.total", T0 - 60, T0 + 60)).points == ()
+
+
+async def test_alert_history_follows_the_box(store: HistoryStore) -> None:
+    now = datetime(2023, 11, 14, 22, 20, tzinfo=UTC)
+    first = AlertManager(clock=lambda: now, journal=store.append_alert_event)
+    first.bind(BOX_A)
+    store.bind(BOX_A)
+    first.observe_subscribers("router", 25_948)
+    (drop,) = first.observe_subscribers("router", 10_000)
+    assert (drop.host, drop.port) == ("10.0.0.1", 22)
+    assert [a.id for a in await store.alert_history(router="router")] == [drop.id]
+    assert await store.active_alerts() == [drop]
+
+    store.bind(BOX_B)
+    assert await store.alert_history(router="router") == []
+    second = AlertManager(clock=lambda: now, journal=store.append_alert_event)
+    second.bind(BOX_B)
+    second.restore(await store.active_alerts())
+    assert second.active() == []  # the other box's mass drop is not adopted
+
+
+def _schema_one_file(path: Path) -> None:
+    """A history file as release 1 wrote it: series keyed by name alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:
+        MIGRATIONS[0](conn, MigrationContext({}, []))
+        conn.execute("PRAGMA user_version = 1")
+        for series_id, router in ((1, "bras-sp1"), (2, "router")):
+            conn.execute(
+                "INSERT INTO series (id, router, metric) VALUES (?, ?, 'subscribers.total')",
+                (series_id, router),
+            )
+            conn.execute(
+                "INSERT INTO samples VALUES (?, ?, ?)", (series_id, T0, 1000.0 * series_id)
+            )
+        old = Alert(
+            alert_id("router", AlertKind.SUBSCRIBER_DROP, ""),
+            "router",
+            Severity.CRITICAL,
+            AlertKind.SUBSCRIBER_DROP,
+            "",
+            "Mass subscriber drop on router: online total fell by 60% (25948 -> 10379)",
+            datetime(2023, 11, 14, 22, 0, tzinfo=UTC),
+        )
+        kept = Alert(
+            alert_id("bras-sp1", AlertKind.CPU_HIGH, "cpu"),
+            "bras-sp1",
+            Severity.MAJOR,
+            AlertKind.CPU_HIGH,
+            "cpu",
+            "CPU usage on bras-sp1 is 95%",
+            datetime(2023, 11, 14, 22, 0, tzinfo=UTC),
+        )
+        for alert in (old, kept):
+            conn.execute(
+                "INSERT INTO alert_events (recorded_at, event, alert_id, router, alert)"
+                " VALUES (?, 'raised', ?, ?, ?)",
+                (T0, alert.id, alert.router, json.dumps(alert.to_dict())),
+            )
+
+
+async def test_a_schema_one_file_is_upgraded_without_losing_anything(
+    db_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rows of a router still configured join its box; the rest is kept aside, and said."""
+    _schema_one_file(db_path)
+    sp1 = RouterIdentity("bras-sp1", "10.0.0.1", 22)
+    # ROUTER_* routers used to be named `router`; now they are named after their host.
+    now_named = RouterIdentity("10.0.0.2", "10.0.0.2", 22)
+    caplog.set_level(logging.WARNING, logger="app.engine.history_store")
+    store = await HistoryStore.open(
+        db_path, clock=clock, identities={"bras-sp1": sp1, "10.0.0.2": now_named}
+    )
+    try:
+        assert store.kept_aside == ("router",)
+        assert "router" in caplog.text
+        assert "kept aside" in caplog.text
+        result = await store.query("bras-sp1", "subscribers.total", T0 - 60, T0 + 60)
+        assert result.points == (raw(T0, 1000.0),)
+        # The old `router` history and its mass drop attach to no router at all.
+        store.bind(RouterIdentity("router", "10.0.0.2", 22))
+        assert (await store.query("router", "subscribers.total", T0 - 60, T0 + 60)).points == ()
+        assert await store.alert_history(router="router") == []
+        (cpu,) = await store.alert_history(router="bras-sp1")
+        assert (cpu.host, cpu.port) == ("10.0.0.1", 22)
+        manager = AlertManager()
+        manager.bind(sp1)
+        manager.bind(RouterIdentity("router", "10.0.0.2", 22))
+        manager.restore(await store.active_alerts())
+        assert [a.router for a in manager.active()] == ["bras-sp1"]
+        # The restored occurrence keeps its id until it clears.
+        (cleared,) = [a for _ in range(3) for a in manager.observe_cpu("bras-sp1", 1.0)]
+        assert cleared.id == cpu.id
+    finally:
+        await store.close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        # Nothing was deleted: the kept-aside rows are still in the file.
+        assert conn.execute("SELECT count(*) FROM samples").fetchone() == (2,)
+        assert conn.execute(
+            "SELECT router, host, port FROM series ORDER BY router"
+        ).fetchall() == [("bras-sp1", "10.0.0.1", 22), ("router", None, None)]

@@ -102,11 +102,40 @@ def test_router_host_defines_a_router_profile_and_the_password_stays_out() -> No
         "ROUTER_PASSWORD": "S3cret!",
     }
     result = apply_environment(Settings(), env)
+    # Named after its address, so two boxes never share a name (nor history, nor alerts).
+    name = "10.1.1.1:2222"
     assert result.settings.routers == {
-        "router": RouterProfile(name="router", host="10.1.1.1", port=2222, username="noc")
+        name: RouterProfile(name=name, host="10.1.1.1", port=2222, username="noc")
     }
-    assert (result.router_name, result.router_password) == ("router", "S3cret!")
+    assert (result.router_name, result.router_password) == (name, "S3cret!")
     assert "S3cret!" not in repr(result.settings) + repr(result.applied) + repr(result.notes)
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"ROUTER_HOST": "10.0.0.1"}, "10.0.0.1"),
+        ({"ROUTER_HOST": "10.0.0.1", "ROUTER_PORT": "22"}, "10.0.0.1"),
+        ({"ROUTER_HOST": "10.0.0.2", "ROUTER_PORT": "830"}, "10.0.0.2:830"),
+        ({"ROUTER_HOST": "bras1.example.net"}, "bras1.example.net"),
+        ({"ROUTER_HOST": "2001:db8::1", "ROUTER_PORT": "2222"}, "[2001:db8::1]:2222"),
+        ({"ROUTER_HOST": "2001:db8::1"}, "2001:db8::1"),
+        ({"ROUTER_HOST": "10.0.0.3", "ROUTER_PROTOCOL": "telnet"}, "10.0.0.3:23"),
+    ],
+)
+def test_a_router_without_a_name_is_named_after_its_address(
+    env: dict[str, str], name: str
+) -> None:
+    result = apply_environment(Settings(), env)
+    assert list(result.settings.routers) == [name]
+    assert result.settings.routers[name].host == env["ROUTER_HOST"]
+
+
+def test_two_boxes_configured_by_variables_get_two_names() -> None:
+    first = apply_environment(Settings(), {"ROUTER_HOST": "10.0.0.1"}).router_name
+    second = apply_environment(Settings(), {"ROUTER_HOST": "10.0.0.9"}).router_name
+    assert first != second
+    assert "router" not in (first, second)
 
 
 def test_router_name_and_telnet_default_port() -> None:
@@ -125,11 +154,13 @@ def test_router_variables_override_an_existing_profile() -> None:
     base = Settings().with_router(
         RouterProfile(name="router", host="old", pool_size=3, vty_budget=5, username="u")
     )
-    result = apply_environment(base, {"ROUTER_HOST": "new", "ROUTER_PORT": "830"})
+    result = apply_environment(
+        base, {"ROUTER_NAME": "router", "ROUTER_HOST": "new", "ROUTER_PORT": "830"}
+    )
     assert result.settings.routers["router"] == RouterProfile(
         name="router", host="new", port=830, pool_size=3, vty_budget=5, username="u"
     )
-    # Without ROUTER_HOST the existing profile is still the target.
+    # Without ROUTER_HOST (nothing to name a box after) a profile `router` is the target.
     only_user = apply_environment(base, {"ROUTER_USERNAME": "ops"}).settings.routers["router"]
     assert (only_user.host, only_user.username) == ("old", "ops")
 

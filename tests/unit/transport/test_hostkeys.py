@@ -104,3 +104,27 @@ def test_two_store_objects_on_one_file_see_each_others_changes(tmp_path: Path) -
     first.trust("r1", 22, KEY_A)
     second.trust("r2", 22, KEY_B)
     assert {h.host_pattern for h in first.trusted_hosts()} == {"r1", "r2"}
+
+
+def test_the_log_tells_a_first_trust_from_a_replaced_key(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = HostKeyStore(tmp_path / "known_hosts")
+    caplog.set_level(logging.INFO, logger="ne8000monitor.transport.hostkeys")
+    store.note_offered("r1", 22, KEY_A)
+    store.accept("r1", 22, fingerprint(KEY_A))
+    (first,) = caplog.records
+    assert first.getMessage() == (
+        f"host key for r1 trusted on first contact, as confirmed by the operator: "
+        f"{fingerprint(KEY_A)}"
+    )
+    assert "replaced" not in first.getMessage()
+    caplog.clear()
+    store.note_offered("r1", 22, KEY_B)
+    store.accept("r1", 22, fingerprint(KEY_B))
+    (replaced,) = caplog.records
+    assert replaced.levelno == logging.WARNING
+    assert replaced.getMessage() == (
+        f"host key for r1 replaced by operator decision: {fingerprint(KEY_A)} was trusted, "
+        f"now {fingerprint(KEY_B)}"
+    )

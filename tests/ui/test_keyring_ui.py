@@ -34,8 +34,11 @@ from tests.ui.support_g2 import POLL_SCALE, profile_for, run, start_device, unti
 
 
 @pytest.fixture
-def no_keyring() -> Iterator[None]:
-    """keyring's `fail` backend, as on a desktop without a Secret Service."""
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A desktop without a Secret Service: no session bus answers (the app then finds no OS
+    keyring), and keyring's own default is its `fail` backend."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ne8000-test-bus")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:

@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.bootstrap import HISTORY_FILE, AppPaths, start_runtime
+from app.domain.router import RouterIdentity
 from app.engine.history_store import HistoryStore
 from app.engine.settings import Settings
 from app.engine.traffic_stats import AVERAGE_SECONDS
@@ -156,7 +157,9 @@ def test_capacity_line_sits_at_the_port_bandwidth(
     run(body())
 
 
-def _known_history(path: Path, now: float) -> tuple[list[tuple[float, float]], list[float]]:
+def _known_history(
+    path: Path, now: float, device: SimulatorHandle
+) -> tuple[list[tuple[float, float]], list[float]]:
     """Write two known series into the history store before the app starts:
 
     * the uplink: one sample a minute for the last 4 hours, rates 1..240 Gbit/s shuffled,
@@ -170,6 +173,7 @@ def _known_history(path: Path, now: float) -> tuple[list[tuple[float, float]], l
     rng.shuffle(rates)
     uplink = [(now - 4 * 3600 + 60 * i + 1, rate) for i, rate in enumerate(rates)]
     store = HistoryStore(path)
+    store.bind(RouterIdentity(ROUTER, device.host, device.port))  # history belongs to the box
     try:
         for index, (t, rate) in enumerate(uplink):
             value = None if index in (17, 99) else rate
@@ -197,7 +201,7 @@ def test_peak_and_95th_percentile_of_known_series(
     figures must be exactly those of the series written to the store."""
     device.faults.refuse_auth = True
     now = time.time()
-    samples, averages = _known_history(tmp_path / "data" / HISTORY_FILE, now)
+    samples, averages = _known_history(tmp_path / "data" / HISTORY_FILE, now, device)
 
     async def body() -> None:
         async with session_for(tmp_path, device) as session:

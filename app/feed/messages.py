@@ -46,6 +46,7 @@ def welcome(ctx: FeedContext, routers: Iterable[str]) -> Outgoing:
         server_time=iso_z(now),
         version=ctx.version,
         routers=list(routers),
+        mass_drop_percent=ctx.monitor.alerts.thresholds.drop_percent,
     )
     return Outgoing(encode(message), "welcome")
 

@@ -51,12 +51,17 @@ def alert_name(kind: AlertKind) -> str:
 
 
 def alert_labels(alert: Alert) -> dict[str, str]:
-    """The labels that make the alert unique in Alertmanager."""
+    """The labels that make the alert unique in Alertmanager (``instance`` is the router's
+    address, as Prometheus names a scraped target, so alerts of two boxes that share a name
+    stay apart)."""
     labels = {
         "alertname": alert_name(alert.kind),
         "router": alert.router,
         "severity": str(alert.severity),
     }
+    if alert.host:  # the box itself: two routers that share a name never merge here
+        port = "" if alert.port in (None, 22) else f":{alert.port}"
+        labels["instance"] = f"{alert.host}{port}"
     label = SUBJECT_LABELS.get(alert.kind)
     if label is not None and alert.subject:
         labels[label] = alert.subject

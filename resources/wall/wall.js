@@ -276,6 +276,7 @@
     staleSince: null, // Date: the data on screen is from then
     serverOffsetMs: 0, // server clock minus ours
     loadedServerMs: null, // server time of our first welcome (alerts before it are not new)
+    massDropPercent: 10, // the collector's mass-drop threshold (from its welcome)
     knownRouters: [], // order as the server lists them
     routers: new Map(), // name -> RouterView
     alerts: new Map(), // alert id -> alert object (active ones)
@@ -527,6 +528,9 @@
 
   function onWelcome(message) {
     if (state.loadedServerMs === null) state.loadedServerMs = serverNow();
+    if (typeof message.mass_drop_percent === "number" && message.mass_drop_percent > 0) {
+      state.massDropPercent = message.mass_drop_percent;
+    }
     // The server replays the active alerts after its welcome; drop what we held so alerts
     // cleared while we were away do not linger.
     state.alerts.clear();
@@ -879,6 +883,17 @@
     renderAlerts(card, view.name);
   }
 
+  /** The colour of a change: only a move as large as the mass-drop alert's threshold is an
+   * incident (red for a fall, green for the recovery); churn of a few users stays neutral. */
+  function trendOf(base, delta) {
+    if (base <= 0n || delta === 0n) return "flat";
+    const magnitude = delta < 0n ? -delta : delta;
+    // percent of the base, in integer arithmetic on BigInt (totals may exceed 2**53)
+    const significant = magnitude * 10000n >= base * BigInt(Math.round(state.massDropPercent * 100));
+    if (!significant) return "flat";
+    return delta < 0n ? "down" : "up";
+  }
+
   function renderSubscribers(view) {
     const card = view.card;
     const online = view.sections.online_total || null;
@@ -896,7 +911,7 @@
         delta: formatSigned(delta),
         duration: formatDuration(last.t - first.t),
       });
-      change.dataset.trend = delta > 0n ? "up" : delta < 0n ? "down" : "flat";
+      change.dataset.trend = trendOf(first.v, delta);
     } else {
       change.textContent = DASH;
       change.dataset.trend = "flat";

@@ -36,6 +36,14 @@ class WelcomeMessage(ServerMessage, tag="welcome", kw_only=True):
     server_time: Time
     version: str
     routers: list[str]
+    mass_drop_percent: Annotated[
+        float,
+        msgspec.Meta(
+            description="The mass-drop alert's threshold: a fall in the subscriber total this "
+            "large (in percent) is an incident; smaller changes are ordinary churn, which a "
+            "display should not colour as one."
+        ),
+    ]
 
 
 class RouterDataMessage(ServerMessage, tag="router_data", kw_only=True):

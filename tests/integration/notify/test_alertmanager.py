@@ -61,6 +61,7 @@ async def test_a_mass_drop_fires_in_alertmanager_and_resolves_when_it_clears(
                 "alertname": "SubscriberDrop",
                 "router": ROUTER,
                 "severity": "critical",
+                "instance": f"{engine_rig.simulator.host}:{engine_rig.simulator.port}",
             }
             assert alert["annotations"]["summary"] == raised.message
             assert ROUTER in alert["annotations"]["description"]

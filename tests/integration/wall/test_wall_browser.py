@@ -229,6 +229,37 @@ async def test_a_flat_total_with_churn_is_drawn_flat_not_as_a_slope(
     assert max(ys) - min(ys) < 88 * 0.05  # under 5 % of the height for 10 of 250 allowed
 
 
+async def test_only_a_change_past_the_mass_drop_threshold_is_coloured(
+    page: Page, served: ServeProcess
+) -> None:
+    """-18 of 25,948 is churn: said with its span, in a neutral colour. A fall as large as the
+    mass-drop alert's threshold (10 % by default, told by the welcome) is red."""
+    await open_wall(page, served, f"?router={ROUTERS[0]}")
+    assert await page.evaluate("NE8000Wall.state.massDropPercent") == 10
+
+    async def trend(deltas: list[int]) -> dict[str, str]:
+        return await page.evaluate(
+            f"""(() => {{
+              const view = NE8000Wall.state.routers.get("{ROUTERS[0]}");
+              const now = Date.now();
+              view.history = {deltas}.map((d, i) => ({{t: now - 36000 + i * 12000,
+                                                       v: 25948n + BigInt(d)}}));
+              view.loaded.subscribers = true;
+              NE8000Wall.flush();
+              const change = document.querySelector(".subs-change");
+              return {{text: change.textContent, trend: change.dataset.trend}};
+            }})()"""
+        )
+
+    churn = await trend([0, -5, -11, -18])
+    assert churn == {"text": "−18 in 36 s", "trend": "flat"}
+    drop = await trend([0, -900, -2600, -2700])
+    assert drop["trend"] == "down"
+    assert drop["text"].startswith("−2,700 in ")
+    rise = await trend([0, 3000])
+    assert rise["trend"] == "up"
+
+
 async def test_counts_follow_the_locale_and_stay_exact_beyond_2_53(
     page: Page, served: ServeProcess
 ) -> None:

@@ -45,6 +45,18 @@ def test_labels(kind: AlertKind, subject: str, extra: dict[str, str]) -> None:
     }
 
 
+def test_two_boxes_that_share_a_name_stay_apart() -> None:
+    """`instance` is the router's address (a port other than 22 included)."""
+    from dataclasses import replace
+
+    base = make(AlertKind.SUBSCRIBER_DROP, "")
+    one = alert_labels(replace(base, host="10.0.0.1", port=22))
+    other = alert_labels(replace(base, host="10.0.0.2", port=2222))
+    assert one["instance"] == "10.0.0.1"
+    assert other["instance"] == "10.0.0.2:2222"
+    assert one != other
+
+
 def test_alert_names_are_camel_case() -> None:
     assert alert_name(AlertKind.SUBSCRIBER_DROP) == "SubscriberDrop"
     assert alert_name(AlertKind.ROUTER_UNREACHABLE) == "RouterUnreachable"

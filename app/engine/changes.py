@@ -170,6 +170,40 @@ class InterfaceDirectory:
         return self._names.get(router, ())
 
 
+# ----- the lines of a change ------------------------------------------------------------
+
+
+def change_steps(request: ChangeRequest, interfaces: Iterable[str]) -> tuple[Step, ...]:
+    """The exact lines of `request`, validated (the interface must be one of `interfaces`,
+    the router's own list); ValidationError otherwise. Nothing is sent.
+
+    The one definition of what a change sends: the workflow applies these lines, and a
+    collector-mode seat previews them before the collector checks them again.
+    """
+    system = frozenset({PromptKind.SYSTEM})
+    user = frozenset({PromptKind.USER})
+    if isinstance(request, (InterfaceShutdown, InterfaceUndoShutdown)):
+        name = validate_interface_name(request.interface, tuple(interfaces))
+        command = "shutdown" if isinstance(request, InterfaceShutdown) else "undo shutdown"
+        return (
+            Step("system-view", system, ""),
+            Step(f"interface {name}", system, name),
+            # `[*...]` normally; `[~...]` if the box already had that state.
+            Step(command, frozenset({PromptKind.PENDING, PromptKind.SYSTEM}), name),
+            Step("commit", system, name),
+            Step("return", user, None),
+        )
+    if isinstance(request, CutAccessUser):
+        username = validate_username(request.username)
+        return (
+            Step("system-view", system, ""),
+            Step("aaa", system, "aaa"),
+            Step(f"cut access-user username {username} all", system, "aaa"),
+            Step("return", user, None),
+        )
+    raise ValidationError(f"unsupported change request {type(request).__name__}")
+
+
 # ----- the workflow ---------------------------------------------------------------------
 
 
@@ -217,30 +251,7 @@ class ChangeWorkflow:
         return ChangePlan(request.router, request, steps, token, issued)
 
     def _steps(self, request: ChangeRequest) -> tuple[Step, ...]:
-        system = frozenset({PromptKind.SYSTEM})
-        user = frozenset({PromptKind.USER})
-        if isinstance(request, (InterfaceShutdown, InterfaceUndoShutdown)):
-            name = validate_interface_name(
-                request.interface, self._interfaces.names(request.router)
-            )
-            command = "shutdown" if isinstance(request, InterfaceShutdown) else "undo shutdown"
-            return (
-                Step("system-view", system, ""),
-                Step(f"interface {name}", system, name),
-                # `[*...]` normally; `[~...]` if the box already had that state.
-                Step(command, frozenset({PromptKind.PENDING, PromptKind.SYSTEM}), name),
-                Step("commit", system, name),
-                Step("return", user, None),
-            )
-        if isinstance(request, CutAccessUser):
-            username = validate_username(request.username)
-            return (
-                Step("system-view", system, ""),
-                Step("aaa", system, "aaa"),
-                Step(f"cut access-user username {username} all", system, "aaa"),
-                Step("return", user, None),
-            )
-        raise ValidationError(f"unsupported change request {type(request).__name__}")
+        return change_steps(request, self._interfaces.names(request.router))
 
     def _sign(self, router: str, steps: tuple[Step, ...], issued: float) -> str:
         message = "\n".join([router, repr(issued), *(step.line for step in steps)])

@@ -64,7 +64,8 @@ class GuiSession:
 
     def __init__(self, runtime: Runtime, state: UiState | None = None) -> None:
         self.runtime = runtime
-        self.live = LiveState()
+        # Freshness is judged against the engine's clock (a collector's, in collector mode).
+        self.live = LiveState(clock=runtime.monitor.now)
         self.ctx = UiContext(runtime, self.live, state or UiState())
         self.bridge = EngineBridge(runtime.monitor, self.live)
         self.ctx.resync = self.bridge.resync

@@ -88,6 +88,9 @@ def error_reason(error: SectionError) -> str:
         ErrorCode.INTERNAL: QCoreApplication.translate(
             "Freshness", "internal error (details in the log)"
         ),
+        ErrorCode.COLLECTOR_UNREACHABLE: QCoreApplication.translate(
+            "Freshness", "collector unreachable"
+        ),
     }
     return reasons.get(error.code, error.code)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.paths import resources_dir
 from app.domain.router import RouterProfile
+from app.ui.collector_banner import CollectorBanner, managed_text
 from app.ui.context import UiContext
 from app.ui.dashboard import RouterDashboard
 from app.ui.dialogs.about import AboutDialog
@@ -84,6 +85,10 @@ class MainWindow(QMainWindow):
         self.banner = self._demo_banner(central)
         if self.banner is not None:
             layout.addWidget(self.banner)
+        link = ctx.runtime.collector
+        self.collector_banner = None if link is None else CollectorBanner(ctx, link, central)
+        if self.collector_banner is not None:
+            layout.addWidget(self.collector_banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -274,8 +279,14 @@ class MainWindow(QMainWindow):
 
     def _update_router_actions(self) -> None:
         has_router = self.current_router() is not None
-        self.edit_action.setEnabled(has_router)
-        self.remove_action.setEnabled(has_router)
+        manages = self.ctx.runtime.manages_routers
+        self.add_action.setEnabled(manages)
+        self.edit_action.setEnabled(has_router and manages)
+        self.remove_action.setEnabled(has_router and manages)
+        if not manages:  # collector mode: say why instead of offering what cannot be done
+            for action in (self.add_action, self.edit_action, self.remove_action):
+                action.setToolTip(managed_text())
+                action.setStatusTip(managed_text())
 
     # ---- title, alerts ----
 
@@ -284,6 +295,8 @@ class MainWindow(QMainWindow):
         title = TITLE
         if self.ctx.runtime.is_demo:
             title += " [" + self.tr("demo") + "]"
+        if self.ctx.runtime.collector is not None:
+            title += " [" + self.tr("collector") + "]"
         if count:
             title = self.tr("(%1) ").replace("%1", str(count)) + title
         self.setWindowTitle(title)
@@ -350,6 +363,9 @@ class MainWindow(QMainWindow):
 
     def router_action(self, router: str, action: str) -> None:
         self.routers.select(router)
+        if not self.ctx.runtime.manages_routers:
+            self.status.showMessage(managed_text(), 10_000)
+            return
         if action == "edit":
             self.edit_router()
         elif action == "remove":

@@ -20,9 +20,10 @@ from app.domain.router import CommandResult
 from app.engine.console import ConsoleResult, OperatorModeRequired
 from app.feed.wire.collector import AuditAnswer
 from app.feed.wire.commands import ExecuteCommandRequest, ExecuteCommandResult
+from app.remote.changes import prompt_kind_of
 from app.remote.client import CollectorClient
 from app.remote.errors import CollectorError
-from app.remote.monitor import RemoteMonitor, prompt_kind_of
+from app.remote.monitor import RemoteMonitor
 from app.vrp.console_policy import CommandClass, ConsoleLine, classify_console_line
 
 _log = logging.getLogger("ne8000monitor.remote.console")

@@ -19,7 +19,6 @@ arrived. What the feed does not carry stays missing (None), never invented:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -245,18 +244,3 @@ def _gap_reason(text: str) -> GapReason:
         return GapReason(text)
     except ValueError:  # a newer collector's reason: still a gap
         return GapReason.POLL_FAILED
-
-
-def monitored_in(section: FeedSection | None) -> list[str] | None:
-    """The uplinks a traffic section marks (None: the section says nothing)."""
-    if not isinstance(section, NetworkTrafficSection):
-        return None
-    return [row.name for row in section.interfaces if row.monitored]
-
-
-def merged(
-    old: Mapping[str, SectionRecord], new: Iterable[tuple[str, SectionRecord]]
-) -> dict[str, SectionRecord]:
-    records = dict(old)
-    records.update(new)
-    return records

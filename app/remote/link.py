@@ -183,6 +183,11 @@ class Link:
             self._attempts = 0
             self._set_state(CollectorState.CONNECTED)
             self.ready.set()
+            seat = self.rules.seat if self.rules is not None else None
+            _log.info(
+                "collector %s: showing %d routers (%s) as seat %s",
+                self.url, len(picture.routers), ", ".join(picture.routers), seat,
+            )
             refresher = asyncio.get_running_loop().create_task(
                 self._refresh(), name="collector-refresh"
             )

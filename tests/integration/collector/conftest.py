@@ -40,8 +40,10 @@ class CollectorRig:
 
     @property
     def url(self) -> str:
-        assert self.runtime.feed is not None and self.runtime.feed.url is not None
-        return self.runtime.feed.url
+        assert self.runtime.feed is not None
+        url = self.runtime.feed.url
+        assert url is not None
+        return url
 
     def headers(self, seat: str) -> dict[str, str]:
         token = SHARED if seat == "shared" else self.tokens[seat]

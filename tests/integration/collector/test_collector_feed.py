@@ -9,8 +9,8 @@ import asyncio
 import json
 
 from app.domain.alerts import AlertKind
-from app.feed.collector import ACKNOWLEDGE_LIMITS
 from app.engine.ratelimit import LimitKind
+from app.feed.collector import ACKNOWLEDGE_LIMITS
 from tests.integration.collector.conftest import (
     ROUTER,
     UPLINK,
@@ -23,7 +23,7 @@ WAIT = 30.0
 
 async def _interfaces_known(rig: CollectorRig) -> None:
     async with asyncio.timeout(WAIT):
-        while UPLINK not in rig.runtime.monitor.workflow._interfaces.names(ROUTER):  # noqa: SLF001
+        while UPLINK not in rig.runtime.monitor.workflow._interfaces.names(ROUTER):
             await asyncio.sleep(0.05)
 
 
@@ -89,9 +89,12 @@ async def test_an_acknowledgement_reaches_every_seat_and_the_audit_log(
         async with asyncio.timeout(WAIT):
             while True:
                 message = json.loads((await other_seat.receive()).data)
-                if message["type"] == "alert" and message["alert"]["id"] == alert["id"]:
-                    if message["alert"]["acknowledged_by"] == "maria@noc-1":
-                        break
+                if (
+                    message["type"] == "alert"
+                    and message["alert"]["id"] == alert["id"]
+                    and message["alert"]["acknowledged_by"] == "maria@noc-1"
+                ):
+                    break
     [engine_alert] = [a for a in collector.runtime.monitor.active_alerts() if a.id == alert["id"]]
     assert engine_alert.acknowledged_by == "maria@noc-1"
     [entry] = [e for e in collector.audit() if e["outcome"] == "acknowledged"]
@@ -179,7 +182,8 @@ async def test_a_subscriber_is_cut_through_the_collector(collector: CollectorRig
     )
     assert status == 200, done
     assert done["outcome"] == "applied"
-    assert done["users_cut"] is not None and done["users_cut"] >= 1
+    assert done["users_cut"] is not None
+    assert done["users_cut"] >= 1
     [entry] = [e for e in collector.audit() if e["outcome"] == "applied"]
     assert entry["client"]["seat"] == "noc-2"
 

@@ -17,8 +17,8 @@ from app.domain.errors import ValidationError
 from app.engine.changes import ConfirmationError, InterfaceShutdown
 from app.engine.freshness import Freshness
 from app.engine.runtime import CollectorState, MonitorFacade
-from app.remote.console import RemoteConsole
 from app.remote.client import CollectorClient
+from app.remote.console import RemoteConsole
 from app.remote.monitor import RemoteMonitor
 from tests.integration.collector.conftest import ROUTER, UPLINK, CollectorRig, MakeCollector
 from tests.support.tls import make_certificate
@@ -27,7 +27,7 @@ WAIT = 30.0
 COMPARED = ("cpu", "memory", "health", "version", "alarms", "interface_brief", "subscribers")
 
 
-async def _eventually(condition, what: str, timeout: float = WAIT):  # noqa: ANN001, ANN202
+async def _eventually(condition, what: str, timeout: float = WAIT):
     async with asyncio.timeout(timeout):
         while not (value := condition()):
             await asyncio.sleep(0.05)

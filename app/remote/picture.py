@@ -238,7 +238,10 @@ class Picture:
         if lost is not None:  # the collector's last word is old: say why it is not current
             error = f"{UNREACHABLE_TEXT}: {lost}"
             found = replace(
-                found, pool=replace(found.pool, state=PoolState.UNREACHABLE, last_error=error)
+                found,
+                pool=replace(found.pool, state=PoolState.UNREACHABLE, last_error=error),
+                # No round trip is being measured now: no latency is shown, not an old one.
+                polling=replace(found.polling, last_poll_seconds={}),
             )
         return found
 

@@ -22,6 +22,7 @@ from app.engine.runtime import CollectorState
 from app.transport.credentials import MemorySecretStore
 from app.ui.actions import ChangeConfirmDialog
 from app.ui.application import GuiSession
+from app.ui.collector_banner import managed_text
 from app.ui.formatting import format_count, format_local_time
 from app.ui.freshness import caption
 from tests.support.collector import Collector, running_collector
@@ -70,6 +71,11 @@ def test_the_window_shows_the_collectors_data_goes_stale_without_it_and_comes_ba
             assert not runtime.manages_routers
             assert window.collector_banner is not None
             assert not window.add_action.isEnabled()  # routers are the collector's
+            window.router_action("demo-2", "edit")  # the router list's context menu
+            assert window.status.currentMessage() == managed_text()
+            assert not any(
+                w.objectName() == "routerDialog" for w in QApplication.topLevelWidgets()
+            )
             await until(lambda: sorted(session.live.routers) == ["demo-1", "demo-2"], "routers")
             status = runtime.collector.status()
             assert status.state is CollectorState.CONNECTED
@@ -136,6 +142,12 @@ def test_the_window_shows_the_collectors_data_goes_stale_without_it_and_comes_ba
                 lambda: window.collector_banner.property("collectorState") == "unreachable",
                 "the banner to turn red",
             )
+            assert "Collector unreachable since" in window.collector_banner.state.text()
+            await until(
+                lambda: window.status.poll.text().endswith("latency \u2014"),
+                "no latency while nothing is measured",
+            )
+            assert "unreachable" in window.status.connection.text()
 
             # It comes back on the same address: live again, without restarting the seat.
             await collector.start()

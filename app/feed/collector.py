@@ -51,7 +51,7 @@ from app.feed.commands import (
 from app.feed.context import FeedContext
 from app.feed.http_api import RouterChoiceError, choose_router, json_response
 from app.feed.messages import alert_body
-from app.feed.seats import caller_of, seat_of
+from app.feed.seats import Caller, caller_of, seat_of
 from app.feed.wire.base import iso_z
 from app.feed.wire.collector import (
     AcknowledgeAnswer,
@@ -374,7 +374,7 @@ def _read_audit(audit: AuditLog) -> list[dict[str, Any]]:
     return audit.read()
 
 
-def _same_caller(entry: dict[str, Any], caller: Any) -> bool:
+def _same_caller(entry: dict[str, Any], caller: Caller | None) -> bool:
     """The entry was written for a request of this caller's seat (or the shared token)."""
     client = entry.get("client")
     if not isinstance(client, dict) or caller is None or not caller.authenticated:

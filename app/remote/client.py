@@ -20,6 +20,7 @@ import msgspec
 from app.engine.runtime import CollectorProbe
 from app.feed.wire.answers import ErrorAnswer
 from app.feed.wire.base import encode
+from app.feed.wire.collector import CollectorInfoAnswer
 from app.remote.errors import CollectorError, CollectorRefused, CollectorUnreachable
 from app.tls import PinMismatch, client_context
 
@@ -194,8 +195,6 @@ def _error_of(status: int, body: bytes) -> CollectorError:
 
 async def probe(url: str, token: str | None, fingerprint: str | None) -> CollectorProbe:
     """Who this seat is to the collector at `url` (a fresh connection, closed after)."""
-    from app.feed.wire.collector import CollectorInfoAnswer  # noqa: PLC0415
-
     try:
         client = CollectorClient(url, token, fingerprint=fingerprint)
     except ValueError as error:

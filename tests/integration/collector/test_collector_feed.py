@@ -17,6 +17,7 @@ from tests.integration.collector.conftest import (
     CollectorRig,
     MakeCollector,
 )
+from tests.integration.feed.test_feed_openapi import Checker
 
 WAIT = 30.0
 
@@ -200,3 +201,32 @@ async def test_changes_and_the_audit_log_follow_the_collectors_switches(
     assert info["operator_mode"] is False
     status, _ = await rig.get("/api/audit", "noc-1")
     assert status == 200  # remote commands are on: their audit entries can be read
+
+
+async def test_the_seat_endpoints_answer_as_documented(collector: CollectorRig) -> None:
+    status, document = await collector.get("/openapi.json", "noc-1")
+    assert status == 200
+    served = Checker(document)
+    await _interfaces_known(collector)
+    port = _a_port_in_service(collector)
+    change = {"router": ROUTER, "action": "shutdown", "interface": port}
+    for path, seat, body, expected in (
+        ("/api/change/preview", "noc-1", change, 200),
+        ("/api/change", "noc-1", change, 400),
+        ("/api/change", "noc-1", {**change, "confirm": port, "lines": ["return"]}, 409),
+        ("/api/alerts/acknowledge", "noc-1", {"id": "none"}, 404),
+    ):
+        status, answer = await collector.post(path, seat, body)
+        assert status == expected, (path, answer)
+        served.check(served.response_schema(path, "post", expected), answer)
+    for path, params in (
+        ("/api/collector", {}),
+        ("/api/alerts", {"router": ROUTER}),
+        ("/api/audit", {"mine": "1"}),
+        ("/api/history", {"router": ROUTER, "metric": "cpu.percent", "resolution": "5min",
+                          "since": "-3600", "rollups": "1"}),
+    ):
+        status, answer = await collector.get(path, "noc-1", **params)
+        assert status == 200, (path, answer)
+        served.check(served.response_schema(path, "get", 200), answer)
+    assert answer["series"][0]["rollups"] is not None  # 5-minute buckets with their extremes

@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.bootstrap import AppPaths, start_collector_runtime
+from app.domain.subscribers import AccessUserList
 from app.engine.freshness import ErrorCode, Freshness
 from app.engine.runtime import CollectorState
 from app.transport.credentials import MemorySecretStore
@@ -25,6 +26,7 @@ from app.ui.application import GuiSession
 from app.ui.collector_banner import managed_text
 from app.ui.formatting import format_count, format_local_time
 from app.ui.freshness import caption
+from app.vrp.catalog import parse_output
 from tests.support.collector import Collector, running_collector
 from tests.ui.support_g2 import run, until, wait_widget
 
@@ -232,6 +234,28 @@ def test_console_and_interface_changes_go_through_the_collector_and_its_audit_lo
             dialog.confirm_button.click()
             await until(lambda: len(applied) == 2, "the undo shutdown", timeout=60)
 
+            # A subscriber looked up and cut, through the collector too.
+            listing = "display access-user domain isp"
+            answer = await runtime.console.run("demo", listing)
+            found = parse_output(listing, answer.result.output)
+            assert isinstance(found, AccessUserList)
+            username = found.users[0].username
+            assert username is not None
+            actions.username_edit.setText(username)
+            looked_up: list[object] = []
+            actions.lookup_finished.connect(looked_up.append)
+            actions.lookup_button.click()
+            await until(lambda: looked_up, "the lookup through the collector", timeout=60)
+            assert actions.last_users, actions.status_label.text()
+            actions.cut_button.click()
+            dialog = await _confirm()
+            assert dialog.preview.toPlainText() == (
+                f"system-view\naaa\ncut access-user username {username} all\nreturn"
+            )
+            dialog.confirm_button.click()
+            await until(lambda: len(applied) == 3, "the cut", timeout=60)
+            assert applied[2].users_cut is not None
+
             entries = collector.audit()
             mine = [e for e in entries if (e.get("client") or {}).get("seat") == "noc-1"]
             assert [e["commands"][0] for e in mine][:1] == ["display version"]
@@ -239,5 +263,9 @@ def test_console_and_interface_changes_go_through_the_collector_and_its_audit_lo
             assert [e["commands"][2] for e in changes] == ["shutdown", "undo shutdown"]
             assert all(e["client"]["via"] == "feed" for e in mine)
             assert all(e["commands"][1] == f"interface {PORT_TO_CHANGE}" for e in changes)
+            [cut] = [e for e in mine if e["outcome"] == "applied"]
+            assert cut["commands"][2] == f"cut access-user username {username} all"
+            looked = [e for e in mine if e["commands"][0].startswith("display access-user")]
+            assert len(looked) == 2  # the listing and the lookup, both audited remotely
 
     run(qapp, body(), timeout=240)

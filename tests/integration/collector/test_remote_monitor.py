@@ -112,6 +112,16 @@ async def test_https_with_the_pinned_certificate_and_a_wrong_pin(
         status = seat.status()
         assert status.state is CollectorState.REFUSED
         assert "not the pinned one" in (status.error or "")
+    # No pin: the system's CAs decide, and none of them signed a self-signed certificate.
+    unpinned = RemoteMonitor(CollectorClient(rig.url, rig.tokens["noc-1"]))
+    await unpinned.start()
+    try:
+        await unpinned.wait_ready(WAIT)
+        status = unpinned.status()
+        assert status.state is CollectorState.REFUSED
+        assert "not trusted" in (status.error or "")
+    finally:
+        await unpinned.stop()
 
 
 async def test_a_seat_whose_clock_is_off_judges_freshness_by_the_collectors_clock(

@@ -173,6 +173,8 @@ class Picture:
             self._bus.publish(TrafficSampled(router, tuple(points), now))
 
     def _take_status(self, message: wire.SystemStatusMessage) -> None:
+        if set(message.status) != set(self.routers):  # it names every router it monitors
+            raise CollectorError("the collector's routers changed; reconnecting")
         self._status.update(message.status)
         for router in self.routers:
             self._set_state(router, self._state_of(router))

@@ -85,6 +85,8 @@ class GuiSession:
         names = self.ctx.state.monitored(router)
         if names is None or router in self.runtime.settings.routers:
             return
+        if not self.runtime.manages_routers:  # collector mode: the collector's choice stands
+            return
         try:
             self.runtime.monitor.set_monitored_interfaces(router, names)
         except (KeyError, ValueError) as error:

@@ -32,7 +32,7 @@ from app.engine.pool import RetryCap, RouterPools
 from app.engine.ports import SecretStore, SessionOpener
 from app.engine.profiles import load_profiles
 from app.engine.ratelimit import LimitKind, RateLimiter
-from app.engine.runtime import DemoInfo, HostKeyProbe, PasswordStorage, Runtime
+from app.engine.runtime import CollectorProbe, DemoInfo, HostKeyProbe, PasswordStorage, Runtime
 from app.engine.seats import USAGE_FILE
 from app.engine.settings import (
     MIN_CACHE_TTL,
@@ -336,6 +336,7 @@ async def _build_parts(
     for profile in demo_profiles.values():
         # A demo port is new each run: drop any stale pin so first contact pins today's key.
         engine.host_keys.forget(profile.host, profile.port)
+
     def identity(profile: RouterProfile) -> RouterIdentity:
         return demo_identity(profile.name) if profile.name in demo_profiles else profile.identity
 
@@ -495,6 +496,7 @@ async def start_runtime(
             await handle.close()
 
     runtime.on_close(stop_simulators)
+    runtime.probe_collector = probe_collector
     feed = FeedController(runtime)
     runtime.feed = feed
     notifications = NotificationsController(runtime)
@@ -550,6 +552,7 @@ class FeedController:
             console=runtime.console,
             version=runtime.version,
             seats=seats,
+            audit=runtime.audit,
         )
         await server.start()
         self._server = server
@@ -611,3 +614,80 @@ class NotificationsController:
         self._settings = None
         if service is not None:
             await service.stop()
+
+
+# ---- collector mode (a desktop seat of a `serve` on the LAN) ----
+
+COLLECTOR_READY_TIMEOUT = 10.0  # seconds the window waits for the collector's first picture
+
+
+async def probe_collector(url: str, token: str | None, fingerprint: str | None) -> CollectorProbe:
+    """Ask the collector at `url` who this seat is (Settings' "Test connection")."""
+    from app.remote.client import probe  # noqa: PLC0415 -- aiohttp's client only when used
+
+    return await probe(url, token, fingerprint)
+
+
+def collector_token(secrets: SecretStore, url: str) -> str | None:
+    """The seat's token for the collector at `url` from the OS keyring (None: none kept)."""
+    from app.remote.runtime import token_entry  # noqa: PLC0415
+
+    try:
+        return secrets.get_password(token_entry(url))
+    except CredentialsUnavailable as error:
+        _log.warning("cannot read the collector token from the keyring: %s", error)
+        return None
+
+
+async def start_collector_runtime(
+    *,
+    url: str,
+    token: str | None = None,
+    fingerprint: str | None = None,
+    paths: AppPaths | None = None,
+    settings: Settings | None = None,
+    secrets: SecretStore | None = None,
+    configure_logging: bool = False,
+    settings_path: Path | None = None,
+    ready_timeout: float = COLLECTOR_READY_TIMEOUT,
+) -> Runtime:
+    """A Runtime fed by the collector at `url`: no simulator, no session to any router.
+
+    `token` None takes the seat's token from the OS keyring (entry ``collector:URL``); it is
+    registered as a secret so no log line shows it. The collector is connected (and kept
+    connected, with backoff) in the background; this waits up to `ready_timeout` seconds for
+    its first picture so the window opens with data, and returns anyway when the collector
+    is out of reach (the window then says so).
+    """
+    from app.remote.client import CollectorClient  # noqa: PLC0415 -- aiohttp only when used
+    from app.remote.monitor import RemoteMonitor  # noqa: PLC0415
+    from app.remote.runtime import CollectorRuntime  # noqa: PLC0415
+
+    paths = paths or AppPaths.default()
+    source = settings_path or paths.settings_file
+    settings_path = settings_path or paths.config_dir / SETTINGS_FILE
+    if settings is None:
+        settings = load_settings(source) if source is not None else Settings()
+    if configure_logging:
+        configure_from_settings(settings.logging)
+        _log.info("NE8000 Monitor %s starting in collector mode (%s)", __version__, url)
+    secret_store = secrets if secrets is not None else build_secret_store()
+    if token is None:
+        token = collector_token(secret_store, url)
+    register_secret(token)
+    client = CollectorClient(url, token, fingerprint=fingerprint)
+    monitor = RemoteMonitor(client)
+    runtime = CollectorRuntime.build(
+        monitor,
+        secrets=secret_store,
+        settings=settings,
+        settings_path=settings_path,
+        data_dir=paths.data_dir,
+        log_dir=user_log_dir(),
+        version=__version__,
+    )
+    runtime.probe_collector = probe_collector
+    await monitor.start()
+    if not await monitor.wait_ready(ready_timeout):
+        _log.warning("collector %s: %s", client.url, monitor.status().error or "not connected yet")
+    return runtime

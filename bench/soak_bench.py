@@ -5,6 +5,7 @@ Run from the repository root:
     .venv/bin/python bench/soak_bench.py                 # 50 routers, 10 minutes
     .venv/bin/python bench/soak_bench.py --smoke         # 5 routers, 1 minute (CI)
     .venv/bin/python bench/soak_bench.py --line-writes   # the simulators write a line a packet
+    .venv/bin/python bench/soak_bench.py --routers 100 --clients 8   # with 8 feed clients
 
 Three processes, so that the figures belong to the monitoring process alone:
 
@@ -167,7 +168,8 @@ async def run_monitor(
     try:
         if runtime.feed is not None and feed:
             await runtime.feed.start()
-        print(json.dumps({"intervals": _intervals(settings)}), flush=True)
+        url = runtime.feed.url if runtime.feed is not None and feed else None
+        print(json.dumps({"intervals": _intervals(settings), "url": url}), flush=True)
         profiler = cProfile.Profile(time.process_time)  # CPU: other processes do not count
         async for request in _requests():
             if request == "profile" and profile is not None:
@@ -220,6 +222,47 @@ def _mb(value: float) -> str:
     return f"{value / 1024 / 1024:.1f} MB"
 
 
+class FeedClients:
+    """N WebSocket clients of the monitor's feed (seats, walls) in a thread of this driver,
+    counting what they receive, so the monitor's CPU includes serving them."""
+
+    def __init__(self, url: str, count: int) -> None:
+        import threading
+
+        self.url = url.replace("http", "ws", 1) + "/ws/monitor"
+        self.count = count
+        self.received = [0] * count
+        self.connected = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> list[int]:
+        self._stop.set()
+        self._thread.join(30)
+        return self.received
+
+    async def _run(self) -> None:
+        import aiohttp
+
+        async def one(index: int, http: aiohttp.ClientSession) -> None:
+            async with http.ws_connect(self.url, max_msg_size=64 * 1024 * 1024) as ws:
+                self.connected += 1
+                while not self._stop.is_set():
+                    try:
+                        frame = await ws.receive(timeout=1.0)
+                    except TimeoutError:
+                        continue
+                    if frame.type is not aiohttp.WSMsgType.TEXT:
+                        return
+                    self.received[index] += 1
+
+        async with aiohttp.ClientSession() as http:
+            await asyncio.gather(*(one(i, http) for i in range(self.count)))
+
+
 def wait_until_polled(monitor: Child, routers: int) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while (state := monitor.ask("stats"))["polled"] < routers:
@@ -236,11 +279,13 @@ def drive(
     line_writes: bool,
     feed: bool,
     profile: Path | None,
+    clients: int = 0,
 ) -> int:
     print(f"load average before: {_load_average()} ({os.cpu_count()} CPUs)", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         simulators = Child("simulators", str(routers), *(["--line-writes"] if line_writes else []))
         monitor = None
+        readers: FeedClients | None = None
         try:
             sims = simulators.read()
             monitor = Child(
@@ -251,11 +296,15 @@ def drive(
                 *([] if feed else ["--no-feed"]),
                 *(["--profile", str(profile.resolve())] if profile is not None else []),
             )
-            intervals = monitor.read()["intervals"]
+            ready = monitor.read()
+            intervals = ready["intervals"]
             print(f"{routers} routers, intervals {intervals}; waiting for every router ...")
             started = time.monotonic()
             wait_until_polled(monitor, routers)
             print(f"every router polled after {time.monotonic() - started:.0f} s; warm-up ...")
+            if clients and ready.get("url"):
+                readers = FeedClients(ready["url"], clients)
+                readers.start()
             time.sleep(warmup)
 
             cpu0, wall0 = monitor.cpu_seconds(), time.monotonic()
@@ -274,6 +323,7 @@ def drive(
             cpu, wall = monitor.cpu_seconds() - cpu0, time.monotonic() - wall0
             sim_cpu = simulators.cpu_seconds() - sim_cpu0
             state = monitor.ask("stats")
+            received = readers.stop() if readers is not None else []
         finally:
             for child in (monitor, simulators):
                 if child is not None:
@@ -281,8 +331,11 @@ def drive(
     commands = state["commands"] - state0["commands"]
     share = cpu / wall
     growth = rss[-1] - rss[0]
+    serving = ", feed off"
+    if feed:
+        serving = f", feed on, {clients} WebSocket clients" if clients else ", feed on, no client"
     print(
-        f"Monitoring process (serve's engine{', feed on, no client' if feed else ''}), "
+        f"Monitoring process (serve's engine{serving}), "
         f"{routers} routers at the default intervals, {wall / 60:.1f} minutes after the "
         f"warm-up, simulators writing {'a line per packet' if line_writes else 'in pieces'}:"
     )
@@ -294,6 +347,11 @@ def drive(
         f"{state['failures'] - state0['failures']}"
     )
     print(f"  simulators' CPU over the window: {sim_cpu:.1f} s ({sim_cpu / wall:.1%})")
+    if received:
+        print(
+            f"  feed clients: {len(received)} connected, {sum(received)} messages received "
+            f"({min(received)}-{max(received)} each)"
+        )
     print(
         f"  RSS: {_mb(rss[0])} at the start, {_mb(rss[-1])} at the end "
         f"(growth {_mb(growth)}, target < {_mb(RSS_GROWTH_TARGET)}; max {_mb(max(rss))})"
@@ -322,6 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS, help="seconds")
     parser.add_argument("--line-writes", action="store_true", help="simulators: a line a packet")
     parser.add_argument("--no-feed", action="store_true", help="the engine without the feed")
+    parser.add_argument(
+        "--clients", type=int, default=0, help="WebSocket clients on the feed (seats, walls)"
+    )
     parser.add_argument("--smoke", action="store_true", help="5 routers, 1 minute (CI)")
     parser.add_argument(
         "--profile", type=Path, metavar="DIR", help="cProfile the monitor over the window"
@@ -343,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         line_writes=args.line_writes,
         feed=not args.no_feed,
         profile=args.profile,
+        clients=args.clients,
     )
 
 

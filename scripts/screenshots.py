@@ -10,9 +10,12 @@ to check the columns (``screenshot-{overview,interfaces,alarms}-{W}x{H}.png`` at
 the window in Brazilian Portuguese (``screenshot-pt_BR-*.png``). Then a scripted outage
 (scripts/stale_routers.py: one router hangs two commands, one is powered off) for the
 stale states: ``screenshot-stale-subscribers.png`` and ``screenshot-stale-overview.png``.
+Last, a seat in collector mode over a `serve --demo` subprocess, live and after the
+collector is stopped: ``screenshot-collector.png`` and
+``screenshot-collector-unreachable.png``.
 
     python scripts/screenshots.py [--out docs] [--routers 3] [--seconds 60]
-                                  [--only views|sizes|pt_BR|stale]
+                                  [--only views|sizes|pt_BR|stale|collector]
 
 Settings, history and QSettings go to a temporary directory: the user's are not touched.
 Router passwords go to the OS keyring when there is one (the demo's are never stored; run
@@ -36,8 +39,11 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.bootstrap import AppPaths, start_runtime
+from app.bootstrap import AppPaths, start_collector_runtime, start_runtime
 from app.engine.runtime import Runtime
+from app.engine.seats import issue_seat
+from app.engine.settings import FeedSettings, Settings, save_settings
+from app.transport.credentials import MemorySecretStore
 from app.ui import theme
 from app.ui.application import GuiSession, prepare_application
 from app.ui.formatting import DASH
@@ -145,8 +151,10 @@ async def _sizes(runtime: Runtime, out: Path) -> list[Path]:
             _grab(window, out / f"screenshot-overview-{width}x{height}.png", saved)
             window.routers.select(first)
             dashboard = window.dashboards[first]
-            for widget, name in ((dashboard.interfaces, "interfaces"), (dashboard.alarms,
-                                                                         "alarms")):
+            for widget, name in (
+                (dashboard.interfaces, "interfaces"),
+                (dashboard.alarms, "alarms"),
+            ):
                 dashboard.setCurrentWidget(widget)
                 await asyncio.sleep(2.0)
                 _grab(window, out / f"screenshot-{name}-{width}x{height}.png", saved)
@@ -219,17 +227,106 @@ async def capture_stale(out: Path, seconds: float, work: Path) -> list[Path]:
     return saved
 
 
+async def _start_collector(work: Path, routers: int) -> tuple[asyncio.subprocess.Process, str]:
+    """`serve --demo` in its own folders with one seat token: (process, URL, token)."""
+    seat, token = issue_seat("noc-1")
+    settings_file = work / "collector.toml"
+    save_settings(
+        Settings(feed=FeedSettings(remote_commands=True), seats={"noc-1": seat}), settings_file
+    )
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(work / "config"),
+        "XDG_DATA_HOME": str(work / "data"),
+        "XDG_STATE_HOME": str(work / "state"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        "serve",
+        "--demo",
+        "--demo-routers",
+        str(routers),
+        "--settings",
+        str(settings_file),
+        "--port",
+        "0",
+        "--poll-scale",
+        "0.1",
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    assert process.stderr is not None
+    while line := (await process.stderr.readline()).decode():
+        if "feed listening on " in line:
+            url = line.split("feed listening on ", 1)[1].split()[0]
+            # Keep reading its log, or the pipe fills and the collector stalls.
+            asyncio.get_running_loop().create_task(_drain(process.stderr))
+            return process, url + "|" + token
+    raise RuntimeError("the collector did not start")
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    while await stream.readline():
+        pass
+
+
+async def capture_collector(out: Path, routers: int, seconds: float, work: Path) -> list[Path]:
+    """A seat in collector mode: live, then with its collector stopped."""
+    process, address = await _start_collector(work / "collector", routers)
+    url, token = address.split("|")
+    runtime = await start_collector_runtime(
+        url=url,
+        token=token,
+        paths=AppPaths(work / "config", work / "data"),
+        secrets=MemorySecretStore(),
+    )
+    session = GuiSession(runtime)
+    window = session.window
+    saved: list[Path] = []
+    try:
+        window.resize(*SIZE)
+        window.show()
+        await _wait(lambda: window.overview.total.text() != DASH)
+        first = runtime.monitor.routers[0]
+        window.routers.select(first)
+        await asyncio.sleep(seconds)  # a little history in the plot
+
+        def grab(name: str) -> None:
+            path = out / f"screenshot-{name}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+
+        grab("collector")
+        process.terminate()  # the collector goes away: every section turns stale
+        await process.wait()
+        await asyncio.sleep(4.0)  # the link notices, the views' timers re-evaluate
+        grab("collector-unreachable")
+    finally:
+        await session.close()
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+    return saved
+
+
 async def capture_all(
     out: Path, routers: int, seconds: float, work: Path, only: str | None
 ) -> list[Path]:
-    """The main views (demo), then the outage; one event loop for both."""
+    """The main views (demo), the outage, collector mode; one event loop for all."""
     saved: list[Path] = []
-    for name in ("views", "stale"):
+    for name in ("views", "stale", "collector"):
         (work / name).mkdir()
-    if only != "stale":
+    if only not in ("stale", "collector"):
         saved += await capture(out, routers, seconds, work / "views", only)
     if only in (None, "stale"):
         saved += await capture_stale(out, min(seconds, 20.0), work / "stale")
+    if only in (None, "collector"):
+        saved += await capture_collector(out, routers, min(seconds, 20.0), work / "collector")
     return saved
 
 
@@ -240,8 +337,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument(
         "--only",
-        choices=("views", "sizes", "pt_BR", "stale"),
-        help="only the main views, the screen sizes, the Portuguese window, or the outage",
+        choices=("views", "sizes", "pt_BR", "stale", "collector"),
+        help="only the main views, the screen sizes, the Portuguese window, the outage, "
+        "or collector mode",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,7 @@ class MessageId(StrEnum):
     ERROR_ROUTER_ERROR = "error.router_error"
     ERROR_VALIDATION = "error.validation"
     ERROR_INTERNAL = "error.internal"
+    ERROR_COLLECTOR_UNREACHABLE = "error.collector_unreachable"
     # Why a router has no password.
     PASSWORD_NOT_STORED = "password.not_stored"
     PASSWORD_SESSION_ONLY = "password.session_only"
@@ -86,6 +87,7 @@ ENGLISH: Mapping[MessageId, str | tuple[str, str]] = {
     MessageId.ERROR_ROUTER_ERROR: "router error",
     MessageId.ERROR_VALIDATION: "the value was refused",
     MessageId.ERROR_INTERNAL: "internal error (details in the log)",
+    MessageId.ERROR_COLLECTOR_UNREACHABLE: "collector unreachable",
     MessageId.PASSWORD_NOT_STORED: "no password is stored for it",
     MessageId.PASSWORD_SESSION_ONLY: (
         "there is no usable OS keyring, so passwords are kept for this session only, and "

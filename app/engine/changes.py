@@ -204,6 +204,45 @@ class InterfaceDirectory:
         return self._names.get(router, ())
 
 
+# ----- the lines of a change ------------------------------------------------------------
+
+
+def change_steps(request: ChangeRequest, interfaces: Iterable[str]) -> tuple[Step, ...]:
+    """The exact lines of `request`, validated (the interface must be one of `interfaces`,
+    the router's own list); ValidationError otherwise. Nothing is sent.
+
+    The one definition of what a change sends: the workflow applies these lines, and a
+    collector-mode seat previews them before the collector checks them again.
+    """
+    system = frozenset({PromptKind.SYSTEM})
+    user = frozenset({PromptKind.USER})
+    if isinstance(request, (InterfaceShutdown, InterfaceUndoShutdown)):
+        known = tuple(interfaces)
+        try:
+            name = validate_interface_name(request.interface, known)
+        except ValidationError as error:
+            error.operator_message = _refusal(request.router, request.interface, known)
+            raise
+        command = "shutdown" if isinstance(request, InterfaceShutdown) else "undo shutdown"
+        return (
+            Step("system-view", system, ""),
+            Step(f"interface {name}", system, name),
+            # `[*...]` normally; `[~...]` if the box already had that state.
+            Step(command, frozenset({PromptKind.PENDING, PromptKind.SYSTEM}), name),
+            Step("commit", system, name),
+            Step("return", user, None),
+        )
+    if isinstance(request, CutAccessUser):
+        username = validate_username(request.username)
+        return (
+            Step("system-view", system, ""),
+            Step("aaa", system, "aaa"),
+            Step(f"cut access-user username {username} all", system, "aaa"),
+            Step("return", user, None),
+        )
+    raise ValidationError(f"unsupported change request {type(request).__name__}")
+
+
 # ----- the workflow ---------------------------------------------------------------------
 
 
@@ -261,33 +300,7 @@ class ChangeWorkflow:
         return ChangePlan(request.router, request, steps, token, issued)
 
     def _steps(self, request: ChangeRequest) -> tuple[Step, ...]:
-        system = frozenset({PromptKind.SYSTEM})
-        user = frozenset({PromptKind.USER})
-        if isinstance(request, (InterfaceShutdown, InterfaceUndoShutdown)):
-            known = self._interfaces.names(request.router)
-            try:
-                name = validate_interface_name(request.interface, known)
-            except ValidationError as error:
-                error.operator_message = _refusal(request.router, request.interface, known)
-                raise
-            command = "shutdown" if isinstance(request, InterfaceShutdown) else "undo shutdown"
-            return (
-                Step("system-view", system, ""),
-                Step(f"interface {name}", system, name),
-                # `[*...]` normally; `[~...]` if the box already had that state.
-                Step(command, frozenset({PromptKind.PENDING, PromptKind.SYSTEM}), name),
-                Step("commit", system, name),
-                Step("return", user, None),
-            )
-        if isinstance(request, CutAccessUser):
-            username = validate_username(request.username)
-            return (
-                Step("system-view", system, ""),
-                Step("aaa", system, "aaa"),
-                Step(f"cut access-user username {username} all", system, "aaa"),
-                Step("return", user, None),
-            )
-        raise ValidationError(f"unsupported change request {type(request).__name__}")
+        return change_steps(request, self._interfaces.names(request.router))
 
     def _sign(self, router: str, steps: tuple[Step, ...], issued: float) -> str:
         message = "\n".join([router, repr(issued), *(step.line for step in steps)])
@@ -431,9 +444,7 @@ class ChangeWorkflow:
         printed: str = "",
     ) -> ChangeAbandoned:
         router_message = getattr(error, "router_message", None)
-        reason = router_message or (
-            error.message if isinstance(error, RouterError) else str(error)
-        )
+        reason = router_message or (error.message if isinstance(error, RouterError) else str(error))
         if outcome_unknown:
             said = message(
                 MessageId.CHANGE_OUTCOME_UNKNOWN,

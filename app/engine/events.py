@@ -88,7 +88,25 @@ class AlertChanged:
     timestamp: float
 
 
-Event = RouterDataUpdated | RouterStateChanged | TrafficSampled | PollFailed | AlertChanged
+@dataclass(frozen=True, slots=True)
+class RoutersChanged:
+    """The set of monitored routers changed without the UI asking (a collector's feed said
+    so after a reconnect): consumers re-read the router list. ``router`` is empty: the
+    event is about no router in particular (subscriptions filtered by router skip it)."""
+
+    routers: tuple[str, ...]
+    timestamp: float
+    router: str = ""
+
+
+Event = (
+    RouterDataUpdated
+    | RouterStateChanged
+    | TrafficSampled
+    | PollFailed
+    | AlertChanged
+    | RoutersChanged
+)
 
 
 @dataclass(frozen=True, slots=True)

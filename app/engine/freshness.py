@@ -82,6 +82,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     ROUTER_ERROR = "router_error"  # another router-side failure
     INTERNAL = "internal"  # a bug in the app (the traceback is in the log)
+    # A desktop seat in collector mode lost its collector: what it shows can no longer be
+    # vouched for, whatever the router is doing.
+    COLLECTOR_UNREACHABLE = "collector_unreachable"
 
 
 class StaleReason(StrEnum):

@@ -28,6 +28,7 @@ ERROR_MESSAGES: dict[ErrorCode, MessageId] = {
     ErrorCode.RATE_LIMITED: MessageId.ERROR_RATE_LIMITED,
     ErrorCode.ROUTER_ERROR: MessageId.ERROR_ROUTER_ERROR,
     ErrorCode.INTERNAL: MessageId.ERROR_INTERNAL,
+    ErrorCode.COLLECTOR_UNREACHABLE: MessageId.ERROR_COLLECTOR_UNREACHABLE,
 }
 
 PASSWORD_MESSAGES: dict[PasswordProblem, MessageId] = {

@@ -9,20 +9,27 @@ demo simulator down) arrives as a callable.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol, runtime_checkable
 
+from app.domain.alerts import Alert
 from app.domain.errors import CredentialsUnavailable, PasswordProblem
+from app.domain.messages import Message
 from app.domain.notifications import DeliveryStatus, TargetResult
 from app.domain.router import RouterProfile
 from app.engine.audit import AuditLog
+from app.engine.cache import CacheStatistics
+from app.engine.changes import ChangePlan, ChangeRequest, ChangeResult
 from app.engine.console import Console
+from app.engine.events import Subscription
 from app.engine.freshness import ErrorCode
+from app.engine.history_store import Resolution
 from app.engine.login_test import LoginTestResult, try_login
 from app.engine.messages import error_message, password_message
-from app.engine.monitor import Monitor
+from app.engine.monitor import HistoryResult, Monitor, RouterSnapshot, RouterStatus
 from app.engine.poller import PollIntervals
 from app.engine.ports import SecretStore, SessionOpener
 from app.engine.seats import SeatToken
@@ -83,6 +90,122 @@ class HostKeyProbe:
     @property
     def changed(self) -> bool:
         return self.pinned is not None and self.pinned != self.offered
+
+
+class CollectorState(StrEnum):
+    """How a desktop seat in collector mode stands with its collector."""
+
+    CONNECTING = "connecting"  # the first connection is being made
+    CONNECTED = "connected"  # the feed is live
+    UNREACHABLE = "unreachable"  # lost or never reached; retrying after a backoff delay
+    REFUSED = "refused"  # the collector answered but refused (token, certificate pin)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorStatus:
+    """What the window says about the collector: where, as which seat, since when."""
+
+    url: str
+    state: CollectorState
+    since: float  # epoch seconds of the last state change
+    error: str | None = None  # why it is not connected (English detail)
+    retry_in: float | None = None  # seconds until the next attempt
+    seat: str | None = None  # the seat name the collector knows this token by
+    version: str | None = None  # the collector's release
+    remote_commands: bool = False  # the collector runs console lines and changes
+    operator_mode: bool = False  # ... including configuration lines and interface changes
+    attempts: int = 0  # failed connection attempts in a row
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorProbe:
+    """What a collector says about itself and this seat (Settings' "Test connection")."""
+
+    url: str
+    seat: str | None
+    version: str
+    routers: tuple[str, ...]
+    remote_commands: bool
+    operator_mode: bool
+
+
+COLLECTOR_TOKEN_PREFIX = "collector:"
+
+
+def collector_token_entry(url: str) -> str:
+    """The OS keyring entry of a seat's token for the collector at `url` (one per collector
+    address; router names cannot hold ':', so it never meets a router's password)."""
+    return COLLECTOR_TOKEN_PREFIX + url
+
+
+class CollectorLink(Protocol):
+    """A desktop seat's connection to its collector, as the window shows it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def status(self) -> CollectorStatus:
+        """The connection's state now."""
+        ...
+
+    def problems_since(self, seen: int) -> tuple[int, list[str]]:
+        """Messages for the operator (a refused acknowledgement, ...) newer than `seen`,
+        and the number to pass next time."""
+        ...
+
+
+@runtime_checkable
+class MonitorFacade(Protocol):
+    """The part of :class:`~app.engine.monitor.Monitor` the window uses; a collector-mode
+    monitor (``app.remote``) provides the same, so the views need no branches for it."""
+
+    @property
+    def routers(self) -> list[str]: ...
+
+    def now(self) -> float: ...
+
+    def snapshot(self, router: str) -> RouterSnapshot: ...
+
+    def router_status(self, router: str | None = None) -> list[RouterStatus]: ...
+
+    def connection_problem(self, router: str) -> Message | None: ...
+
+    def subscribe(
+        self,
+        *,
+        name: str = "",
+        types: Iterable[type] | None = None,
+        routers: Collection[str] | None = None,
+        max_queue: int | None = None,
+    ) -> Subscription: ...
+
+    async def history_query(
+        self,
+        router: str,
+        metric: str,
+        start: float,
+        end: float | None = None,
+        *,
+        resolution: Resolution | Literal["auto"] = "auto",
+    ) -> HistoryResult: ...
+
+    def cache_statistics(self) -> CacheStatistics: ...
+
+    def monitored_interfaces(self, router: str) -> tuple[str, ...]: ...
+
+    def set_monitored_interfaces(self, router: str, names: Iterable[str]) -> list[Alert]: ...
+
+    def active_alerts(self, router: str | None = None) -> list[Alert]: ...
+
+    def acknowledge_alert(self, alert_id: str, user: str) -> Alert | None: ...
+
+    def plan_change(self, request: ChangeRequest) -> ChangePlan: ...
+
+    async def run_change(self, plan: ChangePlan, *, confirmation: str) -> ChangeResult: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class FeedControl(Protocol):
@@ -158,6 +281,13 @@ class Runtime:
     demo: DemoInfo | None = None
     feed: FeedControl | None = None
     notifications: NotificationControl | None = None
+    # Collector mode: the collector this seat shows (None: this app polls its own routers).
+    collector: CollectorLink | None = None
+    # Ask a collector (address, token, pinned fingerprint) who this seat is to it, without
+    # switching to it; CollectorError-like NE8000MonitorError when it cannot.
+    probe_collector: Callable[[str, str | None, str | None], Awaitable[CollectorProbe]] | None = (
+        None
+    )
     # Extra clean-up after the monitor stops (the demo simulator, a feed server).
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _closed: bool = False
@@ -165,6 +295,12 @@ class Runtime:
     @property
     def is_demo(self) -> bool:
         return self.demo is not None
+
+    @property
+    def manages_routers(self) -> bool:
+        """True when this app owns its routers (adds, edits, host keys, monitored uplinks);
+        False in collector mode, where the collector's settings decide."""
+        return self.collector is None
 
     def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
         """Run `closer` (last registered first) when the runtime closes."""

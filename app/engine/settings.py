@@ -54,6 +54,10 @@ One TOML file holds everything the app needs that is not a secret::
     max_per_hour = 20    # messages per hour at most; the rest are counted and summarised
     send_cleared = true  # also tell when an alert clears
 
+    [collector]          # collector mode of the desktop app (absent url: monitor routers here)
+    # url = "https://collector.noc.example:8000"  # a `serve` on the LAN; its seat token is
+    # fingerprint = "AB:CD:..."                   # in the OS keyring; pin a self-signed cert
+
     [logging]
     level = "INFO"
     json_lines = false
@@ -99,6 +103,7 @@ from app.engine.seats import SeatToken, valid_hash, valid_seat_id, valid_seat_na
 from app.engine.toml_text import TomlSyntaxError, read_toml, update_document
 from app.platform.dirs import user_config_dir
 from app.platform.files import write_private_atomic
+from app.tls import normalise_fingerprint
 
 SETTINGS_FILE = "settings.toml"
 LEGACY_PROFILES_FILE = "routers.toml"
@@ -225,6 +230,24 @@ URL_LIST = Check(
     _is_url_list,
     lambda text: [part.strip() for part in text.split(",") if part.strip()],
     lambda v: tuple(i.strip() for i in v),
+)
+
+
+def _is_fingerprint(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        normalise_fingerprint(value)
+    except ValueError:
+        return False
+    return True
+
+
+FINGERPRINT = Check(
+    "a SHA-256 certificate fingerprint (64 hex digits, AB:CD:... as `serve` prints it)",
+    _is_fingerprint,
+    str,
+    normalise_fingerprint,
 )
 
 
@@ -360,6 +383,17 @@ class LoggingSettings:
     file_path: str | None = _setting(None, TEXT)
 
 
+@dataclass(frozen=True, slots=True)
+class CollectorSettings:
+    """Collector mode of the desktop app: show what a `serve` on the LAN collects instead
+    of logging in to the routers (None: this app monitors its own routers). The seat's
+    token lives in the OS keyring, never here; `fingerprint` pins a self-signed https
+    certificate (None: the system's CAs check it)."""
+
+    url: str | None = _setting(None, HTTP_URL)
+    fingerprint: str | None = _setting(None, FINGERPRINT)
+
+
 SECTIONS: Mapping[str, type] = {
     "intervals": Intervals,
     "cache_ttl": CacheTTLs,
@@ -369,6 +403,7 @@ SECTIONS: Mapping[str, type] = {
     "logging": LoggingSettings,
     "alertmanager": AlertmanagerSettings,
     "notify": NotifySettings,
+    "collector": CollectorSettings,
 }
 
 
@@ -384,6 +419,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     alertmanager: AlertmanagerSettings = field(default_factory=AlertmanagerSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    collector: CollectorSettings = field(default_factory=CollectorSettings)
     # Router profiles by name, in file order. Treat as read-only: use with_router().
     routers: dict[str, RouterProfile] = field(default_factory=dict, hash=False)
     # Feed seat tokens by seat name (hashes only); managed by `ne8000monitor token`.

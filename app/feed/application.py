@@ -26,6 +26,7 @@ EXTRA_ROUTES: tuple[tuple[str, str], ...] = (
     ("app.feed.commands", "command_routes"),
     ("app.feed.wall", "wall_routes"),
     ("app.feed.history", "history_routes"),
+    ("app.feed.collector", "collector_routes"),
 )
 MAX_REQUEST_BYTES = 256 * 1024  # request bodies (commands) are tiny
 

@@ -139,7 +139,7 @@ def _text(value: str | None, name: str, *, required: bool) -> str | None:
     return value.strip()
 
 
-def _router(ctx: FeedContext, name: str | None) -> str:
+def requested_router(ctx: FeedContext, name: str | None) -> str:
     """The router named in the request; a single-router setup needs no name."""
     routers = ctx.monitor.routers
     name = _text(name, "router", required=False)
@@ -161,7 +161,7 @@ def _router(ctx: FeedContext, name: str | None) -> str:
     return name
 
 
-def _failure_from(error: NE8000MonitorError) -> CommandFailure:
+def failure_from(error: NE8000MonitorError) -> CommandFailure:
     """Map an engine error to the status a client can act on."""
     if isinstance(error, RateLimited):
         return CommandFailure(
@@ -187,7 +187,7 @@ async def execute_command(
     command = _text(payload.command, "command", required=True)
     assert command is not None  # required=True
     confirm = _text(payload.confirm, "confirm", required=False)
-    router = _router(ctx, payload.router)
+    router = requested_router(ctx, payload.router)
     if ctx.console is None:
         raise CommandFailure(503, "console_unavailable", "this server has no command console")
     operator_mode = ctx.options.operator_mode
@@ -205,7 +205,7 @@ async def execute_command(
             "(`operator_mode` is off in the [feed] settings)",
         ) from None
     except NE8000MonitorError as error:
-        raise _failure_from(error) from None
+        raise failure_from(error) from None
     _log.info("remote command on %s: %r (%s)", router, command, outcome.kind)
     return ExecuteCommandResult(
         router=router,
@@ -233,7 +233,7 @@ async def interface_command(
     assert interface is not None  # required=True
     action = payload.action
     confirm = _text(payload.confirm, "confirm", required=False)
-    router = _router(ctx, payload.router)
+    router = requested_router(ctx, payload.router)
     request = (
         InterfaceShutdown(router, interface)
         if action == "shutdown"
@@ -242,8 +242,8 @@ async def interface_command(
     try:
         plan = ctx.monitor.plan_change(request)
     except NE8000MonitorError as error:
-        raise _failure_from(error) from None
-    name = _planned_interface(plan)
+        raise failure_from(error) from None
+    name = planned_interface(plan)
     if confirm not in {name, interface}:
         ctx.monitor.workflow.cancel(plan)
         raise CommandFailure(
@@ -255,7 +255,7 @@ async def interface_command(
     try:
         result = await ctx.monitor.run_change(plan, confirmation=plan.token)
     except NE8000MonitorError as error:
-        raise _failure_from(error) from None
+        raise failure_from(error) from None
     _log.info("remote change on %s: %s %s (%s)", router, action, name, result.outcome)
     return InterfaceCommandResult(
         router=router,
@@ -264,14 +264,19 @@ async def interface_command(
         outcome=str(result.outcome),
         commands=list(plan.lines),
         transcript=[
-            TranscriptStep(command=step.command, output=step.output, prompt=step.prompt)
+            TranscriptStep(
+                command=step.command,
+                output=step.output,
+                prompt=step.prompt,
+                prompt_kind=step.prompt_kind,
+            )
             for step in result.transcript
         ],
         timestamp=iso_z(ctx.clock()),
     )
 
 
-def _planned_interface(plan: ChangePlan) -> str:
+def planned_interface(plan: ChangePlan) -> str:
     """The canonical interface name the plan enters (`interface NAME`)."""
     for line in plan.lines:
         if line.startswith("interface "):
@@ -290,7 +295,7 @@ def remote_client(
     return AuditClient(address=address, via="feed", protocol=protocol, auth=auth, seat=seat)
 
 
-def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
+def json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
     """The feed's usual error object, plus the headers HTTP clients act on."""
     response = error_response(
         ctx, failure.status, failure.code, failure.message, **failure.details()
@@ -302,7 +307,7 @@ def _json_failure(ctx: FeedContext, failure: CommandFailure) -> web.Response:
     return response
 
 
-async def _payload[T](request: web.Request, decoder: msgspec.json.Decoder[T]) -> T:
+async def read_payload[T](request: web.Request, decoder: msgspec.json.Decoder[T]) -> T:
     """The request body decoded and checked by its wire type (400 saying what is wrong)."""
     body = await request.read()
     try:
@@ -334,22 +339,22 @@ def command_routes(ctx: FeedContext) -> list[web.RouteDef]:
         authorized = ctx.authorized(request)
         try:
             check_access(ctx, authorized=authorized)
-            payload = await _payload(request, _EXECUTE)
+            payload = await read_payload(request, _EXECUTE)
             with acting_for(client_of(request, authorized)):
                 body = await execute_command(ctx, payload)
         except CommandFailure as failure:
-            return _json_failure(ctx, failure)
+            return json_failure(ctx, failure)
         return json_response(body)
 
     async def change_interface(request: web.Request) -> web.Response:
         authorized = ctx.authorized(request)
         try:
             check_access(ctx, authorized=authorized)
-            payload = await _payload(request, _INTERFACE)
+            payload = await read_payload(request, _INTERFACE)
             with acting_for(client_of(request, authorized)):
                 body = await interface_command(ctx, payload)
         except CommandFailure as failure:
-            return _json_failure(ctx, failure)
+            return json_failure(ctx, failure)
         return json_response(body)
 
     return [web.post(EXECUTE_PATH, execute), web.post(INTERFACE_PATH, change_interface)]

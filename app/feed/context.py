@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from app.engine.audit import AuditLog
 from app.engine.console import Console
 from app.engine.monitor import Monitor
 from app.engine.settings import FeedSettings
@@ -84,6 +85,7 @@ class FeedContext:
     picture: Picture | None = None  # the encoded picture a new client gets first
     extras: dict[str, Any] = field(default_factory=dict)  # free slot for route modules
     seats: SeatBook = field(default_factory=SeatBook)  # per-seat tokens beside the shared one
+    audit: AuditLog | None = None  # the engine's audit log (acknowledgements, `/api/audit`)
 
     @property
     def token_required(self) -> bool:

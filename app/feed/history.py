@@ -12,6 +12,8 @@
   averages, spans up to :data:`MAX_SPAN`), ``auto`` (raw for short recent spans).
 * Each point is ``[epoch seconds, value]``; a gap (failed poll, counter reset) is
   ``null``, never 0. More than `max_points` points are averaged in groups (``decimated``).
+* ``rollups=1`` adds, for 5-minute series, each bucket's minimum, maximum and counts (the
+  desktop's traffic peaks and percentiles need them; averages alone flatten the peaks).
 
 Anything out of bounds or malformed is a 400 naming the parameter; nothing is guessed.
 """
@@ -29,7 +31,7 @@ from aiohttp import web
 from app.feed.context import FeedContext
 from app.feed.http_api import RouterChoiceError, choose_router, error_response, json_response
 from app.feed.wire.base import iso_z
-from app.feed.wire.history import HistoryAnswer, HistoryMetricsAnswer, HistorySeries
+from app.feed.wire.history import HistoryAnswer, HistoryMetricsAnswer, HistorySeries, Rollup
 
 HISTORY_PATH = "/api/history"
 METRICS_PATH = "/api/history/metrics"
@@ -140,6 +142,33 @@ def decimate(
     return merged, step
 
 
+def decimate_rollups(rollups: Sequence[Rollup], max_points: int) -> list[Rollup]:
+    """Rollups grouped like :func:`decimate` groups their points: the average weighted by
+    the samples, the minimum of the minimums, the maximum of the maximums, counts summed."""
+    if len(rollups) <= max_points:
+        return list(rollups)
+    size = math.ceil(len(rollups) / max_points)
+    merged: list[Rollup] = []
+    for start in range(0, len(rollups), size):
+        group = rollups[start : start + size]
+        counted = [(r[1], r[4]) for r in group if r[1] is not None and r[4] > 0]
+        samples = sum(count for _, count in counted)
+        average = sum(value * count for value, count in counted) / samples if samples else None
+        lows = [r[2] for r in group if r[2] is not None]
+        highs = [r[3] for r in group if r[3] is not None]
+        merged.append(
+            (
+                group[0][0],
+                average,
+                min(lows) if lows else None,
+                max(highs) if highs else None,
+                sum(r[4] for r in group),
+                sum(r[5] for r in group),
+            )
+        )
+    return merged
+
+
 def history_routes(ctx: FeedContext) -> list[web.RouteDef]:
     async def history(request: web.Request) -> web.Response:
         try:
@@ -157,6 +186,7 @@ def history_routes(ctx: FeedContext) -> list[web.RouteDef]:
                 request.query.get("since"), request.query.get("until"), resolution, now
             )
             max_points = parse_max_points(request.query.get("max_points"))
+            with_rollups = request.query.get("rollups", "0") in ("1", "true")
         except BadParameter as bad:
             details = {} if bad.limit is None else {"limit": bad.limit}
             return error_response(ctx, 400, "bad_parameter", bad.message, **details)
@@ -172,6 +202,15 @@ def history_routes(ctx: FeedContext) -> list[web.RouteDef]:
             chosen = "raw" if result.store is None else result.store.resolution
             points = [(round(t, 3), value) for t, value in result.points]
             points, step = decimate(points, max_points)
+            rollups = None
+            if with_rollups and result.store is not None and chosen == "5min":
+                rollups = decimate_rollups(
+                    [
+                        (round(p.timestamp, 3), p.value, p.minimum, p.maximum, p.count, p.gaps)
+                        for p in result.store.points
+                    ],
+                    max_points,
+                )
             series.append(
                 HistorySeries(
                     metric=metric,
@@ -179,6 +218,7 @@ def history_routes(ctx: FeedContext) -> list[web.RouteDef]:
                     points=points,
                     decimated=step is not None,
                     step_s=step,
+                    rollups=rollups,
                 )
             )
         return json_response(

@@ -20,6 +20,16 @@ from aiohttp import web
 
 from app.feed.wire import messages as wire_messages
 from app.feed.wire.answers import SECTION_ANSWERS, AllOnlineTotalAnswer, ErrorAnswer
+from app.feed.wire.collector import (
+    AcknowledgeAnswer,
+    AcknowledgeRequest,
+    AlertsAnswer,
+    AuditAnswer,
+    ChangePreviewAnswer,
+    ChangeRequestBody,
+    ChangeResultAnswer,
+    CollectorInfoAnswer,
+)
 from app.feed.wire.commands import (
     ExecuteCommandRequest,
     ExecuteCommandResult,
@@ -113,8 +123,19 @@ ANSWER_TYPES: tuple[type, ...] = (
     HistoryMetricsAnswer,
     ExecuteCommandResult,
     InterfaceCommandResult,
+    CollectorInfoAnswer,
+    AlertsAnswer,
+    AcknowledgeAnswer,
+    ChangePreviewAnswer,
+    ChangeResultAnswer,
+    AuditAnswer,
 )
-REQUEST_TYPES: tuple[type, ...] = (ExecuteCommandRequest, InterfaceCommandRequest)
+REQUEST_TYPES: tuple[type, ...] = (
+    ExecuteCommandRequest,
+    InterfaceCommandRequest,
+    AcknowledgeRequest,
+    ChangeRequestBody,
+)
 SERVER_MESSAGES = {name: kind.__name__ for name, kind in wire_messages.SERVER_MESSAGES.items()}
 CLIENT_MESSAGES = {name: kind.__name__ for name, kind in wire_messages.CLIENT_MESSAGES.items()}
 _CLIENT_SIDE = {kind.__name__ for kind in REQUEST_TYPES} | set(CLIENT_MESSAGES.values())
@@ -310,11 +331,129 @@ def _history_operation() -> dict[str, Any]:
             "Points per series; more are averaged in groups.",
             {"type": "integer", "minimum": 2, "maximum": 10000, "default": 2000},
         ),
+        query(
+            "rollups",
+            "1: with 5-minute resolution, each bucket's minimum, maximum and counts too.",
+            {"type": "string", "enum": ["0", "1"], "default": "0"},
+        ),
     ]
     get["responses"]["400"] = _json(
         _ref("ErrorAnswer"), "A parameter is malformed or out of bounds (which one is said)."
     )
     return operation
+
+
+def _seat_operation(
+    summary: str, description: str, request: str, result: str, errors: dict[str, str]
+) -> dict[str, Any]:
+    """A POST of the collector-mode endpoints: the token, a JSON body, typed errors."""
+    error = _ref("ErrorAnswer")
+    responses: dict[str, Any] = {"200": _json(_ref(result), "Done.")}
+    for status, text in errors.items():
+        responses[status] = _json(error, text)
+    return {
+        "post": {
+            "summary": summary,
+            "description": description,
+            "tags": ["collector"],
+            "parameters": [TOKEN_PARAMETER],
+            "security": [{"bearer": []}, {"apiKeyHeader": []}, {"apiKeyQuery": []}],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(request)}},
+            },
+            "responses": responses,
+        }
+    }
+
+
+_CHANGE_ERRORS = {
+    "400": "Invalid request, interface or account name; or `confirm` missing (with the "
+    "`preview` of the lines). Nothing was sent.",
+    "401": "The token is missing or wrong.",
+    "403": "Remote commands or operator mode are off, or no token is configured.",
+    "404": "No router of that name.",
+    "429": "The router's command budget is used up (`retry_after`).",
+    "502": "The router refused a line; the change was abandoned, nothing committed.",
+    "504": "No answer in time: the outcome is unknown, check the router.",
+}
+
+
+def _collector_paths() -> dict[str, Any]:
+    """The endpoints desktop seats in collector mode use beyond the data and the console."""
+
+    def query(name: str, description: str, schema: Schema) -> dict[str, Any]:
+        return {"name": name, "in": "query", "description": description, "schema": schema}
+
+    audit = _get(
+        "The audit entries of remote commands and changes",
+        _json(_ref("AuditAnswer"), "Oldest first, at most `limit`."),
+        tag="collector",
+        router="optional",
+    )
+    audit["get"]["description"] = (
+        "Needs remote commands and the token, like the commands themselves. `mine=1` keeps "
+        "the entries of the caller's own seat (or of the shared token)."
+    )
+    audit["get"]["parameters"][1:1] = [
+        query(
+            "limit",
+            "Newest entries to return (1-500).",
+            {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+        ),
+        query("mine", "1: only the caller's seat's entries.", {"type": "string"}),
+    ]
+    audit["get"]["responses"]["503"] = _json(_ref("ErrorAnswer"), "No audit log here.")
+    return {
+        "/api/collector": _get(
+            "Who the caller is to this collector and what it allows",
+            _json(
+                _ref("CollectorInfoAnswer"),
+                "The caller's seat, the collector's version, remote commands and operator "
+                "mode, its alert thresholds and each router's monitored uplinks.",
+            ),
+            tag="collector",
+            router=None,
+        ),
+        "/api/alerts": _get(
+            "The active alerts",
+            _json(_ref("AlertsAnswer"), "Active alerts of one router (`router`) or all."),
+            tag="collector",
+            router="optional",
+        ),
+        "/api/alerts/acknowledge": _seat_operation(
+            "Acknowledge an alert for every seat and wall",
+            "The new state goes out to every client as an `alert` message. Written to the "
+            "audit log with the seat; rate-limited per router.",
+            "AcknowledgeRequest",
+            "AcknowledgeAnswer",
+            {
+                "401": "A token is configured and was not presented.",
+                "404": "No active alert with that id.",
+                "429": "Too many acknowledgements for this router (`retry_after`).",
+            },
+        ),
+        "/api/change/preview": _seat_operation(
+            "The exact lines a change would send",
+            "Validates the change (interface against the router's own list, account name) "
+            "and answers the lines; nothing is sent.",
+            "ChangeRequestBody",
+            "ChangePreviewAnswer",
+            {key: text for key, text in _CHANGE_ERRORS.items() if key in ("400", "401", "403",
+                                                                         "404")},
+        ),
+        "/api/change": _seat_operation(
+            "Shut an interface down, bring it back, or cut a subscriber",
+            "Needs remote commands, operator mode and the token. `confirm` repeats the "
+            "interface (or account) name; `lines`, when given, must be the lines the "
+            "operator saw (409 otherwise). Committed with VRP8's two-stage commit, written "
+            "to the audit log with the seat.",
+            "ChangeRequestBody",
+            "ChangeResultAnswer",
+            {**_CHANGE_ERRORS, "409": "`lines` differ from what the change would send now."},
+        ),
+        "/api/audit": audit,
+    }
 
 
 def _paths() -> dict[str, Any]:
@@ -423,6 +562,7 @@ def _paths() -> dict[str, Any]:
             "change workflow (validated against the router's interface list, committed, "
             "written to the audit log). `confirm` must repeat the interface name.",
         ),
+        **_collector_paths(),
         "/": {
             "get": {
                 "summary": "Redirect to the wall display",
@@ -489,6 +629,11 @@ def build_document(version: str) -> dict[str, Any]:
             {"name": "commands", "description": "Remote commands (disabled by default)."},
             {"name": "websocket", "description": "Live push channels."},
             {"name": "history", "description": "Stored series, for plots and trends."},
+            {
+                "name": "collector",
+                "description": "What desktop seats in collector mode use: who they are, "
+                "shared acknowledgement, the change workflow, their audit entries.",
+            },
             {"name": "wall", "description": "The wall-display page."},
         ],
         "paths": _with_token_answers(_paths()),

@@ -158,6 +158,7 @@ def section_status(record: SectionRecord, now: float) -> SectionStatus:
     return SectionStatus(
         state=freshness_of(record, now),
         collected_at=iso_or_none(collected),
+        collected_epoch=collected,
         age_s=None if age is None else round(age, 3),
         max_age_s=record.max_age if math.isfinite(record.max_age) else None,
         outcome=record.outcome,
@@ -167,6 +168,7 @@ def section_status(record: SectionRecord, now: float) -> SectionStatus:
         last_error=None
         if last is None
         else LastError(code=last.code, message=last.detail, at=iso_z(last.at)),
+        raw=record.raw,
     )
 
 
@@ -329,6 +331,8 @@ def _network_traffic(
                 name=name,
                 monitored=name in monitored,
                 description=detail.description,
+                current_state=detail.current_state,
+                admin_down=detail.admin_down,
                 phy_up=detail.phy_up,
                 protocol_up=detail.protocol_up,
                 bandwidth=detail.bandwidth,
@@ -337,6 +341,7 @@ def _network_traffic(
                 in_pps=None if rate is None else finite(rate.in_pps),
                 out_pps=None if rate is None else finite(rate.out_pps),
                 sampled_at=None if rate is None else iso_z(rate.sampled_at),
+                sampled_epoch=None if rate is None else rate.sampled_at,
                 # A rate from counters older than the section's max age is not current.
                 stale=rate is not None and now - rate.sampled_at > max_age,
                 gap=None if rate is None else rate.gap,

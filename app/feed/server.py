@@ -22,6 +22,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from app.engine.audit import AuditLog
 from app.engine.console import Console
 from app.engine.monitor import Monitor
 from app.engine.settings import FeedSettings
@@ -100,9 +101,11 @@ class FeedServer:
         clock: Callable[[], float] = time.time,
         seats: SeatBook | None = None,
         freshness_interval: float = FRESHNESS_CHECK_INTERVAL,
+        audit: AuditLog | None = None,
     ) -> None:
-        """`seats` holds the seat tokens (None: only the shared token); the keyword extras
-        after `version` exist for tests and the benchmark."""
+        """`seats` holds the seat tokens (None: only the shared token); `audit` is the
+        engine's audit log (acknowledgements from seats, `/api/audit`); the other keyword
+        extras after `version` exist for tests and the benchmark."""
         self.monitor = monitor
         self.options = options
         self.context = FeedContext(
@@ -112,6 +115,7 @@ class FeedServer:
             version=version,
             clock=clock,
             seats=seats if seats is not None else SeatBook(),
+            audit=audit,
         )
         self._heartbeat_interval = heartbeat_interval
         self._freshness_interval = freshness_interval

@@ -75,6 +75,11 @@ class Simulator:
     rng: random.Random = field(default_factory=random.Random)
     vty: VtyPool = field(init=False)
     last_logins: dict[str, tuple[datetime, str, str]] = field(default_factory=dict)
+    # What the box saw, for tests and benchmarks that count who reached it: sessions that
+    # got a VTY line since the start, logins refused for lack of one, the most at once.
+    logins: int = 0
+    refused_vty: int = 0
+    peak_vty: int = 0
 
     def __post_init__(self) -> None:
         self.vty = VtyPool(self.max_vty)
@@ -99,10 +104,13 @@ class Simulator:
         terminal.faults = self.faults
         line = self.vty.acquire()
         if line is None:
+            self.refused_vty += 1
             with contextlib.suppress(SessionClosedError):
                 terminal.write(VTY_FULL_MESSAGE + "\n")
                 await terminal.drain()
             return
+        self.logins += 1
+        self.peak_vty = max(self.peak_vty, self.vty.online)
         try:
             session = CliSession(self.state, terminal, self.faults, clock=self.clock, rng=self.rng)
             if command is not None:
@@ -278,6 +286,21 @@ class SimulatorHandle:
     def vty_online(self) -> int:
         """Logged-in sessions right now."""
         return self._simulator.vty.online
+
+    @property
+    def logins(self) -> int:
+        """Sessions that got a VTY line since the simulator started (SSH and telnet)."""
+        return self._simulator.logins
+
+    @property
+    def peak_vty(self) -> int:
+        """The most VTY lines in use at once since the start."""
+        return self._simulator.peak_vty
+
+    @property
+    def refused_vty(self) -> int:
+        """Logins turned away because every VTY line was in use."""
+        return self._simulator.refused_vty
 
     async def close(self) -> None:
         """Stop listening and drop every session (a powered-off router)."""

@@ -65,7 +65,8 @@ class GuiSession:
 
     def __init__(self, runtime: Runtime, state: UiState | None = None) -> None:
         self.runtime = runtime
-        self.live = LiveState()
+        # Freshness is judged against the engine's clock (a collector's, in collector mode).
+        self.live = LiveState(clock=runtime.monitor.now)
         self.ctx = UiContext(runtime, self.live, state or UiState())
         self.bridge = EngineBridge(runtime.monitor, self.live)
         self.ctx.resync = self.bridge.resync
@@ -84,6 +85,8 @@ class GuiSession:
         # (demo routers) in QSettings.
         names = self.ctx.state.monitored(router)
         if names is None or router in self.runtime.settings.routers:
+            return
+        if not self.runtime.manages_routers:  # collector mode: the collector's choice stands
             return
         try:
             self.runtime.monitor.set_monitored_interfaces(router, names)

@@ -16,6 +16,7 @@ from app.engine.events import (
     AlertChanged,
     PollFailed,
     RouterDataUpdated,
+    RoutersChanged,
     RouterStateChanged,
     Subscription,
     TrafficSampled,
@@ -67,6 +68,8 @@ class EngineBridge:
                     live.update_section(name, section, value.data, value.timestamp, record)
                 else:
                     router.records[section] = record
+                    if value is None:  # nothing collected (a restarted collector): no data
+                        router.sections.pop(section, None)
         live.set_alerts(self.monitor.active_alerts())
 
     async def stop(self) -> None:
@@ -82,6 +85,9 @@ class EngineBridge:
         assert self._subscription is not None
         async for event in self._subscription:
             try:
+                if isinstance(event, RoutersChanged):  # a collector's feed started over
+                    self.resync()
+                    continue
                 apply_event(self.live, event, self.monitor)
             except Exception as error:  # one bad event must not blind the window
                 _log.exception("GUI could not show an engine event")

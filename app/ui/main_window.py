@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.paths import resources_dir
 from app.domain.router import RouterProfile
+from app.ui.collector_banner import CollectorBanner, managed_text
 from app.ui.context import UiContext
 from app.ui.dashboard import RouterDashboard
 from app.ui.dialogs.about import AboutDialog
@@ -88,6 +89,10 @@ class MainWindow(QMainWindow):
         self.banner = self._demo_banner(central)
         if self.banner is not None:
             layout.addWidget(self.banner)
+        link = ctx.runtime.collector
+        self.collector_banner = None if link is None else CollectorBanner(ctx, link, central)
+        if self.collector_banner is not None:
+            layout.addWidget(self.collector_banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -126,8 +131,9 @@ class MainWindow(QMainWindow):
             for name, address in demo.addresses()
         )
         text = QLabel(
-            self.tr("<b>Demo \u2014 simulated NE8000</b> (%1). "
-                    "Add a router to monitor a real one.").replace("%1", where),
+            self.tr(
+                "<b>Demo \u2014 simulated NE8000</b> (%1). Add a router to monitor a real one."
+            ).replace("%1", where),
             frame,
         )
         text.setObjectName("demoBannerText")
@@ -164,35 +170,47 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.add_action = self._action(self.tr("&Add router…"), self.add_router,
-                                       QKeySequence.StandardKey.New)
+        self.add_action = self._action(
+            self.tr("&Add router…"), self.add_router, QKeySequence.StandardKey.New
+        )
         self.edit_action = self._action(self.tr("&Edit router…"), self.edit_router, "Ctrl+E")
         self.remove_action = self._action(self.tr("&Remove router…"), self.remove_router)
-        self.settings_action = self._action(self.tr("&Settings…"), self.open_settings,
-                                            QKeySequence.StandardKey.Preferences)
+        self.settings_action = self._action(
+            self.tr("&Settings…"), self.open_settings, QKeySequence.StandardKey.Preferences
+        )
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.quit_action = self._action(self.tr("&Quit"), self.quit, QKeySequence.StandardKey.Quit)
         if self.quit_action.shortcut().isEmpty():
             self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.overview_action = self._action(self.tr("All &routers"),
-                                            lambda: self.routers.select(OVERVIEW), "Ctrl+0")
-        self.next_action = self._action(self.tr("&Next router"), lambda: self._step_router(1),
-                                        "Ctrl+PgDown")
-        self.prev_action = self._action(self.tr("&Previous router"),
-                                        lambda: self._step_router(-1), "Ctrl+PgUp")
-        self.ack_action = self._action(self.tr("&Acknowledge selected alerts"),
-                                       self.acknowledge, "Ctrl+K")
-        self.pause_action = self._action(self.tr("&Pause/resume traffic"), self.toggle_pause,
-                                         "Ctrl+P")
-        self.filter_action = self._action(self.tr("&Find interface"), self.find_interface,
-                                          QKeySequence.StandardKey.Find)
-        self.fullscreen_action = self._action(self.tr("&Full screen"), self.toggle_full_screen,
-                                              QKeySequence.StandardKey.FullScreen)
+        self.overview_action = self._action(
+            self.tr("All &routers"), lambda: self.routers.select(OVERVIEW), "Ctrl+0"
+        )
+        self.next_action = self._action(
+            self.tr("&Next router"), lambda: self._step_router(1), "Ctrl+PgDown"
+        )
+        self.prev_action = self._action(
+            self.tr("&Previous router"), lambda: self._step_router(-1), "Ctrl+PgUp"
+        )
+        self.ack_action = self._action(
+            self.tr("&Acknowledge selected alerts"), self.acknowledge, "Ctrl+K"
+        )
+        self.pause_action = self._action(
+            self.tr("&Pause/resume traffic"), self.toggle_pause, "Ctrl+P"
+        )
+        self.filter_action = self._action(
+            self.tr("&Find interface"), self.find_interface, QKeySequence.StandardKey.Find
+        )
+        self.fullscreen_action = self._action(
+            self.tr("&Full screen"), self.toggle_full_screen, QKeySequence.StandardKey.FullScreen
+        )
         self.about_action = self._action(self.tr("&About"), self.about)
         self.tab_actions = [
-            self._action(self.tr("Tab %1").replace("%1", str(n)),
-                         lambda _=False, n=n: self.show_tab(n - 1), f"Ctrl+{n}")
+            self._action(
+                self.tr("Tab %1").replace("%1", str(n)),
+                lambda _=False, n=n: self.show_tab(n - 1),
+                f"Ctrl+{n}",
+            )
             for n in range(1, 8)
         ]
 
@@ -218,8 +236,7 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar(self.tr("Main"), self)
         toolbar.setObjectName("mainToolBar")
         toolbar.setMovable(False)
-        for action in (self.add_action, self.settings_action, self.ack_action,
-                       self.pause_action):
+        for action in (self.add_action, self.settings_action, self.ack_action, self.pause_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
         self._update_router_actions()
@@ -290,8 +307,14 @@ class MainWindow(QMainWindow):
 
     def _update_router_actions(self) -> None:
         has_router = self.current_router() is not None
-        self.edit_action.setEnabled(has_router)
-        self.remove_action.setEnabled(has_router)
+        manages = self.ctx.runtime.manages_routers
+        self.add_action.setEnabled(manages)
+        self.edit_action.setEnabled(has_router and manages)
+        self.remove_action.setEnabled(has_router and manages)
+        if not manages:  # collector mode: say why instead of offering what cannot be done
+            for action in (self.add_action, self.edit_action, self.remove_action):
+                action.setToolTip(managed_text())
+                action.setStatusTip(managed_text())
 
     # ---- title, alerts ----
 
@@ -302,6 +325,8 @@ class MainWindow(QMainWindow):
         title = TITLE
         if self.ctx.runtime.is_demo:
             title += " [" + self.tr("demo") + "]"
+        if self.ctx.runtime.collector is not None:
+            title += " [" + self.tr("collector") + "]"
         summary = severity_summary(severity_counts(self.ctx.live.alerts.values()))
         if summary:
             title = f"{summary} \u2013 {title}"
@@ -359,8 +384,9 @@ class MainWindow(QMainWindow):
     def remove_router(self) -> None:
         router = self.current_router()
         if router is not None:
-            self.ctx.spawn(self._remove(router), self.tr("Removing router %1").replace(
-                "%1", router))
+            self.ctx.spawn(
+                self._remove(router), self.tr("Removing router %1").replace("%1", router)
+            )
 
     async def _remove(self, router: str) -> None:
         if await remove_router(self, self.ctx.runtime, router):
@@ -369,16 +395,23 @@ class MainWindow(QMainWindow):
 
     def router_action(self, router: str, action: str) -> None:
         self.routers.select(router)
+        if not self.ctx.runtime.manages_routers:
+            self.status.showMessage(managed_text(), 10_000)
+            return
         if action == "edit":
             self.edit_router()
         elif action == "remove":
             self.remove_router()
         elif action == "reconnect":
-            self.ctx.spawn(self.ctx.runtime.reset_router(router),
-                           self.tr("Reconnecting %1").replace("%1", router))
+            self.ctx.spawn(
+                self.ctx.runtime.reset_router(router),
+                self.tr("Reconnecting %1").replace("%1", router),
+            )
         elif action == "host_key":
-            self.ctx.spawn(resolve_changed_host_key(self, self.ctx.runtime, router),
-                           self.tr("Checking the host key of %1").replace("%1", router))
+            self.ctx.spawn(
+                resolve_changed_host_key(self, self.ctx.runtime, router),
+                self.tr("Checking the host key of %1").replace("%1", router),
+            )
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.ctx.runtime, self.ctx.state.qsettings, self)
@@ -391,9 +424,7 @@ class MainWindow(QMainWindow):
         self.preferences = preferences
         self.tray.sound = preferences.alert_sound
         if language_changed:
-            self.status.showMessage(
-                self.tr("The new language applies after a restart."), 8000
-            )
+            self.status.showMessage(self.tr("The new language applies after a restart."), 8000)
 
     def about(self) -> None:
         dialog = AboutDialog(self.ctx.runtime, self)
@@ -414,11 +445,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if (
-            not self.quitting
-            and self.preferences.close_to_tray
-            and self.tray.available
-        ):
+        if not self.quitting and self.preferences.close_to_tray and self.tray.available:
             event.ignore()
             self.hide()
             self.status.showMessage(self.tr("Still running in the tray"), 4000)

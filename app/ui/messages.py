@@ -75,6 +75,9 @@ def _templates() -> Mapping[MessageId, Template]:
         MessageId.ERROR_INTERNAL: lambda n: QCoreApplication.translate(
             "EngineMessage", "internal error (details in the log)"
         ),
+        MessageId.ERROR_COLLECTOR_UNREACHABLE: lambda n: QCoreApplication.translate(
+            "EngineMessage", "collector unreachable"
+        ),
         MessageId.PASSWORD_NOT_STORED: lambda n: QCoreApplication.translate(
             "EngineMessage", "no password is stored for it"
         ),

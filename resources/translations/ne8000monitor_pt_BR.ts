@@ -403,6 +403,135 @@
     </message>
 </context>
 <context>
+    <name>Collector</name>
+    <message>
+        <source>Managed by the collector: routers, their passwords and host keys, the monitored interfaces, polling and alert delivery are changed in the collector&apos;s settings.</source>
+        <translation>Gerenciado pelo coletor: roteadores, suas senhas e chaves de host, as interfaces monitoradas, a coleta e o envio de alertas são alterados nas configurações do coletor.</translation>
+    </message>
+    <message>
+        <source>Connected since %1</source>
+        <translation>Conectado desde %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <source>Refused by the collector since %1</source>
+        <translation>Recusado pelo coletor desde %1</translation>
+    </message>
+    <message>
+        <source>Collector unreachable since %1</source>
+        <translation>Coletor inacessível desde %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>retrying in %n s</source>
+        <translation>
+            <numerusform>nova tentativa em %n s</numerusform>
+            <numerusform>nova tentativa em %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Collector mode&lt;/b&gt; – data from %1 as seat %2</source>
+        <translation>&lt;b&gt;Modo coletor&lt;/b&gt; – dados de %1 como posto %2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Collector mode&lt;/b&gt; – data from %1</source>
+        <translation>&lt;b&gt;Modo coletor&lt;/b&gt; – dados de %1</translation>
+    </message>
+    <message>
+        <source>(collector %1)</source>
+        <translation>(coletor %1)</translation>
+    </message>
+</context>
+<context>
+    <name>CollectorTab</name>
+    <message>
+        <source>A collector is an `ne8000monitor serve` on the LAN that holds the only sessions to the routers. Connected to it, this window shows its data and sends console lines and changes through it, opening no session of its own.</source>
+        <translation>Um coletor é um `ne8000monitor serve` na rede local que mantém as únicas sessões com os roteadores. Conectada a ele, esta janela mostra os dados dele e envia comandos de console e alterações por meio dele, sem abrir nenhuma sessão própria.</translation>
+    </message>
+    <message>
+        <source>Connect to a collector</source>
+        <translation>Conectar a um coletor</translation>
+    </message>
+    <message>
+        <source>https://collector.noc.example:8000</source>
+        <translation>https://coletor.noc.exemplo:8000</translation>
+    </message>
+    <message>
+        <source>kept in the OS keyring; leave empty to keep the stored one</source>
+        <translation>guardado no chaveiro do sistema; deixe vazio para manter o guardado</translation>
+    </message>
+    <message>
+        <source>this seat&apos;s token (ne8000monitor token add NAME on the collector)</source>
+        <translation>o token deste posto (ne8000monitor token add NOME no coletor)</translation>
+    </message>
+    <message>
+        <source>only for a self-signed https certificate: the SHA-256 `serve` prints</source>
+        <translation>só para um certificado https autoassinado: o SHA-256 que o `serve` mostra</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Testar conexão</translation>
+    </message>
+    <message>
+        <source>The window connects to the collector (or back to the routers) at its next start.</source>
+        <translation>A janela se conecta ao coletor (ou volta aos roteadores) na próxima vez que for aberta.</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Endereço:</translation>
+    </message>
+    <message>
+        <source>Token:</source>
+        <translation>Token:</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint:</source>
+        <translation>Impressão digital do certificado:</translation>
+    </message>
+    <message>
+        <source>The collector&apos;s address must be an http:// or https:// URL.</source>
+        <translation>O endereço do coletor deve ser uma URL http:// ou https://.</translation>
+    </message>
+    <message>
+        <source>A certificate fingerprint needs an https:// collector address.</source>
+        <translation>Uma impressão digital de certificado exige um endereço https:// do coletor.</translation>
+    </message>
+    <message>
+        <source>The fingerprint is 64 hexadecimal digits (AB:CD:… as the collector prints it).</source>
+        <translation>A impressão digital tem 64 dígitos hexadecimais (AB:CD:… como o coletor a mostra).</translation>
+    </message>
+    <message>
+        <source>The token must not contain spaces.</source>
+        <translation>O token não pode conter espaços.</translation>
+    </message>
+    <message>
+        <source>Asking the collector…</source>
+        <translation>Consultando o coletor…</translation>
+    </message>
+    <message>
+        <source>Not connected: {error}</source>
+        <translation>Não conectado: {error}</translation>
+    </message>
+    <message>
+        <source>(shared token or none)</source>
+        <translation>(token compartilhado ou nenhum)</translation>
+    </message>
+    <message>
+        <source>Connected: collector {version}, seat {seat}, routers: {routers}.</source>
+        <translation>Conectado: coletor {version}, posto {seat}, roteadores: {routers}.</translation>
+    </message>
+    <message>
+        <source>It does not accept console lines or changes from seats.</source>
+        <translation>Ele não aceita comandos de console nem alterações vindos dos postos.</translation>
+    </message>
+    <message>
+        <source>It accepts read-only console lines; no changes.</source>
+        <translation>Ele aceita apenas comandos de console de leitura; nenhuma alteração.</translation>
+    </message>
+</context>
+<context>
     <name>ConsoleView</name>
     <message>
         <source>Find in output</source>
@@ -593,6 +722,10 @@
     <message>
         <source>internal error (details in the log)</source>
         <translation>erro interno (detalhes no log)</translation>
+    </message>
+    <message>
+        <source>collector unreachable</source>
+        <translation>coletor inacessível</translation>
     </message>
     <message>
         <source>no password is stored for it</source>
@@ -1062,6 +1195,10 @@
     <message>
         <source>demo</source>
         <translation>demonstração</translation>
+    </message>
+    <message>
+        <source>collector</source>
+        <translation>coletor</translation>
     </message>
     <message>
         <source>Select active alerts to acknowledge</source>
@@ -1584,6 +1721,10 @@ Salvar o roteador mesmo assim? O aplicativo continuará tentando conectar com es
     <message>
         <source>General</source>
         <translation>Geral</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>Coletor</translation>
     </message>
     <message>
         <source> %</source>

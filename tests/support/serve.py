@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ class ServeProcess:
     url: str
     stderr: list[str] = field(default_factory=list)
     _reader: asyncio.Task[None] | None = None
+    group: bool = False  # signals go to its whole process group (it runs under a wrapper)
 
     @property
     def port(self) -> int:
@@ -32,7 +34,10 @@ class ServeProcess:
     async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 30.0) -> int:
         """Send `sig` and wait for the exit status (kills it after `timeout`)."""
         if self.process.returncode is None:
-            self.process.send_signal(sig)
+            if self.group:  # as systemd stops a service: every process of it
+                os.killpg(self.process.pid, sig)
+            else:
+                self.process.send_signal(sig)
             try:
                 await asyncio.wait_for(self.process.wait(), timeout)
             except TimeoutError:
@@ -51,10 +56,18 @@ async def _collect(stream: asyncio.StreamReader, into: list[str]) -> None:
 
 
 async def launch_serve(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0
+    tmp_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    wrapper: Sequence[str] = (),
 ) -> ServeProcess:
-    """Start `python -m app serve ARGS` and wait for its ready line (fails with its stderr)."""
+    """Start `python -m app serve ARGS` and wait for its ready line (fails with its stderr).
+
+    `wrapper` runs it through another program (``WRAPPER python -m app serve ...``), in a
+    process group of its own that `stop` signals whole."""
     process = await asyncio.create_subprocess_exec(
+        *wrapper,
         sys.executable,
         "-m",
         "app",
@@ -65,6 +78,7 @@ async def launch_serve(
         stderr=asyncio.subprocess.PIPE,
         env=env or environment(tmp_path),
         cwd=str(ROOT),
+        start_new_session=bool(wrapper),
     )
     assert process.stderr is not None
     lines: list[str] = []
@@ -86,7 +100,7 @@ async def launch_serve(
             process.kill()
             await process.wait()
         raise
-    served = ServeProcess(process, match.group(1), lines)
+    served = ServeProcess(process, match.group(1), lines, group=bool(wrapper))
     served._reader = asyncio.create_task(_collect(process.stderr, lines))
     return served
 

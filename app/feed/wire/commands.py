@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from app.domain.router import PromptKind
 from app.feed.wire.base import Time, Wire
 
 MAX_FIELD_CHARS = 512  # longer than any sane VRP line; the console validates the content
@@ -61,6 +62,10 @@ class TranscriptStep(Wire, kw_only=True):
     command: str
     output: str
     prompt: str
+    prompt_kind: Annotated[
+        PromptKind | None,
+        msgspec.Meta(description="What the prompt after the line was: user, system, ..."),
+    ] = None
 
 
 class InterfaceCommandResult(Wire, kw_only=True):

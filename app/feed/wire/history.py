@@ -18,6 +18,16 @@ Point = Annotated[
 ]
 
 
+Rollup = Annotated[
+    tuple[float, float | None, float | None, float | None, int, int],
+    msgspec.Meta(
+        description="[bucket start (epoch seconds), average, minimum, maximum, samples, "
+        "failed polls] of one 5-minute bucket; the figures are null when every poll in it "
+        "failed."
+    ),
+]
+
+
 class HistorySeries(Wire, kw_only=True):
     metric: Annotated[
         str,
@@ -42,6 +52,14 @@ class HistorySeries(Wire, kw_only=True):
         float | None,
         msgspec.Meta(description="The time one decimated point covers (null: not decimated)."),
     ]
+    rollups: Annotated[
+        list[Rollup] | None,
+        msgspec.Meta(
+            description="With `rollups=1` and 5-minute resolution: each point's bucket with "
+            "its minimum, maximum and sample counts (peaks survive the averaging); null "
+            "otherwise."
+        ),
+    ] = None
 
 
 class HistoryAnswer(Wire, kw_only=True):

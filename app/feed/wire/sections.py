@@ -52,6 +52,9 @@ class SectionStatus(Wire, kw_only=True):
 
     state: Freshness
     collected_at: Time | None
+    collected_epoch: Annotated[
+        Epoch | None, msgspec.Meta(description="`collected_at` in epoch seconds.")
+    ] = None
     age_s: Seconds | None
     max_age_s: Annotated[
         float | None,
@@ -62,6 +65,13 @@ class SectionStatus(Wire, kw_only=True):
     consecutive_failures: int
     error: SectionError | None
     last_error: LastError | None
+    raw: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The router's own text of the last answer that could not be read "
+            "or was read only in part (null otherwise), for the operator to read."
+        ),
+    ] = None
 
 
 class SectionWarning(Wire, kw_only=True):
@@ -147,6 +157,10 @@ class TrafficRow(Wire, kw_only=True):
         bool, msgspec.Meta(description="An uplink: down alerts, traffic plots, the wall.")
     ]
     description: str
+    current_state: Annotated[
+        str, msgspec.Meta(description="As printed after `current state :` (UP, DOWN, ...).")
+    ] = ""
+    admin_down: bool = False
     phy_up: bool
     protocol_up: bool | None
     bandwidth: str | None
@@ -158,6 +172,9 @@ class TrafficRow(Wire, kw_only=True):
         Time | None,
         msgspec.Meta(description="When the newer of the two counter readings was taken."),
     ]
+    sampled_epoch: Annotated[
+        Epoch | None, msgspec.Meta(description="`sampled_at` in epoch seconds.")
+    ] = None
     stale: Annotated[
         bool, msgspec.Meta(description="The rate comes from counters older than the max age.")
     ]

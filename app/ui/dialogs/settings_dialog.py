@@ -47,7 +47,9 @@ from app.engine.settings import (
     Settings,
     Thresholds,
 )
+from app.ui.collector_banner import managed_text
 from app.ui.delivery import delivery_line
+from app.ui.dialogs.collector_tab import CollectorTab
 from app.ui.dialogs.preferences import UiPreferences
 from app.ui.dialogs.tasks import TaskSet
 
@@ -118,6 +120,14 @@ class SettingsDialog(QDialog):
             self._delivery_tab(settings.alertmanager, settings.notify), self.tr("Notifications")
         )
         tabs.addTab(self._general_tab(settings.feed, preferences), self.tr("General"))
+        self.collector_tab = CollectorTab(runtime, tabs)
+        tabs.addTab(self.collector_tab, self.tr("Collector"))
+        if not runtime.manages_routers:  # collector mode: those are the collector's settings
+            for index in range(4):
+                tabs.widget(index).setEnabled(False)
+                tabs.setTabToolTip(index, managed_text())
+            self.operator_mode.setEnabled(False)
+            self.operator_mode.setToolTip(managed_text())
 
         self.error_label = QLabel()
         self.error_label.setObjectName("settingsError")
@@ -366,6 +376,8 @@ class SettingsDialog(QDialog):
     def settings(self) -> Settings:
         """The settings the form describes; ValueError with a message for the operator."""
         old = self.runtime.settings
+        if not self.runtime.manages_routers:  # collector mode: only the Collector tab is ours
+            return replace(old, collector=self.collector_tab.choice().settings)
         host = self.feed_host.text().strip()
         token = self.feed_token.text().strip() or None
         if not host:
@@ -436,6 +448,7 @@ class SettingsDialog(QDialog):
             feed=feed,
             alertmanager=alertmanager,
             notify=notify,
+            collector=self.collector_tab.choice().settings,
         )
 
     def preferences(self) -> UiPreferences:
@@ -463,6 +476,8 @@ class SettingsDialog(QDialog):
         self.save_button.setEnabled(False)
         try:
             try:
+                # The token first: a keyring that refuses it leaves the file unchanged.
+                self.collector_tab.store_token(self.collector_tab.choice())
                 self.runtime.save_settings(settings)
             except (NE8000MonitorError, OSError) as error:
                 self.show_error(self.tr("Could not save the settings: {error}").format(error=error))
@@ -510,5 +525,6 @@ class SettingsDialog(QDialog):
 
     def done(self, result: int) -> None:
         self.tasks.cancel_all()
+        self.collector_tab.close_tasks()
         super().done(result)
 

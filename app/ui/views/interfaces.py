@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.interfaces import BriefInterface, InterfaceBrief, InterfaceDetail
 from app.ui import theme
+from app.ui.collector_banner import managed_text
 from app.ui.context import UiContext
 from app.ui.formatting import DASH, format_bps, format_count, format_percent
 from app.ui.freshness import FreshnessBar, is_current, stale_colour
@@ -238,6 +239,10 @@ class InterfacesView(QWidget):
         return self.tr("%n interfaces", "", len(rows)) + ", " + self.tr("%n down", "", down)
 
     def _toggle_monitored(self, name: object, checked: bool) -> None:
+        if not self.ctx.runtime.manages_routers:  # collector mode: the collector's choice
+            self.ctx.live.notice.emit(managed_text())
+            self.refresh()
+            return
         names = self.monitored()
         if checked:
             names.add(str(name))

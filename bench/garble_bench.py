@@ -1,7 +1,7 @@
 """Damage the simulator's output with its own garble fault and count what the parsers make of it.
 
 Run from the repository root:
-    /work/venv/bin/python bench/garble_bench.py [--draws N] [--subscribers N] [--quick]
+    .venv/bin/python bench/garble_bench.py [--draws N] [--subscribers N] [--quick]
 
 For every command the simulator answers and the catalog parses, the clean output is
 rendered once and parsed (the reference); then each draw garbles it in-process with

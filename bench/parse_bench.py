@@ -1,7 +1,7 @@
 """Benchmark the interface parsers against TextFSM (ntc-templates) on large outputs.
 
 Run from the repository root:
-    /work/venv/bin/python bench/parse_bench.py [--runs N] [--quick] [--profile]
+    .venv/bin/python bench/parse_bench.py [--runs N] [--quick] [--profile]
 
 What it does:
 

@@ -7,8 +7,8 @@ a few sparkline points, then saves ``docs/wall-1080p.png`` and ``docs/wall-4k.pn
 two commands, one is powered off) behind an in-process feed and saves
 ``docs/wall-stale-1080p.png``.
 
-    /work/venv/bin/python scripts/wall_screenshots.py [--routers 3] [--out docs] [--lang en]
-    /work/venv/bin/python scripts/wall_screenshots.py --stale
+    .venv/bin/python scripts/wall_screenshots.py [--routers 3] [--out docs] [--lang en]
+    .venv/bin/python scripts/wall_screenshots.py --stale
 """
 
 from __future__ import annotations

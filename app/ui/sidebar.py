@@ -7,11 +7,10 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from app.engine.pool import PoolState
-from app.ui import theme
 from app.ui.freshness import describe
 from app.ui.live import LiveState
 from app.ui.messages import translate
-from app.ui.views.state_names import state_text
+from app.ui.views.state_names import router_state_colour, router_state_text
 
 OVERVIEW = ""  # the key of the "All routers" entry
 MAX_WIDTH = 420  # beyond this a very long router name is elided, not the window squeezed
@@ -94,13 +93,14 @@ class RouterList(QListWidget):
             return
         live = self.live.router(name)
         alerts = len(self.live.active_alerts(name))
-        text = f"{name}\n  {state_text(live.state)}"
+        shown = router_state_text(live.state, live.problem)
+        text = f"{name}\n  {shown}"
         if alerts:
             text += "  " + self.tr("(%n alerts)", "", alerts)
         item.setText(text)
-        item.setIcon(badge_icon(theme.STATE_COLOURS[live.state]))
+        item.setIcon(badge_icon(router_state_colour(live.state, live.problem)))
         self.update_tooltip(name)
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}: {state_text(live.state)}")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}: {shown}")
 
     def update_tooltip(self, name: str) -> None:
         """State, connection error, and the sections failing now (the others may succeed)."""
@@ -108,7 +108,7 @@ class RouterList(QListWidget):
         if item is None or name == OVERVIEW:
             return
         live = self.live.router(name)
-        lines = [state_text(live.state)]
+        lines = [router_state_text(live.state, live.problem)]
         if live.problem is not None:
             lines.append(translate(live.problem))
         if live.error:

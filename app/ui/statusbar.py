@@ -16,7 +16,7 @@ from app.ui.context import UiContext
 from app.ui.delivery import delivery_line, failing_summary
 from app.ui.formatting import DASH, format_local_time
 from app.ui.messages import translate
-from app.ui.views.state_names import state_text
+from app.ui.views.state_names import router_state_text
 
 BUSY_STATES = frozenset({PoolState.IDLE, PoolState.CONNECTING})
 ERROR_SHOWN_MS = 15_000
@@ -116,7 +116,7 @@ class StatusBar(QStatusBar):
             )
         if self.router is not None and self.router in live.routers:
             one = live.routers[self.router]
-            self.connection.setText(f"{one.name}: {state_text(one.state)}")
+            self.connection.setText(f"{one.name}: {router_state_text(one.state, one.problem)}")
             problem = translate(one.problem) if one.problem is not None else ""
             self.connection.setToolTip("\n".join(p for p in (problem, one.error) if p))
             self.poll.setText(self._poll_text(self.router))

@@ -1695,6 +1695,10 @@ Salvar o roteador mesmo assim? O aplicativo continuará tentando conectar com es
         <source>closed</source>
         <translation>fechado</translation>
     </message>
+    <message>
+        <source>unknown</source>
+        <translation>desconhecido</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

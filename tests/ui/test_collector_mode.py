@@ -149,7 +149,15 @@ def test_the_window_shows_the_collectors_data_goes_stale_without_it_and_comes_ba
                 lambda: window.status.poll.text().endswith("latency \u2014"),
                 "no latency while nothing is measured",
             )
-            assert "unreachable" in window.status.connection.text()
+            # The routers' own state cannot be known from here: "unknown", never
+            # "unreachable" (the router may be fine); the tooltip says why.
+            await until(
+                lambda: window.status.connection.text() == f"{ROUTER}: unknown",
+                "the status bar to call the router's state unknown",
+            )
+            item = window.routers.item_of(ROUTER)
+            assert item.text().splitlines()[1].strip().startswith("unknown")
+            assert "collector unreachable" in item.toolTip()
 
             # It comes back on the same address: live again, without restarting the seat.
             await collector.start()

@@ -35,7 +35,10 @@ from app.ui.views.state_names import (
     SEVERITIES,
     severity_counts,
     severity_summary,
+    state_colour,
     state_text,
+    state_unknown,
+    unknown_state_text,
 )
 from app.ui.views.subscribers import span_text
 
@@ -74,6 +77,7 @@ class RouterRow:
     trend: Sparkline | None = None  # subscribers over the last hour
     uplinks: Uplinks | None = None
     problem: str = ""  # why the connection fails, translated
+    state_unknown: bool = False  # a seat whose collector is out of reach cannot know it
 
     @property
     def reporting(self) -> bool:
@@ -135,6 +139,7 @@ def router_row(
         trend=trend,
         uplinks=uplink_traffic(live, monitored, now),
         problem=problem,
+        state_unknown=state_unknown(live.problem),
     )
 
 
@@ -179,6 +184,10 @@ WIDEST_UPLINKS = RouterRow(
 )
 
 
+def _state_shown(row: RouterRow) -> str:
+    return unknown_state_text() if row.state_unknown else state_text(row.state)
+
+
 def _state_tooltip(row: RouterRow) -> str | None:
     parts = [part for part in (row.problem, row.error) if part]
     return "\n".join(parts) or None
@@ -203,8 +212,8 @@ class OverviewView(QWidget):
         self.model = RowsModel(
             [
                 Column(self.tr("Router"), lambda r: r.name),
-                Column(self.tr("State"), lambda r: state_text(r.state),
-                       foreground=lambda r: QColor(theme.STATE_COLOURS[r.state]),
+                Column(self.tr("State"), _state_shown,
+                       foreground=lambda r: QColor(state_colour(r.state, unknown=r.state_unknown)),
                        tooltip=_state_tooltip,
                        widest=lambda: [state_text(state) for state in PoolState]),
                 Column(self.tr("Subscribers"), lambda r: format_count(r.subscribers),

@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping
 from PySide6.QtCore import QCoreApplication
 
 from app.domain.alerts import Alert, AlertKind
+from app.domain.messages import Message, MessageId
 from app.engine.pool import PoolState
+from app.ui import theme
 from app.ui.messages import translate
 
 
@@ -25,6 +27,30 @@ def state_text(state: PoolState) -> str:
         PoolState.CLOSED: QCoreApplication.translate("RouterState", "closed"),
     }
     return names[state]
+
+
+def state_unknown(problem: Message | None) -> bool:
+    """True when this window cannot know the router's state: a collector-mode seat whose
+    collector is out of reach. The router may be fine, so it is not called unreachable."""
+    return problem is not None and problem.id is MessageId.ERROR_COLLECTOR_UNREACHABLE
+
+
+def unknown_state_text() -> str:
+    return QCoreApplication.translate("RouterState", "unknown")
+
+
+def router_state_text(state: PoolState, problem: Message | None = None) -> str:
+    """The state a router is shown in: "unknown" while the collector is out of reach."""
+    return unknown_state_text() if state_unknown(problem) else state_text(state)
+
+
+def router_state_colour(state: PoolState, problem: Message | None = None) -> str:
+    """The state's colour; the neutral one of "waiting" for an unknown state."""
+    return state_colour(state, unknown=state_unknown(problem))
+
+
+def state_colour(state: PoolState, *, unknown: bool = False) -> str:
+    return theme.STATE_COLOURS[PoolState.IDLE if unknown else state]
 
 
 def severity_text(severity: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from app.domain.errors import NE8000MonitorError
+from app.domain.messages import MessageId
+from app.domain.messages import message as domain_message
 
 
 class CollectorError(NE8000MonitorError):
@@ -26,6 +28,9 @@ class CollectorError(NE8000MonitorError):
 
 class CollectorUnreachable(CollectorError):
     """No answer from the collector (down, network, TLS handshake failed)."""
+
+    # What the window says, translated; the error's own text is the technical detail.
+    operator_message = domain_message(MessageId.ERROR_COLLECTOR_UNREACHABLE)
 
 
 class CollectorRefused(CollectorError):

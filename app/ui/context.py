@@ -16,6 +16,7 @@ from typing import Any
 from app.engine.monitor import Monitor
 from app.engine.runtime import Runtime
 from app.ui.live import LiveState
+from app.ui.messages import translate_error
 from app.ui.uistate import UiState
 
 _log = logging.getLogger("ne8000monitor.ui")
@@ -40,6 +41,15 @@ class UiContext:
     def monitor(self) -> Monitor:
         return self.runtime.monitor
 
+    def report_error(self, what: str, error: BaseException) -> None:
+        """`what` failed: why in the interface language, then the technical detail (English,
+        as the system reported it) for whoever reads the log dock."""
+        reason = translate_error(error)
+        detail = " ".join(str(error).split())
+        if detail and detail != reason:
+            reason = f"{reason} ({detail})"
+        self.report(f"{what}: {reason}")
+
     def report(self, message: str) -> None:
         """Show an error to the operator (status bar and error log dock)."""
         self.live.error_occurred.emit(message)
@@ -61,13 +71,13 @@ class UiContext:
             error = task.exception()
             if error is not None:
                 _log.warning("%s failed", what, exc_info=error)
-                self.report(f"{what}: {error}")
+                self.report_error(what, error)
             elif done is not None:
                 try:
                     done(task.result())
                 except Exception as exc:  # a view that cannot show a result says so
                     _log.exception("%s: showing the result failed", what)
-                    self.report(f"{what}: {exc}")
+                    self.report_error(what, exc)
 
         task.add_done_callback(finished)
         return task

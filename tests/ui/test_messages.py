@@ -7,6 +7,8 @@ equal and make an id without a complete pt_BR translation (plurals included) fai
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import string
 from collections.abc import Iterator
@@ -21,10 +23,15 @@ from app.domain.messages import ENGLISH, Message, MessageId, message
 from app.engine.freshness import ErrorCode
 from app.engine.messages import ERROR_MESSAGES, PASSWORD_MESSAGES
 from app.engine.pool import PoolState
+from app.remote.errors import CollectorUnreachable
+from app.ui.context import UiContext
 from app.ui.i18n import install_translator
+from app.ui.live import LiveState
 from app.ui.messages import _templates, translate
+from app.ui.uistate import UiState
 from app.ui.views.state_names import (
     kind_text,
+    router_state_text,
     severity_count_text,
     severity_summary,
     severity_text,
@@ -164,3 +171,42 @@ def test_a_stored_message_of_an_unknown_id_keeps_its_english() -> None:
     alert = Alert.from_dict(record)
     assert alert.operator_message is None
     assert alert.message == "CPU usage on r is 99%"
+
+
+def test_a_router_whose_collector_is_out_of_reach_is_unknown_not_unreachable(
+    portuguese: None,
+) -> None:
+    """A seat cannot know the routers' state while its collector is away: the router may be
+    fine, so it is shown as unknown, in the interface language."""
+    away = message(MessageId.ERROR_COLLECTOR_UNREACHABLE)
+    assert router_state_text(PoolState.UNREACHABLE, away) == "desconhecido"
+    assert router_state_text(PoolState.UNREACHABLE, None) == state_text(PoolState.UNREACHABLE)
+    failing = message(MessageId.ERROR_TIMEOUT)  # the router's own problem: its own state
+    assert router_state_text(PoolState.UNREACHABLE, failing) == state_text(PoolState.UNREACHABLE)
+
+
+async def _collector_gone() -> None:
+    raise CollectorUnreachable("the collector at https://c:8443 does not answer: refused")
+
+
+def test_a_failed_background_task_is_reported_in_the_interface_language(
+    portuguese: None, qtbot: object
+) -> None:
+    """What the window reports about a failed load: the reason translated, the technical
+    detail (English, as the system gave it) after it."""
+    live = LiveState()
+    ctx = UiContext(None, live, UiState())  # type: ignore[arg-type]  # not used by spawn
+    reported: list[str] = []
+    live.error_occurred.connect(reported.append)
+
+    async def run() -> None:
+        task = ctx.spawn(_collector_gone(), "Carregando")
+        with contextlib.suppress(CollectorUnreachable):
+            await task
+        await asyncio.sleep(0)
+
+    asyncio.run(run())
+    assert reported == [
+        "Carregando: coletor inacessível "
+        "(the collector at https://c:8443 does not answer: refused)"
+    ]

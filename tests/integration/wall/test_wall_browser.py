@@ -412,6 +412,8 @@ async def test_alerts_are_counted_by_severity_minor_and_warning_included(
     raised = await page.evaluate("new Date().toISOString()")
     for index, severity in enumerate(("critical", "minor", "minor", "minor", "warning")):
         await page.evaluate(f"NE8000Wall.handle({alert_message(f'c{index}', severity, raised)})")
+    # Draw what has arrived (a frame may have been drawn between two of the alerts).
+    await page.evaluate("NE8000Wall.flush()")
     await page.wait_for(f"{severity_counts(ROUTERS[0])}.critical === '1 crítico'")
     counts = await page.evaluate(severity_counts(ROUTERS[0]))
     minor = int(counts["minor"].split()[0])

@@ -44,9 +44,9 @@ from app.ui.views.overview import OverviewView
 from app.ui.views.state_names import severity_counts, severity_summary
 
 TITLE = "NE8000 Monitor"
-# Saved column layouts; "header" (before columns were sized to their content) is ignored,
+# Saved column layouts live under "columns" with the number of columns they were taken
+# for (UiState.header); "header" (before columns were sized to their content) is ignored,
 # so a layout saved with a 600 px "Acknowledged" column does not come back.
-HEADER_KEY = "columns"
 
 
 def app_icon() -> QIcon:
@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(ValueError):
             dashboard.setCurrentIndex(int(state.text(f"layout/tabs/{router}", "0")))
         for view in dashboard.findChildren(QTableView):
-            saved = state.bytes(f"{HEADER_KEY}/{view.objectName()}")
+            saved = state.header(view.objectName(), view.model().columnCount())
             if saved is not None and view.objectName():
                 view.horizontalHeader().restoreState(saved)
                 view.setProperty("restored", True)
@@ -478,8 +478,9 @@ class MainWindow(QMainWindow):
         """Keep the widths the operator dragged; otherwise none, so the next start sizes
         the columns to what they show then (a saved fit would stop them growing)."""
         chosen = view.property("operator_sized") or view.property("restored")
-        self.ctx.state.set_bytes(
-            f"{HEADER_KEY}/{view.objectName()}",
+        self.ctx.state.set_header(
+            view.objectName(),
+            view.model().columnCount(),
             view.horizontalHeader().saveState() if chosen else QByteArray(),
         )
 
@@ -495,7 +496,8 @@ class MainWindow(QMainWindow):
             saved = state.bytes(f"splitter/{widget.objectName()}")
             if saved is not None:
                 widget.restoreState(saved)
-        header = state.bytes(f"{HEADER_KEY}/overviewTable")
+        table = self.overview.table
+        header = state.header(table.objectName(), table.model().columnCount())
         if header is not None:
             self.overview.table.horizontalHeader().restoreState(header)
             self.overview.table.setProperty("restored", True)

@@ -9,8 +9,14 @@ tests point QSettings at a temporary directory so they never touch the user's se
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
+from app.platform.files import narrow, private_dir
+
+HEADER_KEY = "columns"
 ORGANISATION = "ne8000monitor"
 APPLICATION = "ne8000monitor"
 
@@ -26,7 +32,15 @@ class UiState:
         return self._settings
 
     def sync(self) -> None:
+        """Write to disk, owner-only: the file names the routers and their ports."""
+        # Windows keeps the native format in the registry (private to the user already).
+        in_a_file = os.name != "nt" or self._settings.format() != QSettings.Format.NativeFormat
+        where = Path(self._settings.fileName()) if in_a_file else None
+        if where is not None:
+            private_dir(where.parent)
         self._settings.sync()
+        if where is not None:
+            narrow(where)
 
     # ---- monitored interfaces ----
 
@@ -49,6 +63,19 @@ class UiState:
 
     def set_bytes(self, key: str, value: QByteArray) -> None:
         self._settings.setValue(f"layout/{key}", value)
+
+    def header(self, table: str, columns: int) -> QByteArray | None:
+        """A table's saved column layout, only when it was saved for as many columns as
+        the table has now: one from a release with other columns would restore phantom
+        columns or give widths to the wrong ones."""
+        saved = self.bytes(f"{HEADER_KEY}/{table}")
+        taken_for = self._settings.value(f"layout/{HEADER_KEY}/{table}.columns")
+        return saved if saved is not None and str(taken_for) == str(columns) else None
+
+    def set_header(self, table: str, columns: int, layout: QByteArray) -> None:
+        """Keep `layout` (empty: none) with the number of columns it was taken for."""
+        self.set_bytes(f"{HEADER_KEY}/{table}", layout)
+        self._settings.setValue(f"layout/{HEADER_KEY}/{table}.columns", columns)
 
     def text(self, key: str, default: str = "") -> str:
         return str(self._settings.value(key, default) or default)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 
 from app.engine.pool import PoolState
 from app.ui.formatting import format_bps
+from app.ui.uistate import UiState
 from app.ui.views.common import CELL_PADDING
 from app.ui.views.state_names import state_text
 from tests.ui.conftest import Runner, wait_for
@@ -115,5 +116,35 @@ def test_fitted_widths_are_not_saved_but_dragged_ones_are(run: Runner, tmp_path:
             table = session.window.overview.table
             assert table.property("restored")
             assert table.horizontalHeader().sectionSize(column(table, "State")) == 333
+
+    run(body())
+
+
+def test_a_layout_saved_for_other_columns_is_not_restored(run: Runner, tmp_path: Path) -> None:
+    """A layout from a release with another set of columns would bring back phantom
+    columns (a second "Last data") or give the widths to the wrong ones: it is dropped and
+    the columns are fitted afresh. The file it lives in is the user's alone."""
+
+    async def body() -> None:
+        async with demo_session(tmp_path) as session:
+            await wait_for(lambda: session.window.overview.model.rowCount() == 1, what="a row")
+            table = session.window.overview.table
+            count = table.model().columnCount()
+            table.setProperty("operator_sized", True)
+            table.horizontalHeader().resizeSection(column(table, "State"), 333)
+        # Closed: the window saved its layout. Now as an older release would have: two
+        # columns more.
+        state = UiState()
+        layout = state.header("overviewTable", count)
+        assert layout is not None
+        written = Path(state.qsettings.fileName())
+        assert written.stat().st_mode & 0o777 == 0o600
+        state.set_header("overviewTable", count + 2, layout)
+        state.sync()
+        async with demo_session(tmp_path) as session:
+            table = session.window.overview.table
+            assert not table.property("restored")
+            assert table.horizontalHeader().count() == table.model().columnCount()
+            assert table.horizontalHeader().sectionSize(column(table, "State")) != 333
 
     run(body())

@@ -72,26 +72,56 @@ def clean_lines(text: str) -> list[str]:
     :class:`RouterCommandError` when the router answered with an ``Error:`` message instead
     of output, so no caller mistakes a rejected command for an empty result.
     """
-    lines = [line.rstrip() for line in strip_terminal_noise(text).split("\n")]
-    start = 0
-    while start < len(lines) and (not lines[start].strip() or _PROVENANCE.match(lines[start])):
-        start += 1
+    body = output_text(text)
+    return [line.rstrip() for line in body.split("\n")] if body else []
+
+
+def output_text(text: str) -> str:
+    """The lines :func:`clean_lines` returns, as one string ("" for none).
+
+    The lines keep any trailing blanks (a reader of the whole text allows for them), so
+    a parser that scans the output with one pattern pays for no per-line split: only the
+    first and last lines are looked at here. Raises :class:`RouterCommandError` as
+    :func:`clean_lines` does.
+    """
+    text = strip_terminal_noise(text)
+    size = len(text)
+    begin = 0  # offset of the first line still in the output
+    index = 0  # its line number - 1
+    while True:  # blank lines and a provenance comment before the output
+        stop = text.find("\n", begin)
+        stop = size if stop < 0 else stop
+        line = text[begin:stop]
+        if line.strip() and not _PROVENANCE.match(line):
+            break
+        if stop == size:
+            return ""
+        begin, index = stop + 1, index + 1
     mangled_prompt = None
-    if start < len(lines) and _is_echo_line(lines[start]):
-        if _MANGLED_PROMPT_ECHO.match(lines[start].strip()):
+    if _is_echo_line(line):
+        if _MANGLED_PROMPT_ECHO.match(line.strip()):
             # `HUAWEI-BNG-01>display ...`: the closing prompt lost its `<` the same way.
-            mangled_prompt = re.split(r"(?<=[>\]])", lines[start].strip(), maxsplit=1)[0]
-        start += 1
-    end = len(lines)
-    while end > start and (
-        not lines[end - 1].strip()
-        or is_prompt_line(lines[end - 1])
-        or _CONFIRMATION.match(lines[end - 1])
-        or lines[end - 1].strip() == mangled_prompt
-    ):
-        end -= 1
-    body = lines[start:end]
-    _raise_on_router_error(body, first_line_number=start + 1)
+            mangled_prompt = re.split(r"(?<=[>\]])", line.strip(), maxsplit=1)[0]
+        if stop == size:
+            return ""
+        begin, index = stop + 1, index + 1
+    end = size  # the output ends here (exclusive)
+    while True:  # blank lines, the next prompt or a closing question after it
+        newline = text.rfind("\n", begin, end)
+        last = text[newline + 1 if newline >= 0 else begin : end]
+        if not (
+            not last.strip()
+            or is_prompt_line(last)
+            or _CONFIRMATION.match(last)
+            or last.strip() == mangled_prompt
+        ):
+            break
+        if newline < 0:
+            return ""
+        end = newline
+    body = text[begin:end]
+    head = [line.rstrip() for line in body.split("\n", 4)[:4]]
+    _raise_on_router_error(head, first_line_number=index + 1)
     return body
 
 

@@ -18,14 +18,17 @@ router aligns rows, is a damaged space (`  down` -> ` ^down`), not a mark; a
 documentation copy with shifted cells keeps its mark.
 
 This is the hot path of interface polling (thousands of rows on a BRAS): when every row is
-well formed, one pattern checks the whole table in C and the rows are built column by
-column; otherwise the rows the pattern takes are read in order and every other line goes
-through the header, cell by cell.
+well formed, one pattern without groups checks the whole table in C, the cells are taken
+by one split and the rows are built column by column; the output below the header is
+then never split into lines. Otherwise the rows a row pattern takes are read in order and
+every other line goes through the header, cell by cell. Both give the same result
+(tests/unit/vrp/test_interface_brief_whole.py).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 from app.domain.errors import ParseError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
@@ -33,7 +36,7 @@ from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.names import INTERFACE_CELL
 from app.vrp.table import BadRow, Column, Header, Table, mark_in_padding
-from app.vrp.text import clean_lines, unexpected_output
+from app.vrp.text import clean_lines, output_text, unexpected_output
 from app.vrp.values import BadValue
 
 TABLE = Table(
@@ -54,6 +57,8 @@ _STATE = re.compile(r"([*^#]?)(up|down)((?:\([A-Za-z]{1,3}\))*)", re.ASCII)
 _NAME = INTERFACE_CELL
 _SUFFIX = re.compile(r"\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2}", re.ASCII)
 _STANDARD_MARKERS = frozenset("*^#")
+# The legend and the header take about 15 lines: the fast path splits only this many.
+_HEAD_LINES = 40
 # A well-formed row of the usual seven columns, every cell checked in one C-level scan of
 # the whole table (the hot path: thousands of rows per poll). Anything else is read by
 # the header, cell by cell.
@@ -67,6 +72,17 @@ _FAST_ROWS = re.compile(
     rf" +{_UTIL_FORM} +{_UTIL_FORM} +(\d{{1,20}}) +(\d{{1,20}}) *$",
     re.ASCII | re.MULTILINE,
 )
+# The same row without groups, possessive where no backtracking could change the match:
+# the whole table is checked by one `fullmatch` without building a tuple per row.
+_ROW_FORM = (
+    r" *+(?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*+"
+    r"(?:\((?:\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?"
+    r" ++(?:[*^#]?down|up)(?:\([A-Za-z]{1,3}\))*+ ++(?:down|up)(?:\([A-Za-z]{1,3}\))*+"
+    r" ++(?:--|(?:100(?:\.0{1,2})?+|\d{1,2}+(?:\.\d{1,2}+)?+)%)"
+    r" ++(?:--|(?:100(?:\.0{1,2})?+|\d{1,2}+(?:\.\d{1,2}+)?+)%)"
+    r" ++\d{1,20}+ ++\d{1,20}+ *+"
+)
+_WHOLE_TABLE = re.compile(rf"(?:{_ROW_FORM}\n)*+{_ROW_FORM}", re.ASCII)
 # str.translate table deleting the characters of a plain interface name: what is left
 # over means the name needs the full check (a `(10G)` suffix, `50|100GE`, or damage).
 _NAME_CHARS = str.maketrans(
@@ -115,6 +131,13 @@ def _utilisation(cell: str) -> float | None:
             if value <= 100.0:
                 return value
     raise BadValue(f"not a utilisation: {cell!r}")
+
+
+def _utilisations(cells: list[str]) -> list[float | None]:
+    """A column of checked utilisations without `%`; `--` (none for this interface) -> None."""
+    if "--" not in cells:
+        return list(map(float, cells))
+    return [None if cell == "--" else float(cell) for cell in cells]
 
 
 def _count(cell: str) -> int:
@@ -294,17 +317,17 @@ class _Reader:
             )
         )
 
-    def whole(self, lines: list[str], first: int) -> bool:
-        """The usual case, fastest: every line under the header is a well-formed row
-        whose states were seen before or are plain. The table is converted column by
-        column; False (nothing read) when any row needs a closer look."""
-        body = "\n".join(line for line in lines[first:] if line)
-        rows = _FAST_ROWS.findall(body)
-        if not rows or len(rows) != body.count("\n") + 1:
+    def whole(self, body: str) -> bool:
+        """The usual case, fastest: every line of `body` (the rows under the header, no
+        blank line, no trailing blank) is a well-formed row whose states are plain. One
+        pattern without groups checks the whole table in C; the cells are then taken by
+        splitting it (a row that matched holds exactly seven, none with a space) and
+        converted column by column. False (nothing read) when any row needs a closer
+        look."""
+        if _WHOLE_TABLE.fullmatch(body) is None:
             return False
-        indents, names, suffixes, phys, protocols, ins, outs, in_errors, out_errors = zip(
-            *rows, strict=True
-        )
+        cells = body.replace("%", "").split()  # `14.44%` -> `14.44`: the float's text
+        names, phys, protocols = cells[0::7], cells[1::7], cells[2::7]
         states = self.states
         phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
         try:
@@ -316,40 +339,49 @@ class _Reader:
                     states.protocol(protocol)
         except BadValue:
             return False  # a state the legend does not define: read row by row
-        if indents[0] and len(indents[0]) > self.base_indent:
+        rows = body.split("\n")
+        pad = " " * (self.base_indent + 1)  # a row indented deeper than the header: a member
+        members = list(map(str.startswith, rows, repeat(pad)))
+        if members[0]:
             return False  # a member without its trunk
         if any(phy[0] in _STANDARD_MARKERS for phy in phys) and any(
-            self.marked_in_padding(phy, line)
-            for phy, line in zip(phys, body.split("\n"), strict=True)
+            self.marked_in_padding(phy, row)
+            for phy, row in zip(phys, rows, strict=True)
             if phy[0] in _STANDARD_MARKERS
         ):
             return False
-        base = self.base_indent
-        trunks: list[str | None] = []
-        parent = None
-        for indent, name in zip(indents, names, strict=True):
-            if len(indent) > base:
-                trunks.append(parent)
-            else:
-                parent = name
-                trunks.append(None)
-        phy_states = [phy_cache[phy] for phy in phys]
+        bandwidths: list[str | None] = [None] * len(names)
+        if ")" in body:  # `GigabitEthernet0/1/0(10G)`: the pattern checked the suffix
+            for index, name in enumerate(names):
+                if name[-1] == ")":
+                    names[index], _, suffix = name[:-1].rpartition("(")
+                    if suffix[0].isdigit():
+                        bandwidths[index] = suffix
+        trunks: list[str | None] = [None] * len(names)
+        if any(members):
+            parent = None
+            for index, member in enumerate(members):
+                if member:
+                    trunks[index] = parent
+                else:
+                    parent = names[index]
+        ups, admin_downs, standbys = zip(*map(phy_cache.__getitem__, phys), strict=True)
         self.rows.extend(
             map(
                 BriefInterface,
                 names,
                 phys,
-                [state[0] for state in phy_states],
-                [state[1] for state in phy_states],
-                [state[2] for state in phy_states],
+                ups,
+                admin_downs,
+                standbys,
                 protocols,
-                [protocol_cache[protocol] for protocol in protocols],
-                [float(value) if value else None for value in ins],
-                [float(value) if value else None for value in outs],
-                map(int, in_errors),
-                map(int, out_errors),
+                map(protocol_cache.__getitem__, protocols),
+                _utilisations(cells[3::7]),
+                _utilisations(cells[4::7]),
+                map(int, cells[5::7]),
+                map(int, cells[6::7]),
                 trunks,
-                [suffix if suffix and suffix[0].isdigit() else None for suffix in suffixes],
+                bandwidths,
             )
         )
         return True
@@ -423,13 +455,42 @@ class _Reader:
 
 def parse_interface_brief(text: str) -> InterfaceBrief:
     """Parse `display interface brief` into one :class:`BriefInterface` per row."""
+    return _read_clean_table(text) or _read_table(text)
+
+
+def _read_clean_table(text: str) -> InterfaceBrief | None:
+    """The usual output, fastest: the standard header near the top, then only well-formed
+    rows. Only the lines down to the header are split; the table below it is checked and
+    read as one string (:meth:`_Reader.whole`). None, so that :func:`_read_table` reads
+    (and reports) it, for anything else: the same result, one step slower."""
+    body = output_text(text)
+    head = body.split("\n", _HEAD_LINES)  # the lines above the header, the rest in one
+    lines = [line.rstrip() for line in head[:_HEAD_LINES]]
+    warnings: list[ParseWarning] = []
+    found = TABLE.locate(lines, warnings)
+    if found is None or warnings:
+        return None
+    header_index, header = found
+    reader = _Reader(header, _markers(lines, header_index))
+    table = "\n".join(head[header_index + 1 :])
+    if not reader.standard or " \n" in table or table[-1:] == " ":
+        return None  # (trailing blanks: the rows must be exactly the cleaned lines)
+    if not reader.whole(table):
+        return None
+    return InterfaceBrief(interfaces=tuple(reader.rows))
+
+
+def _read_table(text: str) -> InterfaceBrief:
+    """The reader of record: the cleaned lines, the header found and every row placed by
+    it; rows the fast pattern takes are read in C, the others cell by cell."""
     lines = clean_lines(text)
     warnings: list[ParseWarning] = []
     header_index, header = _find_header(lines, warnings)
     reader = _Reader(header, _markers(lines, header_index))
     reader.warnings = warnings
     if reader.standard:
-        if not reader.whole(lines, header_index + 1):
+        table = "\n".join(line for line in lines[header_index + 1 :] if line)
+        if not reader.whole(table):
             reader.scan(lines, header_index + 1)
     else:
         for index in range(header_index + 1, len(lines)):

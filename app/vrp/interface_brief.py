@@ -28,7 +28,8 @@ every other line goes through the header, cell by cell. Both give the same resul
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import compress, repeat
+from operator import contains
 
 from app.domain.errors import ParseError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
@@ -80,7 +81,7 @@ _ROW_FORM = (
     r" ++(?:[*^#]?down|up)(?:\([A-Za-z]{1,3}\))*+ ++(?:down|up)(?:\([A-Za-z]{1,3}\))*+"
     r" ++(?:--|(?:100(?:\.0{1,2})?+|\d{1,2}+(?:\.\d{1,2}+)?+)%)"
     r" ++(?:--|(?:100(?:\.0{1,2})?+|\d{1,2}+(?:\.\d{1,2}+)?+)%)"
-    r" ++\d{1,20}+ ++\d{1,20}+ *+"
+    r" ++\d{1,20}+ ++\d{1,20}+"  # no trailing blank: the cleaned lines have none
 )
 _WHOLE_TABLE = re.compile(rf"(?:{_ROW_FORM}\n)*+{_ROW_FORM}", re.ASCII)
 # str.translate table deleting the characters of a plain interface name: what is left
@@ -138,6 +139,11 @@ def _utilisations(cells: list[str]) -> list[float | None]:
     if "--" not in cells:
         return list(map(float, cells))
     return [None if cell == "--" else float(cell) for cell in cells]
+
+
+def _counts(cells: list[str]) -> list[int]:
+    """A column of checked error counts; most are `0` (cheaper to compare than to parse)."""
+    return [0 if cell == "0" else int(cell) for cell in cells]
 
 
 def _count(cell: str) -> int:
@@ -330,8 +336,9 @@ class _Reader:
         names, phys, protocols = cells[0::7], cells[1::7], cells[2::7]
         states = self.states
         phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
+        distinct_phys = set(phys)
         try:
-            for phy in set(phys):
+            for phy in distinct_phys:
                 if phy not in phy_cache:
                     states.phy(phy)
             for protocol in set(protocols):
@@ -340,31 +347,32 @@ class _Reader:
         except BadValue:
             return False  # a state the legend does not define: read row by row
         rows = body.split("\n")
-        pad = " " * (self.base_indent + 1)  # a row indented deeper than the header: a member
-        members = list(map(str.startswith, rows, repeat(pad)))
+        # A row indented deeper than the header is a member (rows start with their indent).
+        if self.base_indent == 0:
+            members = [row[0] == " " for row in rows]
+        else:
+            members = list(map(str.startswith, rows, repeat(" " * (self.base_indent + 1))))
         if members[0]:
             return False  # a member without its trunk
-        if any(phy[0] in _STANDARD_MARKERS for phy in phys) and any(
+        if any(phy[0] in _STANDARD_MARKERS for phy in distinct_phys) and any(
             self.marked_in_padding(phy, row)
             for phy, row in zip(phys, rows, strict=True)
             if phy[0] in _STANDARD_MARKERS
         ):
             return False
-        bandwidths: list[str | None] = [None] * len(names)
-        if ")" in body:  # `GigabitEthernet0/1/0(10G)`: the pattern checked the suffix
-            for index, name in enumerate(names):
-                if name[-1] == ")":
-                    names[index], _, suffix = name[:-1].rpartition("(")
-                    if suffix[0].isdigit():
-                        bandwidths[index] = suffix
-        trunks: list[str | None] = [None] * len(names)
-        if any(members):
-            parent = None
-            for index, member in enumerate(members):
-                if member:
-                    trunks[index] = parent
-                else:
-                    parent = names[index]
+        count = len(names)
+        bandwidths: list[str | None] = [None] * count
+        # `GigabitEthernet0/1/0(10G)`: the pattern checked the suffix (the only `)` a name
+        # holds); only those names are visited (compress picks their positions in C).
+        for index in compress(range(count), map(contains, names, repeat(")"))):
+            names[index], _, suffix = names[index][:-1].rpartition("(")
+            if suffix[0].isdigit():
+                bandwidths[index] = suffix
+        # A member's trunk is the last row above it that is not a member (the first row
+        # is not one): the trunk row itself or the member above.
+        trunks: list[str | None] = [None] * count
+        for index in compress(range(count), members):
+            trunks[index] = trunks[index - 1] if members[index - 1] else names[index - 1]
         ups, admin_downs, standbys = zip(*map(phy_cache.__getitem__, phys), strict=True)
         self.rows.extend(
             map(
@@ -378,8 +386,8 @@ class _Reader:
                 map(protocol_cache.__getitem__, protocols),
                 _utilisations(cells[3::7]),
                 _utilisations(cells[4::7]),
-                map(int, cells[5::7]),
-                map(int, cells[6::7]),
+                _counts(cells[5::7]),
+                _counts(cells[6::7]),
                 trunks,
                 bandwidths,
             )
@@ -473,9 +481,7 @@ def _read_clean_table(text: str) -> InterfaceBrief | None:
     header_index, header = found
     reader = _Reader(header, _markers(lines, header_index))
     table = "\n".join(head[header_index + 1 :])
-    if not reader.standard or " \n" in table or table[-1:] == " ":
-        return None  # (trailing blanks: the rows must be exactly the cleaned lines)
-    if not reader.whole(table):
+    if not reader.standard or not reader.whole(table):
         return None
     return InterfaceBrief(interfaces=tuple(reader.rows))
 

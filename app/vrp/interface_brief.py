@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from itertools import compress, repeat
-from operator import contains
+from operator import contains, itemgetter
 
 from app.domain.errors import ParseError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
@@ -354,10 +354,16 @@ class _Reader:
             members = list(map(str.startswith, rows, repeat(" " * (self.base_indent + 1))))
         if members[0]:
             return False  # a member without its trunk
-        if any(phy[0] in _STANDARD_MARKERS for phy in distinct_phys) and any(
-            self.marked_in_padding(phy, row)
-            for phy, row in zip(phys, rows, strict=True)
-            if phy[0] in _STANDARD_MARKERS
+        column = self.phy_column
+        if (
+            any(phy[0] in _STANDARD_MARKERS for phy in distinct_phys)
+            # (a mark must sit one column left of PHY: look for one there, in C, first)
+            and not _STANDARD_MARKERS.isdisjoint(map(itemgetter(slice(column - 1, column)), rows))
+            and any(
+                self.marked_in_padding(phy, row)
+                for phy, row in zip(phys, rows, strict=True)
+                if phy[0] in _STANDARD_MARKERS
+            )
         ):
             return False
         count = len(names)
@@ -373,15 +379,18 @@ class _Reader:
         trunks: list[str | None] = [None] * count
         for index in compress(range(count), members):
             trunks[index] = trunks[index - 1] if members[index - 1] else names[index - 1]
-        ups, admin_downs, standbys = zip(*map(phy_cache.__getitem__, phys), strict=True)
+        # (up, admin down, standby) of each distinct PHY cell, looked up per row in C.
+        up, admin_down, standby = (
+            {phy: phy_cache[phy][at] for phy in distinct_phys} for at in range(3)
+        )
         self.rows.extend(
             map(
                 BriefInterface,
                 names,
                 phys,
-                ups,
-                admin_downs,
-                standbys,
+                map(up.__getitem__, phys),
+                map(admin_down.__getitem__, phys),
+                map(standby.__getitem__, phys),
                 protocols,
                 map(protocol_cache.__getitem__, protocols),
                 _utilisations(cells[3::7]),

@@ -370,10 +370,14 @@ class _Reader:
         bandwidths: list[str | None] = [None] * count
         # `GigabitEthernet0/1/0(10G)`: the pattern checked the suffix (the only `)` a name
         # holds); only those names are visited (compress picks their positions in C).
-        for index in compress(range(count), map(contains, names, repeat(")"))):
-            names[index], _, suffix = names[index][:-1].rpartition("(")
-            if suffix[0].isdigit():
-                bandwidths[index] = suffix
+        suffixed = list(map(contains, names, repeat(")")))
+        if any(suffixed):
+            positions = compress(range(count), suffixed)
+            parts = map(str.rpartition, compress(names, suffixed), repeat("("))
+            for index, (name, _, suffix) in zip(positions, parts, strict=True):
+                names[index] = name
+                if suffix[0].isdigit():
+                    bandwidths[index] = suffix[:-1]
         # A member's trunk is the last row above it that is not a member (the first row
         # is not one): the trunk row itself or the member above.
         trunks: list[str | None] = [None] * count
@@ -489,7 +493,8 @@ def _read_clean_table(text: str) -> InterfaceBrief | None:
         return None
     header_index, header = found
     reader = _Reader(header, _markers(lines, header_index))
-    table = "\n".join(head[header_index + 1 :])
+    # The text below the header line (the lines it spans, each with its line break).
+    table = body[sum(map(len, head[: header_index + 1])) + header_index + 1 :]
     if not reader.standard or not reader.whole(table):
         return None
     return InterfaceBrief(interfaces=tuple(reader.rows))

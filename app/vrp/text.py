@@ -120,7 +120,12 @@ def output_text(text: str) -> str:
             return ""
         end = newline
     body = text[begin:end]
-    head = [line.rstrip() for line in body.split("\n", 4)[:4]]
+    cut = -1  # the end of the fourth line: the output below it is not copied
+    for _ in range(4):
+        cut = body.find("\n", cut + 1)
+        if cut < 0:
+            break
+    head = [line.rstrip() for line in (body if cut < 0 else body[:cut]).split("\n")]
     _raise_on_router_error(head, first_line_number=index + 1)
     return body
 

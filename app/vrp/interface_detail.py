@@ -38,6 +38,7 @@ for such characters, so clean output pays nothing for the check.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import Any
 
 from app.domain.errors import ParseError
@@ -220,6 +221,7 @@ _FIELD_ORDER = (
     "input_util_percent",
     "output_util_percent",
 )
+_FIELDS_IN_ORDER = itemgetter(*_FIELD_ORDER)
 _KEYS = {  # direction -> field names, so the hot loop builds no strings
     direction: tuple(
         f"{direction}_{name}"
@@ -459,7 +461,6 @@ def _finish(
     upper_state = current_state.upper()
     protocol_state = fields["protocol_state"]
     description = fields["description"]
-    get = fields.__getitem__
     return InterfaceDetail(  # positional, in field order: thousands of blocks per poll
         name,
         current_state,
@@ -469,7 +470,7 @@ def _finish(
         protocol_state.upper().startswith("UP") if protocol_state else None,
         ifindex,
         description if description is not None else "",
-        *map(get, _FIELD_ORDER),
+        *_FIELDS_IN_ORDER(fields),
         tuple(members),
         fields["counter_order"],
     )
@@ -696,6 +697,10 @@ def _headers(body: str) -> list[tuple[int, int, str, str]] | None:
     find, rfind, size = body.find, body.rfind, len(body)
     at = find(_HEADER_MARK)
     while at >= 0:
+        if at >= 13 and body.startswith("Line protocol", at - 13):
+            # Never a header: `protocol` is no name at the start of its line.
+            at = find(_HEADER_MARK, at + 14)
+            continue
         start = rfind("\n", 0, at) + 1
         end = find("\n", at)
         end = size if end < 0 else end

@@ -687,6 +687,10 @@ _S_DESCRIPTION, _S_DISCARD, _S_MTU, _S_TOTAL = (
 )
 _S_BANDWIDTH, _S_CRC, _S_ERRORS, _S_MEMBER = _S["bandwidth"], _S["crc"], _S["errors"], _S["member"]
 
+_S_UNITS = frozenset((_S_FIRST_UNIT, _S_SECOND_UNIT))
+_S_TOTALS = frozenset((_S_TOTAL, _S_DISCARD))
+# (The branches below test the forms in order of how often VRP prints them.)
+
 _HEADER_MARK = " current state"
 
 
@@ -759,7 +763,7 @@ def _scan_block(
                 key = _TIME_FIELDS[label]
                 if fields[key] is None:
                     fields[key] = None if value == "-" else value
-            elif kind in (_S_SECOND_UNIT, _S_FIRST_UNIT):
+            elif kind in _S_UNITS:
                 section = "input" if match[_S_INPUT] else "output"
                 keys = _KEYS[section]
                 if fields[keys[0]] is None:
@@ -778,6 +782,23 @@ def _scan_block(
                             fields["counter_order"] = (
                                 "bytes-first" if bytes_first else "packets-first"
                             )
+            elif kind == _S_HEADING:
+                section = "input" if match[_S_INPUT] else "output"
+            elif kind == _S_UTIL:
+                value = match[kind]
+                key = _KEYS["input" if match[_S_INPUT] else "output"][5]
+                if value != "--" and fields[key] is None:
+                    number = float(value[:-1])
+                    if number > 100.0:
+                        return False
+                    fields[key] = number
+            elif kind == _S_UTILITY:
+                keys = _KEYS[match[_S_PPS - 2]]
+                if fields[keys[5]] is None:
+                    value = float(match[kind])
+                    if value > 100.0:
+                        return False
+                    fields[keys[5]] = value
             elif kind == _S_PROTOCOL:
                 if fields["protocol_state"] is not None:
                     return False  # two blocks ran together
@@ -796,26 +817,12 @@ def _scan_block(
             elif kind == _S_ADDRESS:
                 if fields["internet_address"] is None:
                     fields["internet_address"] = match[kind]
-            elif kind == _S_HEADING:
-                section = "input" if match[_S_INPUT] else "output"
-            elif kind == _S_UTILITY:
-                keys = _KEYS[match[_S_PPS - 2]]
-                if fields[keys[5]] is None:
-                    value = float(match[kind])
-                    if value > 100.0:
-                        return False
-                    fields[keys[5]] = value
             elif kind == _S_CRC:
                 if fields["crc_errors"] is None:
                     fields["crc_errors"] = int(match[kind])
-            elif kind == _S_UTIL:
-                value = match[kind]
-                key = _KEYS["input" if match[_S_INPUT] else "output"][5]
-                if value != "--" and fields[key] is None:
-                    number = float(value[:-1])
-                    if number > 100.0:
-                        return False
-                    fields[key] = number
+            elif kind in _S_TOTALS:
+                if section is not None and fields[_KEYS[section][2]] is None:
+                    fields[_KEYS[section][2]] = int(match[kind])
             elif kind == _S_BANDWIDTH:
                 line = match[0]
                 if "Unit" in line or "MTU" in line:
@@ -825,9 +832,6 @@ def _scan_block(
                     if value and _BANDWIDTH_VALUE.fullmatch(value) is None:
                         return False
                     fields["bandwidth"] = value or None
-            elif kind in (_S_TOTAL, _S_DISCARD):
-                if section is not None and fields[_KEYS[section][2]] is None:
-                    fields[_KEYS[section][2]] = int(match[kind])
             elif kind == _S_ERRORS:
                 if section is not None and fields[_KEYS[section][2]] is None:
                     fields[_KEYS[section][2]] = int(match[0].split(None, 1)[0])

@@ -73,14 +73,15 @@ _FAST_ROWS = re.compile(
     rf" +{_UTIL_FORM} +{_UTIL_FORM} +(\d{{1,20}}) +(\d{{1,20}}) *$",
     re.ASCII | re.MULTILINE,
 )
-# The same row without groups, possessive where no backtracking could change the match:
-# the whole table is checked by one `fullmatch` without building a tuple per row.
+# The same row without groups, possessive where no backtracking could change the match,
+# the usual alternative first (a row matches the whole line whichever alternative takes
+# it): the whole table is checked by one `fullmatch` without building a tuple per row.
 _ROW_FORM = (
-    r" *+(?:\d{2,3}\|\d{2,3}GE|[A-Za-z0-9])[A-Za-z0-9/.:-]*+"
+    r" *+(?:[A-Za-z0-9]|\d{2,3}\|\d{2,3}GE)[A-Za-z0-9/.:-]*+"
     r"(?:\((?:\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?"
-    r" ++(?:[*^#]?down|up)(?:\([A-Za-z]{1,3}\))*+ ++(?:down|up)(?:\([A-Za-z]{1,3}\))*+"
-    r" ++(?:--|(?:100(?:\.0{1,2})?+|\d{1,2}+(?:\.\d{1,2}+)?+)%)"
-    r" ++(?:--|(?:100(?:\.0{1,2})?+|\d{1,2}+(?:\.\d{1,2}+)?+)%)"
+    r" ++(?:up|[*^#]?down)(?:\([A-Za-z]{1,3}\))*+ ++(?:up|down)(?:\([A-Za-z]{1,3}\))*+"
+    r" ++(?:\d{1,2}+(?:\.\d{1,2}+)?+%|100(?:\.0{1,2})?+%|--)"
+    r" ++(?:\d{1,2}+(?:\.\d{1,2}+)?+%|100(?:\.0{1,2})?+%|--)"
     r" ++\d{1,20}+ ++\d{1,20}+"  # no trailing blank: the cleaned lines have none
 )
 _WHOLE_TABLE = re.compile(rf"(?:{_ROW_FORM}\n)*+{_ROW_FORM}", re.ASCII)

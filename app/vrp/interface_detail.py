@@ -252,14 +252,18 @@ def _state(text: str) -> tuple[str, int | None]:
         if match is None:  # pragma: no cover - the pattern matches any string
             raise _Damage(f"unreadable state {text!r}")
         state, ifindex = match[1], int(match[2]) if match[2] else None
-    if _STATE_TEXT.fullmatch(state) is None:
-        raise _Damage(f"unreadable state {text.strip()!r}")
+    if state not in _STATE_TEXTS:  # `UP` of `UP (ifindex: 9)`: checked once per output
+        if _STATE_TEXT.fullmatch(state) is None:
+            raise _Damage(f"unreadable state {text.strip()!r}")
+        if len(_STATE_TEXTS) < 64:
+            _STATE_TEXTS.add(state)
     if ifindex is None and len(_STATES) < 64:
         _STATES[text] = (state, None)  # `UP`, `DOWN`, `Administratively DOWN`: read once
     return state, ifindex
 
 
 _STATES: dict[str, tuple[str, int | None]] = {}
+_STATE_TEXTS: set[str] = set()  # state texts `_STATE_TEXT` accepted
 
 
 def _time(text: str) -> str | None:

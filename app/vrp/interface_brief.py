@@ -18,14 +18,18 @@ router aligns rows, is a damaged space (`  down` -> ` ^down`), not a mark; a
 documentation copy with shifted cells keeps its mark.
 
 This is the hot path of interface polling (thousands of rows on a BRAS): when every row is
-well formed, one pattern checks the whole table in C and the rows are built column by
-column; otherwise the rows the pattern takes are read in order and every other line goes
-through the header, cell by cell.
+well formed, one pattern without groups checks the whole table in C, the cells are taken
+by one split and the rows are built column by column; the output below the header is
+then never split into lines. Otherwise the rows a row pattern takes are read in order and
+every other line goes through the header, cell by cell. Both give the same result
+(tests/unit/vrp/test_interface_brief_whole.py).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
+from operator import contains, itemgetter
 
 from app.domain.errors import ParseError
 from app.domain.interfaces import BriefInterface, InterfaceBrief
@@ -33,7 +37,7 @@ from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
 from app.vrp.names import INTERFACE_CELL
 from app.vrp.table import BadRow, Column, Header, Table, mark_in_padding
-from app.vrp.text import clean_lines, unexpected_output
+from app.vrp.text import clean_lines, output_text, unexpected_output
 from app.vrp.values import BadValue
 
 TABLE = Table(
@@ -54,6 +58,8 @@ _STATE = re.compile(r"([*^#]?)(up|down)((?:\([A-Za-z]{1,3}\))*)", re.ASCII)
 _NAME = INTERFACE_CELL
 _SUFFIX = re.compile(r"\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2}", re.ASCII)
 _STANDARD_MARKERS = frozenset("*^#")
+# The legend and the header take about 15 lines: the fast path splits only this many.
+_HEAD_LINES = 40
 # A well-formed row of the usual seven columns, every cell checked in one C-level scan of
 # the whole table (the hot path: thousands of rows per poll). Anything else is read by
 # the header, cell by cell.
@@ -67,6 +73,18 @@ _FAST_ROWS = re.compile(
     rf" +{_UTIL_FORM} +{_UTIL_FORM} +(\d{{1,20}}) +(\d{{1,20}}) *$",
     re.ASCII | re.MULTILINE,
 )
+# The same row without groups, possessive where no backtracking could change the match,
+# the usual alternative first (a row matches the whole line whichever alternative takes
+# it): the whole table is checked by one `fullmatch` without building a tuple per row.
+_ROW_FORM = (
+    r" *+(?:[A-Za-z0-9]|\d{2,3}\|\d{2,3}GE)[A-Za-z0-9/.:-]*+"
+    r"(?:\((?:\d{1,4}(?:\.\d{1,2})?[KMGT]|[a-z]{1,2})\))?"
+    r" ++(?:up|[*^#]?down)(?:\([A-Za-z]{1,3}\))*+ ++(?:up|down)(?:\([A-Za-z]{1,3}\))*+"
+    r" ++(?:\d{1,2}+(?:\.\d{1,2}+)?+%|100(?:\.0{1,2})?+%|--)"
+    r" ++(?:\d{1,2}+(?:\.\d{1,2}+)?+%|100(?:\.0{1,2})?+%|--)"
+    r" ++\d{1,20}+ ++\d{1,20}+"  # no trailing blank: the cleaned lines have none
+)
+_WHOLE_TABLE = re.compile(rf"(?:{_ROW_FORM}\n)*+{_ROW_FORM}", re.ASCII)
 # str.translate table deleting the characters of a plain interface name: what is left
 # over means the name needs the full check (a `(10G)` suffix, `50|100GE`, or damage).
 _NAME_CHARS = str.maketrans(
@@ -115,6 +133,18 @@ def _utilisation(cell: str) -> float | None:
             if value <= 100.0:
                 return value
     raise BadValue(f"not a utilisation: {cell!r}")
+
+
+def _utilisations(cells: list[str]) -> list[float | None]:
+    """A column of checked utilisations without `%`; `--` (none for this interface) -> None."""
+    if "--" not in cells:
+        return list(map(float, cells))
+    return [None if cell == "--" else float(cell) for cell in cells]
+
+
+def _counts(cells: list[str]) -> list[int]:
+    """A column of checked error counts; most are `0` (cheaper to compare than to parse)."""
+    return [0 if cell == "0" else int(cell) for cell in cells]
 
 
 def _count(cell: str) -> int:
@@ -294,21 +324,22 @@ class _Reader:
             )
         )
 
-    def whole(self, lines: list[str], first: int) -> bool:
-        """The usual case, fastest: every line under the header is a well-formed row
-        whose states were seen before or are plain. The table is converted column by
-        column; False (nothing read) when any row needs a closer look."""
-        body = "\n".join(line for line in lines[first:] if line)
-        rows = _FAST_ROWS.findall(body)
-        if not rows or len(rows) != body.count("\n") + 1:
+    def whole(self, body: str) -> bool:
+        """The usual case, fastest: every line of `body` (the rows under the header, no
+        blank line, no trailing blank) is a well-formed row whose states are plain. One
+        pattern without groups checks the whole table in C; the cells are then taken by
+        splitting it (a row that matched holds exactly seven, none with a space) and
+        converted column by column. False (nothing read) when any row needs a closer
+        look."""
+        if _WHOLE_TABLE.fullmatch(body) is None:
             return False
-        indents, names, suffixes, phys, protocols, ins, outs, in_errors, out_errors = zip(
-            *rows, strict=True
-        )
+        cells = body.replace("%", "").split()  # `14.44%` -> `14.44`: the float's text
+        names, phys, protocols = cells[0::7], cells[1::7], cells[2::7]
         states = self.states
         phy_cache, protocol_cache = states.phy_cache, states.protocol_cache
+        distinct_phys = set(phys)
         try:
-            for phy in set(phys):
+            for phy in distinct_phys:
                 if phy not in phy_cache:
                     states.phy(phy)
             for protocol in set(protocols):
@@ -316,40 +347,63 @@ class _Reader:
                     states.protocol(protocol)
         except BadValue:
             return False  # a state the legend does not define: read row by row
-        if indents[0] and len(indents[0]) > self.base_indent:
+        rows = body.split("\n")
+        # A row indented deeper than the header is a member (rows start with their indent).
+        if self.base_indent == 0:
+            members = [row[0] == " " for row in rows]
+        else:
+            members = list(map(str.startswith, rows, repeat(" " * (self.base_indent + 1))))
+        if members[0]:
             return False  # a member without its trunk
-        if any(phy[0] in _STANDARD_MARKERS for phy in phys) and any(
-            self.marked_in_padding(phy, line)
-            for phy, line in zip(phys, body.split("\n"), strict=True)
-            if phy[0] in _STANDARD_MARKERS
+        column = self.phy_column
+        if (
+            any(phy[0] in _STANDARD_MARKERS for phy in distinct_phys)
+            # (a mark must sit one column left of PHY: look for one there, in C, first)
+            and not _STANDARD_MARKERS.isdisjoint(map(itemgetter(slice(column - 1, column)), rows))
+            and any(
+                self.marked_in_padding(phy, row)
+                for phy, row in zip(phys, rows, strict=True)
+                if phy[0] in _STANDARD_MARKERS
+            )
         ):
             return False
-        base = self.base_indent
-        trunks: list[str | None] = []
-        parent = None
-        for indent, name in zip(indents, names, strict=True):
-            if len(indent) > base:
-                trunks.append(parent)
-            else:
-                parent = name
-                trunks.append(None)
-        phy_states = [phy_cache[phy] for phy in phys]
+        count = len(names)
+        bandwidths: list[str | None] = [None] * count
+        # `GigabitEthernet0/1/0(10G)`: the pattern checked the suffix (the only `)` a name
+        # holds); only those names are visited (compress picks their positions in C).
+        suffixed = list(map(contains, names, repeat(")")))
+        if any(suffixed):
+            positions = compress(range(count), suffixed)
+            parts = map(str.rpartition, compress(names, suffixed), repeat("("))
+            for index, (name, _, suffix) in zip(positions, parts, strict=True):
+                names[index] = name
+                if suffix[0].isdigit():
+                    bandwidths[index] = suffix[:-1]
+        # A member's trunk is the last row above it that is not a member (the first row
+        # is not one): the trunk row itself or the member above.
+        trunks: list[str | None] = [None] * count
+        for index in compress(range(count), members):
+            trunks[index] = trunks[index - 1] if members[index - 1] else names[index - 1]
+        # (up, admin down, standby) of each distinct PHY cell, looked up per row in C.
+        up, admin_down, standby = (
+            {phy: phy_cache[phy][at] for phy in distinct_phys} for at in range(3)
+        )
         self.rows.extend(
             map(
                 BriefInterface,
                 names,
                 phys,
-                [state[0] for state in phy_states],
-                [state[1] for state in phy_states],
-                [state[2] for state in phy_states],
+                map(up.__getitem__, phys),
+                map(admin_down.__getitem__, phys),
+                map(standby.__getitem__, phys),
                 protocols,
-                [protocol_cache[protocol] for protocol in protocols],
-                [float(value) if value else None for value in ins],
-                [float(value) if value else None for value in outs],
-                map(int, in_errors),
-                map(int, out_errors),
+                map(protocol_cache.__getitem__, protocols),
+                _utilisations(cells[3::7]),
+                _utilisations(cells[4::7]),
+                _counts(cells[5::7]),
+                _counts(cells[6::7]),
                 trunks,
-                [suffix if suffix and suffix[0].isdigit() else None for suffix in suffixes],
+                bandwidths,
             )
         )
         return True
@@ -423,13 +477,41 @@ class _Reader:
 
 def parse_interface_brief(text: str) -> InterfaceBrief:
     """Parse `display interface brief` into one :class:`BriefInterface` per row."""
+    return _read_clean_table(text) or _read_table(text)
+
+
+def _read_clean_table(text: str) -> InterfaceBrief | None:
+    """The usual output, fastest: the standard header near the top, then only well-formed
+    rows. Only the lines down to the header are split; the table below it is checked and
+    read as one string (:meth:`_Reader.whole`). None, so that :func:`_read_table` reads
+    (and reports) it, for anything else: the same result, one step slower."""
+    body = output_text(text)
+    head = body.split("\n", _HEAD_LINES)  # the lines above the header, the rest in one
+    lines = [line.rstrip() for line in head[:_HEAD_LINES]]
+    warnings: list[ParseWarning] = []
+    found = TABLE.locate(lines, warnings)
+    if found is None or warnings:
+        return None
+    header_index, header = found
+    reader = _Reader(header, _markers(lines, header_index))
+    # The text below the header line (the lines it spans, each with its line break).
+    table = body[sum(map(len, head[: header_index + 1])) + header_index + 1 :]
+    if not reader.standard or not reader.whole(table):
+        return None
+    return InterfaceBrief(interfaces=tuple(reader.rows))
+
+
+def _read_table(text: str) -> InterfaceBrief:
+    """The reader of record: the cleaned lines, the header found and every row placed by
+    it; rows the fast pattern takes are read in C, the others cell by cell."""
     lines = clean_lines(text)
     warnings: list[ParseWarning] = []
     header_index, header = _find_header(lines, warnings)
     reader = _Reader(header, _markers(lines, header_index))
     reader.warnings = warnings
     if reader.standard:
-        if not reader.whole(lines, header_index + 1):
+        table = "\n".join(line for line in lines[header_index + 1 :] if line)
+        if not reader.whole(table):
             reader.scan(lines, header_index + 1)
     else:
         for index in range(header_index + 1, len(lines)):

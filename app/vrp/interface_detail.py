@@ -1,14 +1,18 @@
 """Parser for `display interface [NAME]`: byte counters, rates and state of each interface.
 
-This is the heaviest poll (30-40 lines per interface, thousands of interfaces on a BRAS), so
-the parser makes one pass over the lines and dispatches on the first four characters of
-each stripped line through a dict. Most lines (per-cast counters, transceiver data) hit no
-entry and cost a dict lookup; only the dozen interesting lines of a block run a regex, and
-each regex runs on its own line, never searched across a block. (A single alternation regex
-over the whole text was tried: CPython's engine tries every branch at every line and was
-twice as slow.) Single-valued
-fields keep their first occurrence, so the IPv4/IPv6 sections of `extensive` output do not
-overwrite the interface totals.
+This is the heaviest poll (30-40 lines per interface, thousands of interfaces on a BRAS).
+The reader of record (`_read_lines`) makes one pass over the lines and dispatches on the
+first four characters of each stripped line through a dict. Most lines (per-cast counters,
+transceiver data) hit no entry and cost a dict lookup; only the dozen interesting lines of
+a block run a regex, each on its own line. Output that passes a whole-text screen for
+damage (no character VRP never prints) is first read by a scanner (`_scan_clean`): one
+pattern per block whose alternatives each start with a literal, so the engine rejects an
+uninteresting line after one comparison, and which captures the usual forms' values in
+the same pass. It gives up (and the line reader reads the text) on anything it would not
+take as read, so both give the same result for every text; tests/unit/vrp/
+test_interface_scan.py checks that on every fixture and on garbled and mangled output.
+Single-valued fields keep their first occurrence, so the IPv4/IPv6 sections of `extensive`
+output do not overwrite the interface totals.
 
 Two counter layouts exist and both are read:
 
@@ -34,13 +38,14 @@ for such characters, so clean output pays nothing for the check.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import Any
 
 from app.domain.errors import ParseError
 from app.domain.interfaces import InterfaceDetail, InterfaceDetails, TrunkMember
 from app.domain.parsing import ParseWarning
 from app.vrp.grammar import CommandSpec
-from app.vrp.text import clean_lines, unexpected_output
+from app.vrp.text import clean_lines, output_text, unexpected_output
 from app.vrp.values import damaged_mention, has_junk
 
 _A = re.ASCII
@@ -216,6 +221,7 @@ _FIELD_ORDER = (
     "input_util_percent",
     "output_util_percent",
 )
+_FIELDS_IN_ORDER = itemgetter(*_FIELD_ORDER)
 _KEYS = {  # direction -> field names, so the hot loop builds no strings
     direction: tuple(
         f"{direction}_{name}"
@@ -246,14 +252,18 @@ def _state(text: str) -> tuple[str, int | None]:
         if match is None:  # pragma: no cover - the pattern matches any string
             raise _Damage(f"unreadable state {text!r}")
         state, ifindex = match[1], int(match[2]) if match[2] else None
-    if _STATE_TEXT.fullmatch(state) is None:
-        raise _Damage(f"unreadable state {text.strip()!r}")
+    if state not in _STATE_TEXTS:  # `UP` of `UP (ifindex: 9)`: checked once per output
+        if _STATE_TEXT.fullmatch(state) is None:
+            raise _Damage(f"unreadable state {text.strip()!r}")
+        if len(_STATE_TEXTS) < 64:
+            _STATE_TEXTS.add(state)
     if ifindex is None and len(_STATES) < 64:
         _STATES[text] = (state, None)  # `UP`, `DOWN`, `Administratively DOWN`: read once
     return state, ifindex
 
 
 _STATES: dict[str, tuple[str, int | None]] = {}
+_STATE_TEXTS: set[str] = set()  # state texts `_STATE_TEXT` accepted
 
 
 def _time(text: str) -> str | None:
@@ -393,6 +403,15 @@ def _number_line(fields: dict[str, Any], line: str, section: str | None, suspect
             fields[key] = int(match[1])
 
 
+def _error_line(fields: dict[str, Any], line: str, section: str | None, suspect: bool) -> None:
+    """`Total Error: 0` or `Discard: 0,  Total Error: 0`, for the section's direction."""
+    match = _TOTAL_ERROR.search(line)
+    if match and section is not None and fields[_KEYS[section][2]] is None:
+        fields[_KEYS[section][2]] = int(match[1])
+    elif suspect:
+        raise _Damage("damaged error counter line")
+
+
 def _other_line(fields: dict[str, Any], kind: int, line: str, suspect: bool) -> None:
     """Identity lines: protocol, description, MTU, bandwidth, addresses, CRC."""
     match: re.Match[str] | None
@@ -446,7 +465,6 @@ def _finish(
     upper_state = current_state.upper()
     protocol_state = fields["protocol_state"]
     description = fields["description"]
-    get = fields.__getitem__
     return InterfaceDetail(  # positional, in field order: thousands of blocks per poll
         name,
         current_state,
@@ -456,7 +474,7 @@ def _finish(
         protocol_state.upper().startswith("UP") if protocol_state else None,
         ifindex,
         description if description is not None else "",
-        *map(get, _FIELD_ORDER),
+        *_FIELDS_IN_ORDER(fields),
         tuple(members),
         fields["counter_order"],
     )
@@ -464,8 +482,6 @@ def _finish(
 
 def _suspects(text: str) -> frozenset[str]:
     """The lines holding characters VRP never prints (one scan of the whole text)."""
-    if not text.translate(_NOT_JUNK):
-        return frozenset()
     found: set[str] = set()
     for match in _JUNK.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
@@ -476,8 +492,14 @@ def _suspects(text: str) -> frozenset[str]:
 
 def parse_interface_detail(text: str) -> InterfaceDetails:
     """Parse `display interface [NAME]` into one :class:`InterfaceDetail` per block."""
+    if text.translate(_NOT_JUNK):  # characters VRP never prints: find the damage line by line
+        return _read_lines(text, _suspects(text))
+    return _scan_clean(text) or _read_lines(text, frozenset())
+
+
+def _read_lines(text: str, suspects: frozenset[str]) -> InterfaceDetails:
+    """The reader of record: every line in turn, damage (``suspects``) reported per block."""
     lines = clean_lines(text)
-    suspects = _suspects(text)
     dispatch = _DISPATCH.get
     blocks: list[InterfaceDetail] = []
     warnings: list[ParseWarning] = []
@@ -544,11 +566,7 @@ def parse_interface_detail(text: str) -> InterfaceDetails:
             elif kind == _COUNTER_LINE:
                 section = _counter_line(fields, line, section, suspect)
             elif kind == _ERROR_LINE:
-                match = _TOTAL_ERROR.search(line)
-                if match and section is not None and fields[_KEYS[section][2]] is None:
-                    fields[_KEYS[section][2]] = int(match[1])
-                elif suspect:
-                    raise _Damage("damaged error counter line")
+                _error_line(fields, line, section, suspect)
             elif kind == _PORT_LINE:  # `Port BW: 10G, ...` or the trunk member table header
                 if line.startswith("PortName"):
                     in_member_table = True
@@ -571,6 +589,286 @@ def parse_interface_detail(text: str) -> InterfaceDetails:
             line_number=first.line_number,
         )
     return InterfaceDetails(interfaces=tuple(blocks), warnings=tuple(warnings))
+
+
+# The scanner of clean output. Text without one character VRP never prints (the screen in
+# parse_interface_detail) holds no damage a per-line look could find, so each interface
+# block is read with one pattern that picks out, in C, just the lines that can set a
+# value, the usual forms with their values already captured. Every line it passes over
+# is one the line reader passes over too; the lines it takes in another form go to the
+# line reader's own functions. Whatever the scanner would not take as read (a damaged
+# value, a doubtful header) sends the whole text to the line reader, which reports it:
+# both readers give the same result for every text (tests/unit/vrp/test_interface_scan.py
+# checks it on garbled and reshuffled output).
+#
+# Costs that shape the pattern (CPython's engine): an alternative whose first item is a
+# literal or a character class is skipped for the price of one comparison when the line
+# starts otherwise, so every alternative starts with one, grouped by first letter; and a
+# match object copies every group of the pattern, so the pattern keeps to 24 groups (a
+# match then fits Python's small-object allocator). The last group an alternative fills
+# says which one matched (`match.lastindex`); the alternatives without groups are the
+# lines handed to the line reader.
+_EOL = r"[ \t]*$"
+_END_NUMBER = r"(?![^\s,;])"
+_MAC_FORM = r"[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}-[0-9a-fA-FxX]{4}"
+_SOME_IDENTITY = r"(?=[^\n]*(?:Unit|MTU|BW))[^\n]*"  # an MTU or bandwidth in another form
+_SCAN_FORMS = (
+    # `Last 300 seconds input rate: N bits/sec, M packets/sec` (colon and bytes/sec
+    # optional), the utility rate, the three times; any other `Last` line as it is.
+    r"L(?:ast (?P<seconds>\d{1,6}) seconds (?P<direction>input|output) (?:rate[ \t]*:?[ \t]*"
+    r"(?:\d+ bytes/sec[ \t]*,?[ \t]*)?(?P<bps>\d+) bits/sec[ \t]*,?[ \t]*(?P<pps>\d+) packets/sec"
+    r"|utility rate[ \t]*:[ \t]*(?P<utility>\d{1,3}(?:\.\d+)?)%)"
+    + _EOL
+    + r"|ast (?P<time_label>physical up|physical down|line protocol up) time"
+    + r"[ \t]*:[ \t]*(?P<time>-|"
+    + _TIME_VALUE.pattern
+    + ")"
+    + _EOL
+    + r"|ast[^\n]*"
+    + r"|ine protocol current state[ \t]*:[ \t]*(?P<protocol>[^\n]*))",
+    # `Input: N bytes, M packets` (either order), a bare `Input:` heading the per-cast
+    # section, `Input bandwidth utilization : 0.01%`; the `p` group marks input.
+    r"[IO](?:n(?P<input>p)ut|utput)"
+    r"(?:[ \t]*:[ \t]*(?P<first>\d+)[ \t]*(?P<first_unit>[Bb]ytes|[Pp]ackets)"
+    r"(?:[ \t]*,[ \t]*(?P<second>\d+)[ \t]*(?P<second_unit>[Bb]ytes|[Pp]ackets))?[ \t]*,?"
+    + _EOL
+    + r"|[ \t]*(?P<heading>:)"
+    + _EOL
+    + r"| bandwidth utilization[ \t]*:[ \t]*(?P<util>\d{1,3}(?:\.\d+)?%|--)"
+    + _EOL
+    + ")",
+    r"I(?:nternet (?:IPv6 )?Address is (?:negotiated, |allocated by DHCP, )?"
+    r"(?P<address>[0-9a-fA-F.:]+/\d{1,3})"
+    + _END_NUMBER
+    + rf"|P Sending Frames' Format is [A-Z0-9_]+, Hardware address is (?P<mac>{_MAC_FORM})"
+    + _EOL
+    + r"|npu[^\n](?:[ \t]*:| packets)[^\n]*|P S[^\n]*Hardware address is [^\n]*)",
+    r"Outp[^\n]{2}(?:[ \t]*:| packets)[^\n]*",
+    r"D(?:escription[ \t]*:(?P<description>[^\n]*)"
+    r"|iscard[ \t]*:[ \t]*\d+,[ \t]*Total Error[ \t]*:[ \t]*(?P<discard>\d+)"
+    + _END_NUMBER
+    + r"|isc(?=[^\n]*Total Error)[^\n]*)",
+    r"[RT](?:oute Port,The|he) Maximum Transmit Unit(?:\([^)\n]{0,8}\))? is (?P<mtu>\d{1,6})"
+    + _END_NUMBER
+    + r"[^\n]*",
+    r"T(?:otal Error[ \t]*:[ \t]*(?P<total>\d+)"
+    + _END_NUMBER
+    + r"|ota[^\n]*|he "
+    + _SOME_IDENTITY
+    + "|PID"
+    + _SOME_IDENTITY
+    + ")",
+    r"P(?:ort BW[ \t]*:[ \t]*(?P<bandwidth>[^,\n]*?)[ \t]*(?:,|$)[^\n]*|ortName[^\n]*|ort"
+    + _SOME_IDENTITY
+    + "|VID"
+    + _SOME_IDENTITY
+    + r"|hyE[^\n]*)",
+    r"C(?:RC:[ \t]*(?P<crc>\d+)" + _END_NUMBER + r"|RC:[^\n]*|urr" + _SOME_IDENTITY + ")",
+    "Rout" + _SOME_IDENTITY,
+    "Swit" + _SOME_IDENTITY,
+    "Hash" + _SOME_IDENTITY,
+    "M, T" + _SOME_IDENTITY,
+    # `0 errors,0 drops`; VRP5 tunnel counters (`0 packets input, 0 bytes`) and rates.
+    r"\d(?:\d*+ errors\b(?P<errors>)|(?=\d*+ (?:packets (?:input|output), *\d+ bytes"
+    r"|(?:input|output) errors?\b)|[^\n]*seconds)[^\n]*)",
+)
+# Below a trunk's `PortName Status Weight` header a line may also be a member row.
+_MEMBER_FORM = r"\S\S*+ +(?P<member>UP|DOWN)(?: +\d{1,5})?" + _EOL
+_SCAN = re.compile(r"\n[ \t]*+(?:" + "|".join(_SCAN_FORMS) + ")", _A | re.MULTILINE)
+_SCAN_MEMBERS = re.compile(
+    r"\n[ \t]*+(?:" + "|".join((*_SCAN_FORMS, _MEMBER_FORM)) + ")", _A | re.MULTILINE
+)
+# The last group each form fills says which form matched.
+_S = _SCAN_MEMBERS.groupindex
+_S_PPS, _S_UTILITY, _S_TIME, _S_PROTOCOL = _S["pps"], _S["utility"], _S["time"], _S["protocol"]
+_S_INPUT, _S_FIRST_UNIT, _S_SECOND_UNIT = _S["input"], _S["first_unit"], _S["second_unit"]
+_S_HEADING, _S_UTIL, _S_ADDRESS, _S_MAC = _S["heading"], _S["util"], _S["address"], _S["mac"]
+_S_DESCRIPTION, _S_DISCARD, _S_MTU, _S_TOTAL = (
+    _S["description"],
+    _S["discard"],
+    _S["mtu"],
+    _S["total"],
+)
+_S_BANDWIDTH, _S_CRC, _S_ERRORS, _S_MEMBER = _S["bandwidth"], _S["crc"], _S["errors"], _S["member"]
+
+_S_UNITS = frozenset((_S_FIRST_UNIT, _S_SECOND_UNIT))
+_S_TOTALS = frozenset((_S_TOTAL, _S_DISCARD))
+# (The branches below test the forms in order of how often VRP prints them.)
+
+_HEADER_MARK = " current state"
+
+
+def _headers(body: str) -> list[tuple[int, int, str, str]] | None:
+    """(line start, line end, name, state text) of each block header, in order; None when
+    a header is doubtful (the line reader reads and reports it)."""
+    found: list[tuple[int, int, str, str]] = []
+    find, rfind, size = body.find, body.rfind, len(body)
+    at = find(_HEADER_MARK)
+    while at >= 0:
+        if at >= 13 and body.startswith("Line protocol", at - 13):
+            # Never a header: `protocol` is no name at the start of its line.
+            at = find(_HEADER_MARK, at + 14)
+            continue
+        start = rfind("\n", 0, at) + 1
+        end = find("\n", at)
+        end = size if end < 0 else end
+        line = body[start:end].strip()
+        if line[:4] not in _DISPATCH and (header := _HEADER.fullmatch(line)) is not None:
+            if _INTERFACE.fullmatch(header[1]) is None:
+                return None
+            found.append((start, end, header[1], header[2]))
+        at = find(_HEADER_MARK, end)
+    return found
+
+
+def _scan_clean(text: str) -> InterfaceDetails | None:
+    """Read screened output block by block; None when the line reader must read it."""
+    body = output_text(text)
+    headers = _headers(body)
+    if not headers:
+        return None
+    blocks: list[InterfaceDetail] = []
+    ends = [start - 1 for start, _, _, _ in headers[1:]]
+    ends.append(len(body))
+    try:
+        for (_, header_end, name, state_text), block_end in zip(headers, ends, strict=True):
+            fields = dict(_EMPTY_BLOCK)
+            members: list[TrunkMember] = []
+            state = _state(state_text)
+            if not _scan_block(body, header_end, block_end, fields, members):
+                return None
+            blocks.append(_finish(name, state, fields, members))
+    except _Damage:
+        return None
+    return InterfaceDetails(interfaces=tuple(blocks))
+
+
+def _scan_block(
+    body: str, start: int, end: int, fields: dict[str, Any], members: list[TrunkMember]
+) -> bool:
+    """Set the values of the block `body[start:end]` (from its header's line end).
+
+    False for a damaged value; raises _Damage where a line reader function does."""
+    section: str | None = None  # `input` / `output`: which direction error lines belong to
+    pattern = _SCAN
+    while True:
+        for match in pattern.finditer(body, start, end):
+            kind = match.lastindex
+            if kind == _S_PPS:
+                seconds, direction, bps, pps = match.group(1, 2, 3, 4)
+                keys = _KEYS[direction]
+                if fields[keys[3]] is None:
+                    fields[keys[3]] = int(bps)
+                    fields[keys[4]] = int(pps)
+                    if fields["rate_interval_seconds"] is None:
+                        fields["rate_interval_seconds"] = int(seconds)
+            elif kind == _S_TIME:
+                label, value = match.group(kind - 1, kind)
+                key = _TIME_FIELDS[label]
+                if fields[key] is None:
+                    fields[key] = None if value == "-" else value
+            elif kind in _S_UNITS:
+                section = "input" if match[_S_INPUT] else "output"
+                keys = _KEYS[section]
+                if fields[keys[0]] is None:
+                    first, first_unit, second, second_unit = match.group(
+                        _S_FIRST_UNIT - 1, _S_FIRST_UNIT, _S_SECOND_UNIT - 1, _S_SECOND_UNIT
+                    )
+                    bytes_first = first_unit[0] in "Bb"
+                    if second is None:  # NULL0 on VRP5: `Input: 0 bytes`
+                        if bytes_first:
+                            fields[keys[0]] = int(first)
+                    elif bytes_first != (second_unit[0] in "Bb"):
+                        octets, packets = (first, second) if bytes_first else (second, first)
+                        fields[keys[0]] = int(octets)
+                        fields[keys[1]] = int(packets)
+                        if fields["counter_order"] is None:
+                            fields["counter_order"] = (
+                                "bytes-first" if bytes_first else "packets-first"
+                            )
+            elif kind == _S_HEADING:
+                section = "input" if match[_S_INPUT] else "output"
+            elif kind == _S_UTIL:
+                value = match[kind]
+                key = _KEYS["input" if match[_S_INPUT] else "output"][5]
+                if value != "--" and fields[key] is None:
+                    number = float(value[:-1])
+                    if number > 100.0:
+                        return False
+                    fields[key] = number
+            elif kind == _S_UTILITY:
+                keys = _KEYS[match[_S_PPS - 2]]
+                if fields[keys[5]] is None:
+                    value = float(match[kind])
+                    if value > 100.0:
+                        return False
+                    fields[keys[5]] = value
+            elif kind == _S_PROTOCOL:
+                if fields["protocol_state"] is not None:
+                    return False  # two blocks ran together
+                fields["protocol_state"] = _state(match[kind].rstrip())[0]
+            elif kind == _S_DESCRIPTION:
+                if fields["description"] is None:
+                    fields["description"] = match[kind].strip()
+            elif kind == _S_MAC:
+                if fields["mac_address"] is None:
+                    fields["mac_address"] = match[kind]
+            elif kind == _S_MTU:
+                if "BW" in match[0]:
+                    _other_line(fields, _MTU_LINE, match[0].strip(), False)
+                elif fields["mtu"] is None:
+                    fields["mtu"] = int(match[kind])
+            elif kind == _S_ADDRESS:
+                if fields["internet_address"] is None:
+                    fields["internet_address"] = match[kind]
+            elif kind == _S_CRC:
+                if fields["crc_errors"] is None:
+                    fields["crc_errors"] = int(match[kind])
+            elif kind in _S_TOTALS:
+                if section is not None and fields[_KEYS[section][2]] is None:
+                    fields[_KEYS[section][2]] = int(match[kind])
+            elif kind == _S_BANDWIDTH:
+                line = match[0]
+                if "Unit" in line or "MTU" in line:
+                    _other_line(fields, _MTU_LINE, line.strip(), False)
+                elif fields["bandwidth"] is None:
+                    value = match[kind]
+                    if value and _BANDWIDTH_VALUE.fullmatch(value) is None:
+                        return False
+                    fields["bandwidth"] = value or None
+            elif kind == _S_ERRORS:
+                if section is not None and fields[_KEYS[section][2]] is None:
+                    fields[_KEYS[section][2]] = int(match[0].split(None, 1)[0])
+            elif kind == _S_MEMBER:
+                line = match[0].strip()
+                if line[:4] in _DISPATCH:
+                    continue  # a line the line reader takes by its first word (and passes over)
+                row = _MEMBER.fullmatch(line)
+                if row is None or _INTERFACE.fullmatch(row[1]) is None:
+                    return False
+                weight = row[3]
+                members.append(TrunkMember(row[1], row[2], int(weight) if weight else None))
+            else:  # a line in another form: read as the line reader reads it
+                line = match[0].strip()
+                line_kind = _DISPATCH.get(line[:4])
+                if line_kind == _LAST_LINE:
+                    if line[5:6].isdigit():
+                        _rate_line(fields, line, False)
+                    else:
+                        _time_line(fields, line, False)
+                elif line_kind == _COUNTER_LINE:
+                    section = _counter_line(fields, line, section, False)
+                elif line_kind == _ERROR_LINE:
+                    _error_line(fields, line, section, False)
+                elif line_kind is None:
+                    _number_line(fields, line, section, False)
+                elif not line.startswith("PortName"):
+                    _other_line(fields, line_kind, line, False)
+                elif pattern is _SCAN:  # member rows may follow: read on with them
+                    start, pattern = match.end(), _SCAN_MEMBERS
+                    break
+        else:
+            return True
 
 
 def _mentions(line: str) -> str | None:

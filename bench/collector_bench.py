@@ -40,10 +40,11 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import children  # noqa: E402  (the bench package, found through ROOT)
+
 warnings.filterwarnings("ignore", module=r"asyncssh\.crypto(\.|$)")
 
 ROUTERS = 3
@@ -61,45 +62,11 @@ def _load_average() -> str:
 # ----- child processes ------------------------------------------------------------------------
 
 
-class Child:
-    """A role of this script in its own process: one JSON line per request on stdin."""
+class Child(children.Child):
+    """A role of this script in its own process (see bench/children.py)."""
 
     def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-
-    def read(self) -> Any:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{self.process.args[2:]} exited with {self.process.wait()}")
-        return json.loads(line)
-
-    def ask(self, request: str) -> Any:
-        assert self.process.stdin is not None
-        self.process.stdin.write(request + "\n")
-        self.process.stdin.flush()
-        return self.read()
-
-    def stop(self) -> None:
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-async def _requests() -> Any:
-    loop = asyncio.get_running_loop()
-    while line := await loop.run_in_executor(None, sys.stdin.readline):
-        yield line.strip()
+        super().__init__(__file__, *args)
 
 
 async def run_routers(count: int) -> None:
@@ -117,7 +84,7 @@ async def run_routers(count: int) -> None:
     ]
     print(json.dumps({"ports": [h.port for h in handles], "password": handles[0].password}),
           flush=True)
-    async for _ in _requests():
+    async for _ in children.requests():
         print(json.dumps([
             {"logins": h.logins, "peak": h.peak_vty, "online": h.vty_online,
              "refused": h.refused_vty}
@@ -167,7 +134,7 @@ async def run_collector(ports: list[int], password: str, folder: Path, seats: li
         assert runtime.feed is not None
         await runtime.feed.start()
         print(json.dumps({"url": runtime.feed.url, "tokens": tokens}), flush=True)
-        async for _ in _requests():
+        async for _ in children.requests():
             statuses = runtime.monitor.router_status()
             print(json.dumps({
                 "polled": sum(1 for s in statuses if s.polling.polls >= 3),

@@ -67,6 +67,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import children  # noqa: E402  (the bench package, found through ROOT)
 
 ROUTERS = 20
 CLIENTS = 200
@@ -94,51 +95,11 @@ COMPARE_BASELINE_SECONDS = 4.0
 # ----- child processes ------------------------------------------------------------------------
 
 
-class Child:
-    """A role of this script in its own process; it prints one JSON line per step."""
+class Child(children.Child):
+    """A role of this script in its own process (see bench/children.py)."""
 
     def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-
-    def read(self) -> Any:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{self.process.args[2:5]} exited with {self.process.wait()}")
-        return json.loads(line)
-
-    def tell(self, line: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
-    def cpu_seconds(self) -> float:
-        """utime + stime of the child so far."""
-        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def rss_bytes(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS line")
-
-    def stop(self) -> None:
-        """Closing stdin asks the child to shut down cleanly."""
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        super().__init__(__file__, *args)
 
 
 async def _stdin_lines() -> asyncio.Queue[str | None]:

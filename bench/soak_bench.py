@@ -33,7 +33,6 @@ import asyncio
 import json
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +43,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import children  # noqa: E402  (the bench package, found through ROOT)
+
 warnings.filterwarnings("ignore", module=r"asyncssh\.crypto(\.|$)")
 
 ROUTERS = 50
@@ -59,57 +60,11 @@ READY_TIMEOUT = 300.0
 # ----- child processes ------------------------------------------------------------------------
 
 
-class Child:
-    """A role of this script in its own process: one JSON line per request on stdin."""
+class Child(children.Child):
+    """A role of this script in its own process (see bench/children.py)."""
 
     def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-
-    def read(self) -> Any:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{self.process.args[2:]} exited with {self.process.wait()}")
-        return json.loads(line)
-
-    def ask(self, request: str) -> Any:
-        assert self.process.stdin is not None
-        self.process.stdin.write(request + "\n")
-        self.process.stdin.flush()
-        return self.read()
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def rss_bytes(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS line")
-
-    def stop(self) -> None:
-        """Closing stdin asks the child to shut down cleanly."""
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-async def _requests() -> Any:
-    """Lines from stdin until it closes (read in a thread: the loop stays free)."""
-    loop = asyncio.get_running_loop()
-    while line := await loop.run_in_executor(None, sys.stdin.readline):
-        yield line.strip()
+        super().__init__(__file__, *args)
 
 
 async def run_simulators(count: int, line_writes: bool) -> None:
@@ -130,7 +85,7 @@ async def run_simulators(count: int, line_writes: bool) -> None:
     ]
     print(json.dumps({"ports": [h.port for h in handles], "password": handles[0].password}))
     sys.stdout.flush()
-    async for _ in _requests():
+    async for _ in children.requests():
         pass
     await asyncio.gather(*(handle.close() for handle in handles))
 
@@ -171,7 +126,7 @@ async def run_monitor(
         url = runtime.feed.url if runtime.feed is not None and feed else None
         print(json.dumps({"intervals": _intervals(settings), "url": url}), flush=True)
         profiler = cProfile.Profile(time.process_time)  # CPU: other processes do not count
-        async for request in _requests():
+        async for request in children.requests():
             if request == "profile" and profile is not None:
                 profiler.enable()  # the measured window only
             statuses = runtime.monitor.router_status()

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from app.engine.events import (
     AlertChanged,
@@ -40,7 +39,7 @@ from app.feed.sections import (
     FEED_SECTION_OF,
     FEED_SECTIONS,
     NETWORK_TRAFFIC,
-    section_freshness,
+    section_told,
 )
 
 _log = logging.getLogger("ne8000monitor.feed.publisher")
@@ -128,7 +127,7 @@ class Publisher:
                 continue
             flipped = []
             for name in FEED_SECTIONS:
-                state = _told(section_freshness(snapshot, name, now))
+                state = section_told(snapshot, name, now)
                 if self._sent.setdefault((router, name), state) != state:
                     flipped.append(name)
                     self._sent[(router, name)] = state
@@ -178,7 +177,7 @@ class Publisher:
             return
         now = self._ctx.clock()
         for name in sections:
-            self._sent[(router, name)] = _told(section_freshness(snapshot, name, now))
+            self._sent[(router, name)] = section_told(snapshot, name, now)
 
     async def _consume(self, subscription: Subscription) -> None:
         changed: dict[str, set[str]] = {}
@@ -234,8 +233,3 @@ class Publisher:
         if failed:  # a failed poll turns its section stale at once: say so now
             self.check_freshness(failed)
 
-
-def _told(freshness: dict[str, Any]) -> tuple[str, str | None]:
-    """What clients know of a section's freshness: its state and its error code."""
-    error = freshness["error"]
-    return str(freshness["state"]), None if error is None else str(error.code)

@@ -172,21 +172,43 @@ def section_status(record: SectionRecord, now: float) -> SectionStatus:
     )
 
 
-def freshness_fields(records: Iterable[SectionRecord], now: float) -> dict[str, Any]:
-    """Freshness of a feed section made of `records` (see the module docstring): the
-    keyword arguments of :class:`FeedSection` beyond a section's own figures."""
-    records = list(records)
+def _verdict(
+    records: list[SectionRecord], now: float
+) -> tuple[Freshness, SectionRecord | None]:
+    """A feed section's state (stale if any shown part is, never if none is shown) and the
+    record holding its newest error (on a tie the section that failed, not the summary
+    built from it)."""
     shown = [r for r in records if r.value is not None]
-    states = [freshness_of(r, now) for r in shown]
-    oldest = min((r.collected_at for r in shown), default=None)  # type: ignore[type-var]
-    until = min((r.collected_at + r.max_age for r in shown), default=None)  # type: ignore[operator]
+    if any(freshness_of(r, now) is Freshness.STALE for r in shown):
+        state = Freshness.STALE
+    else:
+        state = Freshness.FRESH if shown else Freshness.NEVER
     failing = [r for r in records if r.error is not None]
-    # The newest error; on a tie the section that failed, not the summary built from it.
     newest = max(
         failing,
         key=lambda r: (r.error.at, r.section != DERIVED_SECTION),  # type: ignore[union-attr]
         default=None,
     )
+    return state, newest
+
+
+def section_told(snapshot: RouterSnapshot, name: str, now: float) -> tuple[str, str | None]:
+    """What clients know of feed section `name`: its state and its error code. The
+    freshness watch compares only these, every few seconds for every router, so it does
+    not build the section's other fields."""
+    state, newest = _verdict(source_records(snapshot, name), now)
+    error = None if newest is None else section_error(newest)
+    return str(state), None if error is None else str(error.code)
+
+
+def freshness_fields(records: Iterable[SectionRecord], now: float) -> dict[str, Any]:
+    """Freshness of a feed section made of `records` (see the module docstring): the
+    keyword arguments of :class:`FeedSection` beyond a section's own figures."""
+    records = list(records)
+    shown = [r for r in records if r.value is not None]
+    state, newest = _verdict(records, now)
+    oldest = min((r.collected_at for r in shown), default=None)  # type: ignore[type-var]
+    until = min((r.collected_at + r.max_age for r in shown), default=None)  # type: ignore[operator]
     warnings = [
         SectionWarning(
             section=r.section, message=w.message, line=w.line, line_number=w.line_number
@@ -194,8 +216,7 @@ def freshness_fields(records: Iterable[SectionRecord], now: float) -> dict[str, 
         for r in shown
         for w in r.value.warnings  # type: ignore[union-attr]
     ]
-    stale = Freshness.STALE in states
-    state = Freshness.STALE if stale else Freshness.FRESH if shown else Freshness.NEVER
+    stale = state is Freshness.STALE
     finite_until = until is not None and math.isfinite(until)
     return {
         "collected_at": iso_or_none(oldest),

@@ -16,7 +16,14 @@ from app.engine.monitor import RouterSnapshot
 from app.engine.poller import SECTIONS, SectionValue
 from app.engine.rates import GapReason, TrafficGap, TrafficSample
 from app.engine.subscribers import SubscriberSummary
-from app.feed.sections import FEED_SECTION_OF, FEED_SECTIONS, TrafficRates, build_sections
+from app.feed.sections import (
+    FEED_SECTION_OF,
+    FEED_SECTIONS,
+    TrafficRates,
+    build_sections,
+    section_freshness,
+    section_told,
+)
 from app.feed.wire.base import encode
 
 UPLINK = "GigabitEthernet0/3/1"
@@ -287,3 +294,31 @@ def test_traffic_totals_are_the_monitored_uplinks_when_there_are_any() -> None:
     assert uplinks is not None
     assert uplinks["total_in_bps"] == 800.0
     assert [row["monitored"] for row in uplinks["interfaces"]] == [True, False]
+
+
+def test_the_freshness_watch_reads_the_same_verdict_as_the_section() -> None:
+    """The watch compares only a section's state and error code (section_told, cheap);
+    they must be the fields clients get, in every case: fresh, stale by age, failing,
+    never answered, and a failure after a good answer."""
+    cpu = CpuUsage(
+        cpu_percent=37, five_seconds=None, one_minute=None, five_minutes=None, max_percent=None
+    )
+    online = AccessUserCounters(total_users=12, counters={})
+    error = SectionError(ErrorCode.TIMEOUT, "no answer", 110.0, "display access-user online-total")
+    snap = recorded(
+        cpu=succeeded(SectionRecord("cpu", 40.0), cpu, 100.0, 100.0),
+        memory=succeeded(SectionRecord("memory", 60.0), None, 90.0, 90.0),
+        online_total=failed(
+            succeeded(SectionRecord("online_total", 40.0), online, 100.0, 100.0), error
+        ),
+    )
+    seen: set[tuple[str, str | None]] = set()
+    for now in (100.0, 111.0, 120.0, 141.0, 500.0):
+        for name in FEED_SECTIONS:
+            fields = section_freshness(snap, name, now)
+            error_code = None if fields["error"] is None else str(fields["error"].code)
+            told = section_told(snap, name, now)
+            assert told == (str(fields["state"]), error_code), (name, now)
+            seen.add(told)
+    assert {state for state, _ in seen} == {"fresh", "stale", "never"}
+    assert ("stale", "timeout") in seen

@@ -26,6 +26,9 @@ class UiState:
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self._settings = settings if settings is not None else QSettings()
+        where = self._file()
+        if where is not None:
+            narrow(where)  # one an earlier release left readable to others
 
     @property
     def qsettings(self) -> QSettings:
@@ -33,14 +36,18 @@ class UiState:
 
     def sync(self) -> None:
         """Write to disk, owner-only: the file names the routers and their ports."""
-        # Windows keeps the native format in the registry (private to the user already).
-        in_a_file = os.name != "nt" or self._settings.format() != QSettings.Format.NativeFormat
-        where = Path(self._settings.fileName()) if in_a_file else None
+        where = self._file()
         if where is not None:
             private_dir(where.parent)
         self._settings.sync()
         if where is not None:
             narrow(where)
+
+    def _file(self) -> Path | None:
+        """The settings file; None where Windows keeps them in the registry (private to
+        the user already)."""
+        in_a_file = os.name != "nt" or self._settings.format() != QSettings.Format.NativeFormat
+        return Path(self._settings.fileName()) if in_a_file else None
 
     # ---- monitored interfaces ----
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from app.engine.pool import PoolState
@@ -148,3 +149,11 @@ def test_a_layout_saved_for_other_columns_is_not_restored(run: Runner, tmp_path:
             assert table.horizontalHeader().sectionSize(column(table, "State")) != 333
 
     run(body())
+
+
+def test_a_layout_file_left_readable_by_an_earlier_release_is_narrowed(tmp_path: Path) -> None:
+    path = tmp_path / "ne8000monitor.conf"
+    path.write_text("[ui]\nselected_router=bras-sp1\n")
+    path.chmod(0o644)
+    UiState(QSettings(str(path), QSettings.Format.IniFormat))
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -47,6 +47,7 @@ from app.feed.commands import (
     read_payload,
     remote_client,
     requested_router,
+    transcript_of,
 )
 from app.feed.context import FeedContext
 from app.feed.http_api import RouterChoiceError, choose_router, json_response
@@ -67,7 +68,6 @@ from app.feed.wire.collector import (
     CollectorRouter,
     CollectorThresholds,
 )
-from app.feed.wire.commands import TranscriptStep
 
 _log = logging.getLogger("ne8000monitor.feed.collector")
 
@@ -314,15 +314,7 @@ class _Endpoints:
             target=target,
             outcome=str(result.outcome),
             commands=list(plan.lines),
-            transcript=[
-                TranscriptStep(
-                    command=step.command,
-                    output=step.output,
-                    prompt=step.prompt,
-                    prompt_kind=step.prompt_kind,
-                )
-                for step in result.transcript
-            ],
+            transcript=transcript_of(result),
             users_cut=result.users_cut,
         )
 

@@ -39,6 +39,7 @@ from app.engine.audit import AuditClient, acting_for
 from app.engine.changes import (
     ChangeAbandoned,
     ChangePlan,
+    ChangeResult,
     InterfaceShutdown,
     InterfaceUndoShutdown,
 )
@@ -263,17 +264,22 @@ async def interface_command(
         action=action,
         outcome=str(result.outcome),
         commands=list(plan.lines),
-        transcript=[
-            TranscriptStep(
-                command=step.command,
-                output=step.output,
-                prompt=step.prompt,
-                prompt_kind=step.prompt_kind,
-            )
-            for step in result.transcript
-        ],
+        transcript=transcript_of(result),
         timestamp=iso_z(ctx.clock()),
     )
+
+
+def transcript_of(result: ChangeResult) -> list[TranscriptStep]:
+    """A change's session as the router printed it, line by line, for the wire."""
+    return [
+        TranscriptStep(
+            command=step.command,
+            output=step.output,
+            prompt=step.prompt,
+            prompt_kind=step.prompt_kind,
+        )
+        for step in result.transcript
+    ]
 
 
 def planned_interface(plan: ChangePlan) -> str:

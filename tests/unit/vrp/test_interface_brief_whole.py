@@ -13,8 +13,6 @@ hypothesis-mangled fixtures.
 
 from __future__ import annotations
 
-import random
-import re
 from functools import cache
 from typing import Any
 
@@ -27,12 +25,11 @@ from app.vrp.interface_brief import parse_interface_brief
 from bench.garble_bench import simulated_state
 from bench.garble_bench import simulator_outputs as render_outputs
 from tests.support.fixtures import fixture_text, fixtures_for
-from tests.support.mutations import mangled
+from tests.support.mutations import digits_varied, garble_with, mangled
 
 FIXTURES = fixtures_for("display-interface-brief")
 # Characters that fit the row pattern (a digit for a digit, `*` or `^` for a space...).
 _ROW_DAMAGE = "0123456789abcdXYZ%*^#|()./:- \n"
-_DIGIT = re.compile(r"\d")
 
 
 def _capture(name: str) -> str:
@@ -75,27 +72,9 @@ def _simulated() -> str:
     return render_outputs(simulated_state(subscribers=8, interfaces=40))["display interface brief"]
 
 
-def _garble_with(text: str, rate: float, seed: int, characters: str) -> str:
-    """The garble fault's damage, drawn from `characters` instead of its garbage set."""
-    marked = garble(text, rate, seed)
-    rng = random.Random(seed)
-    return "".join(
-        rng.choice(characters) if new != old else new for new, old in zip(marked, text, strict=True)
-    )
-
-
-def _digits_varied(text: str, seed: int) -> str:
-    """Every digit replaced by a random one with probability 0.3: the layout stays, the
-    values (counters, rates, times, names) change, so every value form is compared."""
-    rng = random.Random(seed)
-    return _DIGIT.sub(
-        lambda digit: rng.choice("0123456789") if rng.random() < 0.3 else digit[0], text
-    )
-
-
 def test_varied_values_are_read_alike() -> None:
     texts = [_simulated()] + [_capture(name) for name in FIXTURES]
-    taken = sum(_assert_same(_digits_varied(text, seed)) for seed in range(40) for text in texts)
+    taken = sum(_assert_same(digits_varied(text, seed)) for seed in range(40) for text in texts)
     assert taken > 0  # the fast read took most of them
 
 
@@ -114,8 +93,8 @@ def test_garbled_simulator_output_is_read_alike(rate: float) -> None:
     scanned = 0
     for seed in range(150):
         _assert_same(garble(text, rate, seed))
-        _assert_same(_garble_with(text, rate, seed, GARBAGE + _ROW_DAMAGE))
-        scanned += _assert_same(_garble_with(text, rate, seed, _ROW_DAMAGE))
+        _assert_same(garble_with(text, rate, seed, GARBAGE + _ROW_DAMAGE))
+        scanned += _assert_same(garble_with(text, rate, seed, _ROW_DAMAGE))
     if rate < 0.001:  # a few damaged characters: some leave every row well formed
         assert scanned > 0
 

@@ -12,8 +12,6 @@ hypothesis-mangled fixtures (lines dropped, duplicated, shuffled, characters rep
 
 from __future__ import annotations
 
-import random
-import re
 from functools import cache
 from typing import Any
 
@@ -26,10 +24,9 @@ from app.vrp.interface_detail import parse_interface_detail
 from bench.garble_bench import simulated_state
 from bench.garble_bench import simulator_outputs as render_outputs
 from tests.support.fixtures import fixture_text, fixtures_for
-from tests.support.mutations import mangled
+from tests.support.mutations import digits_varied, garble_with, mangled
 
 FIXTURES = fixtures_for("display-interface")
-_DIGIT = re.compile(r"\d")
 
 
 def _capture(name: str) -> str:
@@ -73,27 +70,9 @@ def _simulated() -> str:
     return render_outputs(simulated_state(subscribers=8, interfaces=16))["display interface"]
 
 
-def _garble_with(text: str, rate: float, seed: int, characters: str) -> str:
-    """The garble fault's damage, drawn from `characters` instead of its garbage set."""
-    marked = garble(text, rate, seed)
-    rng = random.Random(seed)
-    return "".join(
-        rng.choice(characters) if new != old else new for new, old in zip(marked, text, strict=True)
-    )
-
-
-def _digits_varied(text: str, seed: int) -> str:
-    """Every digit replaced by a random one with probability 0.3: the layout stays, the
-    values (counters, rates, times, names) change, so every value form is compared."""
-    rng = random.Random(seed)
-    return _DIGIT.sub(
-        lambda digit: rng.choice("0123456789") if rng.random() < 0.3 else digit[0], text
-    )
-
-
 def test_varied_values_are_read_alike() -> None:
     texts = [_simulated()] + [_capture(name) for name in FIXTURES]
-    taken = sum(_assert_same(_digits_varied(text, seed)) for seed in range(40) for text in texts)
+    taken = sum(_assert_same(digits_varied(text, seed)) for seed in range(40) for text in texts)
     assert taken > 0  # the scanner took most of them
 
 
@@ -112,8 +91,8 @@ def test_garbled_simulator_output_is_read_alike(rate: float) -> None:
     scanned = 0
     for seed in range(150):
         _assert_same(garble(text, rate, seed))
-        scanned += _assert_same(_garble_with(text, rate, seed, _PLAIN_DAMAGE))
-        scanned += _assert_same(_garble_with(text, rate, seed, _PASSING))
+        scanned += _assert_same(garble_with(text, rate, seed, _PLAIN_DAMAGE))
+        scanned += _assert_same(garble_with(text, rate, seed, _PASSING))
     if rate < 0.001:  # a few damaged characters: some fall where no value is read
         assert scanned > 0  # damage the screen lets through reached the scanner
 

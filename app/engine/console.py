@@ -58,7 +58,20 @@ class ConsoleResult:
     cleanup: tuple[str, ...] = ()
 
 
-class Console:
+class ConsoleRules:
+    """The console policy's verdict on a typed line, the same wherever the line runs (this
+    machine's sessions, or a collector's for a seat)."""
+
+    def classify(self, line: str) -> CommandClass:
+        """Validate a line and say which policy applies (raises ValidationError)."""
+        return classify_console_line(line).kind
+
+    def check(self, line: str) -> ConsoleLine:
+        """Validate a line: its class and, where operator mode is needed, why."""
+        return classify_console_line(line)
+
+
+class Console(ConsoleRules):
     """Runs operator-typed lines on a router under the console policy."""
 
     def __init__(
@@ -73,14 +86,6 @@ class Console:
         self._limiter = limiter
         self._audit = audit
         self._timeout = command_timeout
-
-    def classify(self, line: str) -> CommandClass:
-        """Validate a line and say which policy applies (raises ValidationError)."""
-        return classify_console_line(line).kind
-
-    def check(self, line: str) -> ConsoleLine:
-        """Validate a line: its class and, where operator mode is needed, why."""
-        return classify_console_line(line)
 
     async def run(
         self,

@@ -17,14 +17,14 @@ from typing import Any
 
 from app.domain.errors import NE8000MonitorError, RateLimited
 from app.domain.router import CommandResult
-from app.engine.console import ConsoleResult, OperatorModeRequired
+from app.engine.console import ConsoleResult, ConsoleRules, OperatorModeRequired
 from app.feed.wire.collector import AuditAnswer
 from app.feed.wire.commands import ExecuteCommandRequest, ExecuteCommandResult
 from app.remote.changes import prompt_kind_of
 from app.remote.client import CollectorClient
 from app.remote.errors import CollectorError
 from app.remote.monitor import RemoteMonitor
-from app.vrp.console_policy import CommandClass, ConsoleLine, classify_console_line
+from app.vrp.console_policy import CommandClass, classify_console_line
 
 _log = logging.getLogger("ne8000monitor.remote.console")
 
@@ -32,18 +32,11 @@ AUDIT_ENTRIES = 50
 AUDIT_TIMEOUT = 30.0
 
 
-class RemoteConsole:
+class RemoteConsole(ConsoleRules):
     """The engine Console's interface, run by the collector."""
 
     def __init__(self, client: CollectorClient) -> None:
         self._client = client
-
-    def classify(self, line: str) -> CommandClass:
-        """Validate a line and say which policy applies (raises ValidationError)."""
-        return classify_console_line(line).kind
-
-    def check(self, line: str) -> ConsoleLine:
-        return classify_console_line(line)
 
     async def run(
         self,

@@ -8,6 +8,8 @@ from app.simulator.errors import WRONG_PARAMETER, CommandError
 from app.simulator.render._text import duration, join, plain, with_millis
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from app.simulator.device import DeviceState
     from app.simulator.system import Board
 
@@ -129,6 +131,24 @@ def render_health(state: DeviceState) -> str:
     return join(lines)
 
 
+def _mpu_lines(board: Board, uptime: str, boot: datetime) -> list[str]:
+    """A main board's part of `display version` (the whole box's and `slot N`'s alike)."""
+    return [
+        f"MPU ({board.primary}) {board.slot} : uptime is {uptime}",
+        f"  StartupTime {boot:%Y/%m/%d   %H:%M:%S}",
+        "  SDRAM Memory Size   : 16384 M bytes",
+        "  FLASH Memory Size   : 64 M bytes",
+        "  NVRAM Memory Size   : 512 K bytes",
+        "  CFCARD Memory Size  : 8192 M bytes",
+        "  MPU CR8DMPUC0 version information:",
+        "  PCB         Version : CR8MPUC REV B",
+        "  EPLD        Version : 102",
+        "  FPGA        Version : 106",
+        "  BootROM     Version : 08.21",
+        "  BootLoad    Version : 08.21",
+    ]
+
+
 def render_version(state: DeviceState) -> str:
     """`display version`: software, model, uptime, then per-board versions."""
     uptime = duration(state.uptime_seconds())
@@ -153,21 +173,7 @@ def render_version(state: DeviceState) -> str:
     for board in sorted(state.boards.values(), key=lambda b: b.slot):
         if board.kind != "MPU":
             continue
-        lines += [
-            "",
-            f"MPU ({board.primary}) {board.slot} : uptime is {uptime}",
-            f"  StartupTime {boot:%Y/%m/%d   %H:%M:%S}",
-            "  SDRAM Memory Size   : 16384 M bytes",
-            "  FLASH Memory Size   : 64 M bytes",
-            "  NVRAM Memory Size   : 512 K bytes",
-            "  CFCARD Memory Size  : 8192 M bytes",
-            "  MPU CR8DMPUC0 version information:",
-            "  PCB         Version : CR8MPUC REV B",
-            "  EPLD        Version : 102",
-            "  FPGA        Version : 106",
-            "  BootROM     Version : 08.21",
-            "  BootLoad    Version : 08.21",
-        ]
+        lines += ["", *_mpu_lines(board, uptime, boot)]
     lines += [separator, "LPU version information:"]
     for board in sorted(state.boards.values(), key=lambda b: b.slot):
         if board.kind != "LPU":
@@ -197,20 +203,7 @@ def render_version_slot(state: DeviceState, slot: str | int) -> str:
     boot = state.local(state.boot_time)
     lines = ["- " * 32 + "-", f"{board.kind} version information:", ""]
     if board.kind == "MPU":
-        lines += [
-            f"MPU ({board.primary}) {board.slot} : uptime is {uptime}",
-            f"  StartupTime {boot:%Y/%m/%d   %H:%M:%S}",
-            "  SDRAM Memory Size   : 16384 M bytes",
-            "  FLASH Memory Size   : 64 M bytes",
-            "  NVRAM Memory Size   : 512 K bytes",
-            "  CFCARD Memory Size  : 8192 M bytes",
-            "  MPU CR8DMPUC0 version information:",
-            "  PCB         Version : CR8MPUC REV B",
-            "  EPLD        Version : 102",
-            "  FPGA        Version : 106",
-            "  BootROM     Version : 08.21",
-            "  BootLoad    Version : 08.21",
-        ]
+        lines += _mpu_lines(board, uptime, boot)
     else:
         lines += [
             f"LPU {board.slot} : uptime is {uptime}",

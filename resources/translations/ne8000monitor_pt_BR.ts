@@ -1512,6 +1512,10 @@
         <translation>Fazendo login em {host}:{port}…</translation>
     </message>
     <message>
+        <source>The form changed during the test login; test again.</source>
+        <translation>O formulário mudou durante o teste de login; teste novamente.</translation>
+    </message>
+    <message>
         <source>Enter a name for the router.</source>
         <translation>Informe um nome para o roteador.</translation>
     </message>

@@ -211,3 +211,31 @@ def test_editing_values_makes_the_last_result_stale(
             assert not dialog.test_label.isVisible()
 
     run(qapp, body())
+
+
+def test_a_value_edited_while_the_test_runs_discards_its_verdict(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The username field stays editable during a test; a result about the values the form
+    held before the edit must not be shown as if it were about the new ones."""
+
+    async def body() -> None:
+        async with bench(tmp_path) as setup:
+            runtime = setup.runtime
+            await until(
+                lambda: runtime.monitor.router_status(ROUTER)[0].pool.state
+                is PoolState.CONNECTED,
+                "first login",
+            )
+            dialog = RouterDialog(runtime, runtime.settings.routers[ROUTER])
+            qtbot.addWidget(dialog)
+            dialog.open()
+            dialog.test_button.click()
+            assert dialog.tasks.busy
+            dialog.username_edit.setText("someone-else")
+            await dialog.tasks.wait()
+            assert dialog.last_test is None
+            assert not dialog.test_label.isVisible()
+            assert "changed during the test" in dialog.error_label.text()
+
+    run(qapp, body())

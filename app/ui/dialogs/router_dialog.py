@@ -287,10 +287,17 @@ class RouterDialog(QDialog):
 
     def _values_changed(self, *_args: object) -> None:
         """A changed field makes the last test say nothing about what would be saved."""
-        if self.last_test is not None and not self.tasks.busy:
+        if self.last_test is not None:
             self.last_test = None
             self._tested = None
             self.test_label.hide()
+
+    def _form_values(self) -> tuple[RouterProfile, str] | None:
+        """What Save would store now (None while the form is invalid)."""
+        try:
+            return self.profile(), self.password_edit.text()
+        except ValueError:
+            return None
 
     def show_test_result(self, result: LoginTestResult) -> None:
         self.last_test = result
@@ -333,7 +340,8 @@ class RouterDialog(QDialog):
 
     async def _test(self, profile: RouterProfile, password: str | None) -> LoginTestResult | None:
         """Host key (asked about when new or changed), login, `display version`. None when
-        the operator declined the host key (nothing was tested)."""
+        the operator declined the host key or edited the form meanwhile (nothing usable was
+        tested, so Save stops too)."""
         if profile.transport is TransportKind.SSH:
             self._set_busy(
                 self.tr("Contacting {host}:{port} for its host key…").format(
@@ -357,6 +365,10 @@ class RouterDialog(QDialog):
         ))
         result = await self.runtime.test_login(profile, password)
         self._set_busy(None)
+        if self._form_values() != (profile, password or ""):
+            # Edited while the test ran: its verdict is about values the form no longer holds.
+            self.show_error(self.tr("The form changed during the test login; test again."))
+            return None
         self._tested = (profile, password or "")
         self.show_test_result(result)
         return result

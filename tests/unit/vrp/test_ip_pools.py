@@ -454,3 +454,35 @@ def test_parsers_return_a_model_or_raise_parse_error(text: str) -> None:
             continue
         assert isinstance(result, IpPoolList)
         assert result.pools or result.summary is not None or result.pool_counts
+
+
+def _pool_block(name: str, used_line: str) -> str:
+    return f"""  -----------------------------------------------------------------------------
+  Pool-Name      : {name}
+  Pool-No        : 0
+  Position       : Local             Status            : Unlocked
+  Gateway        : 100.64.0.1        Mask              : 255.255.224.0
+  IP address Statistic
+    Total       :8189
+{used_line}
+    Ratio       :51%
+"""
+
+
+def test_a_damaged_line_repeated_in_two_pools_spoils_each_of_them() -> None:
+    """Lines are read once and remembered by their text (most repeat poll after poll), but
+    what a line means is decided in its own block: the second pool that prints the same
+    damaged line loses its figures as the first did, and a clean pool keeps its own."""
+    damaged = "    Used        :41\x0795       Free      :3994"
+    clean = "    Used        :4195       Free      :3994"
+    text = (
+        _pool_block("a", damaged)
+        + _pool_block("b", damaged)
+        + _pool_block("c", clean)
+        + "  -----------------------------------------------------------------------------\n"
+    )
+    for _ in range(2):  # the second parse reads every line from the memory of the first
+        result = parse_ip_pool(text)
+        assert [pool.name for pool in result.pools] == ["c"]
+        assert (result.pools[0].used, result.pools[0].free) == (4195, 3994)
+        assert [warning.line for warning in result.warnings] == [damaged, damaged]

@@ -39,6 +39,7 @@ import contextlib
 import logging
 import random
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -161,12 +162,17 @@ class PollIntervals:
     interfaces: float = 30.0
     subscribers: float = 15.0
     system: float = 45.0
-    traffic: float = 20.0
+    traffic: float = 20.0  # the monitored interfaces' counters
+    # The other up ports' counters: every `traffic_rounds`th traffic poll, so about this
+    # often (never more often than `traffic`); None: three times `traffic`.
+    traffic_others: float | None = None
     jitter: float = 0.1  # each wait is the interval times a factor in [1 - j, 1 + j]
     version_every: int = 20  # `display version` on the first system poll and every Nth
 
     def __post_init__(self) -> None:
-        for name in ("interfaces", "subscribers", "system", "traffic"):
+        for name in ("interfaces", "subscribers", "system", "traffic", "traffic_others"):
+            if name == "traffic_others" and self.traffic_others is None:
+                continue
             if not getattr(self, name) > 0:
                 raise ValueError(f"poll interval {name!r} must be positive")
         if not 0 <= self.jitter < 1:
@@ -182,10 +188,21 @@ class PollIntervals:
             DataSet.TRAFFIC: self.traffic,
         }[dataset]
 
+    @property
+    def traffic_rounds(self) -> int:
+        """A port that is not monitored is read on one traffic poll in this many."""
+        others = 3 * self.traffic if self.traffic_others is None else self.traffic_others
+        return max(1, round(others / self.traffic))
+
     def of_section(self, section: str) -> float:
-        """Seconds between two answers of `section` (`version`: every Nth system poll)."""
+        """Seconds between two answers of `section` (`version`: every Nth system poll;
+        `traffic`: its slowest part, the ports that are not monitored)."""
         interval = self.of(DATASET_OF[section])
-        return interval * self.version_every if section == VERSION[0] else interval
+        if section == VERSION[0]:
+            return interval * self.version_every
+        if section == TRAFFIC_SECTION:
+            return interval * self.traffic_rounds
+        return interval
 
 
 class Runner(Protocol):
@@ -268,6 +285,19 @@ class PollerParts:
     failure_log: FailureLog = field(default_factory=lambda: FailureLog(_log))
 
 
+@dataclass(frozen=True, slots=True)
+class _PortReading:
+    """One port's last traffic reading: what the router printed, when, what was odd in it.
+
+    ``detail`` is None when the last answer could not be read (``raw`` keeps its text).
+    """
+
+    detail: InterfaceDetail | None
+    taken_at: float
+    warnings: tuple[ParseWarning, ...]
+    raw: str | None
+
+
 class RouterPoller:
     """Polls one router until stopped; keeps its latest data for snapshots."""
 
@@ -304,6 +334,10 @@ class RouterPoller:
         self._parsed = ParseMemo()  # an answer identical to the last one is not parsed again
         self._polls = 0
         self._failures = 0
+        self._traffic_polls = 0
+        # Per polled interface, the last good reading's time, warnings and raw text: a
+        # traffic poll reads only some ports, the section shows them all.
+        self._traffic_read: dict[str, _PortReading] = {}
 
     # ---- life cycle ----
 
@@ -570,13 +604,19 @@ class RouterPoller:
         self._publish_alerts(changes)
 
     async def _poll_traffic(self) -> bool:
-        """One traffic poll; True when the router answered any of its commands."""
+        """One traffic poll; True when the router answered any of its commands.
+
+        It reads the monitored interfaces and a share of the other up ports (each of them
+        every `traffic_rounds` polls); the section holds every port with its last reading
+        and is as old as the oldest of them.
+        """
         names = await self._traffic_interfaces()
         if names is None:
             return False
+        due = self._traffic_due(names)
         # Only answers given during this poll: a rate needs two readings of its own.
         started = self._parts.clock()
-        commands = [f"display interface {name}" for name in names]
+        commands = [f"display interface {name}" for name in due]
         results = await asyncio.gather(
             *(self._read(DataSet.TRAFFIC, command, started) for command in commands)
         )
@@ -585,17 +625,18 @@ class RouterPoller:
         taken: dict[str, float] = {}  # detail name -> when the router printed its counters
         failed_names: list[str] = []
         errors: list[NE8000MonitorError] = []
-        warnings: list[ParseWarning] = []
-        raws: list[str] = []
-        for name, command, result in zip(names, commands, results, strict=True):
+        failure_notes: list[ParseWarning] = []
+        for name, command, result in zip(due, commands, results, strict=True):
             detail = _detail_of(result.data) if isinstance(result, Reading) else None
             if isinstance(result, Reading) and detail is not None:
                 details[name] = detail
                 taken[detail.name] = result.taken_at
-                warnings.extend(warnings_of(result.data))
-                if result.raw is not None:
-                    raws.append(_raw_block(command, result.raw))
+                raw = _raw_block(command, result.raw) if result.raw is not None else None
+                self._traffic_read[name] = _PortReading(
+                    detail, result.taken_at, tuple(warnings_of(result.data)), raw
+                )
                 continue
+            self._traffic_read.pop(name, None)
             failed_names.append(name)
             error = (
                 result
@@ -604,20 +645,39 @@ class RouterPoller:
             )
             errors.append(error)
             line = error.line if isinstance(error, ParseError) else None
-            warnings.append(ParseWarning(" ".join(str(error).split()), line or command))
+            failure_notes.append(ParseWarning(" ".join(str(error).split()), line or command))
             if isinstance(error, UnreadableOutput):
-                raws.append(_raw_block(command, error.raw))
-        answered = self._observe_reachability(results) if names else False
+                self._traffic_read[name] = _PortReading(
+                    None, now, (), _raw_block(command, error.raw)
+                )
+        # Ports gone from the list (down, removed) are forgotten.
+        for name in [n for n in self._traffic_read if n not in names]:
+            del self._traffic_read[name]
+        kept = [
+            reading.detail.name
+            for name, reading in self._traffic_read.items()
+            if name not in details and reading.detail is not None
+        ]
+        answered = self._observe_reachability(results) if due else False
         newest = max(taken.values(), default=now)
         points = self._parts.rates.update(
-            self.router, newest, details.values(), failed=failed_names, taken=taken
+            self.router, newest, details.values(), failed=failed_names, taken=taken, keep=kept
         )
+        shown = {
+            name: reading
+            for name in names
+            if (reading := self._traffic_read.get(name)) is not None and reading.detail
+        }
+        raws = [r.raw for r in self._traffic_read.values() if r.raw is not None]
+        raw = "\n".join(raws) if raws else None
         if details:
-            raw = "\n".join(raws) if raws else None
-            oldest = min(taken.values())
-            self._succeed_with(TRAFFIC_SECTION, details, oldest, now, warnings=warnings, raw=raw)
+            warnings = [w for reading in shown.values() for w in reading.warnings]
+            oldest = min(reading.taken_at for reading in shown.values())
+            data = {name: reading.detail for name, reading in shown.items()}
+            self._succeed_with(
+                TRAFFIC_SECTION, data, oldest, now, warnings=[*warnings, *failure_notes], raw=raw
+            )
         elif errors:
-            raw = "\n".join(raws) if raws else None
             self._fail(TRAFFIC_SECTION, errors[0], now, commands[0], raw=raw)
         if points:
             self._parts.bus.publish(TrafficSampled(self.router, tuple(points), newest))
@@ -631,6 +691,25 @@ class RouterPoller:
                     },
                 )
         return answered
+
+    def _traffic_due(self, names: list[str]) -> list[str]:
+        """The interfaces this traffic poll reads: the monitored ones, each other port on
+        one poll in `traffic_rounds` (spread by its name, so every poll reads about the same
+        number), and a port without a good reading yet at once."""
+        rounds = self.intervals.traffic_rounds
+        turn = self._traffic_polls % rounds
+        self._traffic_polls += 1
+        if rounds == 1:
+            return names
+        monitored = set(self._monitored)
+        return [
+            name
+            for name in names
+            if name in monitored
+            or name not in self._traffic_read
+            or self._traffic_read[name].detail is None
+            or zlib.crc32(name.encode()) % rounds == turn
+        ]
 
     async def _traffic_interfaces(self) -> list[str] | None:
         """Every up physical port and Eth-Trunk of the brief, plus the monitored ones.

@@ -79,7 +79,7 @@ class RateTracker:
     """Counter readings per router and interface; turns each poll into samples and gaps.
 
     Only the last reading per interface is kept. An interface absent from a successful poll
-    is forgotten; one that reappears starts a new series.
+    (and not named in its `keep`) is forgotten; one that reappears starts a new series.
     """
 
     def __init__(self) -> None:
@@ -94,6 +94,7 @@ class RateTracker:
         *,
         failed: Iterable[str] = (),
         taken: Mapping[str, float] | None = None,
+        keep: Iterable[str] = (),
     ) -> list[TrafficPoint]:
         """Feed one poll of `router` taken at `t`; returns its samples and gap markers.
 
@@ -105,6 +106,8 @@ class RateTracker:
         `interfaces` are the parsed `display interface` blocks; `failed` names interfaces
         whose own command failed this time (a gap for each, their state kept). An
         interface's first reading, or its first after a gap, yields nothing: a rate needs two.
+        `keep` names interfaces this poll did not read (their turn comes later): their last
+        reading stays, and their next rate spans the time between their own two readings.
         """
         previous = self._last.get(router, {})
         current: dict[str, _Reading | None] = {}
@@ -124,6 +127,9 @@ class RateTracker:
                 point = _rate(router, detail.name, before, reading)
                 if point is not None:
                     points.append(point)
+        for name in keep:
+            if name in previous and name not in current:
+                current[name] = previous[name]
         self._last[router] = current
         return points
 

@@ -8,7 +8,8 @@ One TOML file holds everything the app needs that is not a secret::
     interfaces = 30.0
     pppoe = 15.0
     system = 45.0
-    traffic = 20.0
+    traffic = 20.0       # the monitored interfaces' counters (rates)
+    traffic_others = 60.0  # every other up port's counters (rounded to a multiple of traffic)
     jitter = 0.1         # fraction of the interval, 0 <= jitter < 1
 
     [cache_ttl]          # seconds a cached answer stays fresh
@@ -294,6 +295,7 @@ class Intervals:
     pppoe: float = _setting(_POLL.subscribers, POLL_SECONDS)
     system: float = _setting(_POLL.system, POLL_SECONDS)
     traffic: float = _setting(_POLL.traffic, POLL_SECONDS)
+    traffic_others: float = _setting(3 * _POLL.traffic, POLL_SECONDS)
     jitter: float = _setting(_POLL.jitter, FRACTION)
 
 

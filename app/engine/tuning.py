@@ -35,6 +35,7 @@ def poll_intervals(
         subscribers=max(floor, intervals.pppoe * factor),
         system=max(floor, intervals.system * factor),
         traffic=max(floor, intervals.traffic * factor),
+        traffic_others=max(floor, intervals.traffic_others * factor),
         jitter=intervals.jitter,
     )
 

@@ -1767,6 +1767,14 @@ Salvar o roteador mesmo assim? O aplicativo continuará tentando conectar com es
         <translation>Uso do pool de IP acima de:</translation>
     </message>
     <message>
+        <source>Rates of the monitored interfaces</source>
+        <translation>Taxas das interfaces monitoradas</translation>
+    </message>
+    <message>
+        <source>Rates of every other up port, read on every Nth traffic poll (rounded to a multiple of the traffic interval)</source>
+        <translation>Taxas das demais portas ativas, lidas a cada N consultas de tráfego (arredondado para um múltiplo do intervalo de tráfego)</translation>
+    </message>
+    <message>
         <source>Subscribers every:</source>
         <translation>Assinantes a cada:</translation>
     </message>
@@ -1775,8 +1783,12 @@ Salvar o roteador mesmo assim? O aplicativo continuará tentando conectar com es
         <translation>Interfaces a cada:</translation>
     </message>
     <message>
-        <source>Traffic every:</source>
-        <translation>Tráfego a cada:</translation>
+        <source>Traffic of monitored interfaces every:</source>
+        <translation>Tráfego das interfaces monitoradas a cada:</translation>
+    </message>
+    <message>
+        <source>Traffic of other up ports every:</source>
+        <translation>Tráfego das demais portas ativas a cada:</translation>
     </message>
     <message>
         <source>System (CPU, memory, alarms) every:</source>

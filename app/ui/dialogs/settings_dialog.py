@@ -175,11 +175,22 @@ class SettingsDialog(QDialog):
         self.interval_subscribers = _double(intervals.pppoe, low, 86400.0, suffix=seconds)
         self.interval_interfaces = _double(intervals.interfaces, low, 86400.0, suffix=seconds)
         self.interval_traffic = _double(intervals.traffic, low, 86400.0, suffix=seconds)
+        self.interval_traffic_others = _double(
+            intervals.traffic_others, low, 86400.0, suffix=seconds
+        )
+        self.interval_traffic.setToolTip(self.tr("Rates of the monitored interfaces"))
+        self.interval_traffic_others.setToolTip(
+            self.tr(
+                "Rates of every other up port, read on every Nth traffic poll "
+                "(rounded to a multiple of the traffic interval)"
+            )
+        )
         self.interval_system = _double(intervals.system, low, 86400.0, suffix=seconds)
         self.jitter = _double(intervals.jitter, 0.0, 0.99, 2)
         form.addRow(self.tr("Subscribers every:"), self.interval_subscribers)
         form.addRow(self.tr("Interfaces every:"), self.interval_interfaces)
-        form.addRow(self.tr("Traffic every:"), self.interval_traffic)
+        form.addRow(self.tr("Traffic of monitored interfaces every:"), self.interval_traffic)
+        form.addRow(self.tr("Traffic of other up ports every:"), self.interval_traffic_others)
         form.addRow(self.tr("System (CPU, memory, alarms) every:"), self.interval_system)
         form.addRow(self.tr("Jitter (fraction of the interval):"), self.jitter)
         note = QLabel(self.tr("New polling intervals apply from the next start of the app."))
@@ -414,6 +425,7 @@ class SettingsDialog(QDialog):
             pppoe=self.interval_subscribers.value(),
             interfaces=self.interval_interfaces.value(),
             traffic=self.interval_traffic.value(),
+            traffic_others=self.interval_traffic_others.value(),
             system=self.interval_system.value(),
             jitter=self.jitter.value(),
         )

@@ -141,6 +141,26 @@ def test_vanished_interfaces_are_dropped_and_routers_are_independent() -> None:
     assert tracker.poll_failed("r2", 4.0) == []
 
 
+def test_an_interface_kept_from_an_earlier_poll_gets_its_rate_from_its_own_two_readings() -> None:
+    """Polls that read only some ports (the others' turn comes later) keep the others'
+    last readings; their next rate spans their own readings, not the poll in between."""
+    tracker = RateTracker()
+    tracker.update("r1", 0.0, [reading("up", 0), reading("other", 0)])
+    # A poll of the uplink alone: the other port is kept, not forgotten.
+    assert tracker.update("r1", 20.0, [reading("up", 2000)], keep=["other"]) == [
+        TrafficSample("r1", "up", 20.0, 800.0, 0.0, 0.0, 0.0)
+    ]
+    assert tracker.interfaces("r1") == {"up", "other"}
+    points = tracker.update("r1", 60.0, [reading("up", 6000), reading("other", 600)])
+    assert points == [
+        TrafficSample("r1", "up", 60.0, 800.0, 0.0, 0.0, 0.0),
+        TrafficSample("r1", "other", 60.0, 80.0, 0.0, 0.0, 0.0),  # 600 B over 60 s
+    ]
+    # Without `keep`, a port absent from a poll is forgotten as before.
+    tracker.update("r1", 80.0, [reading("up", 8000)])
+    assert tracker.interfaces("r1") == {"up"}
+
+
 # One poll: None = the poll failed; else the counter advanced by `step` or was reset to `step`.
 polls = st.lists(
     st.one_of(

@@ -56,6 +56,7 @@ def test_a_full_file_is_read() -> None:
 version = 1
 [intervals]
 pppoe = 10
+traffic_others = 90
 jitter = 0.25
 [cache_ttl]
 system = 90.5
@@ -78,7 +79,9 @@ transport = "TELNET"
 connect_timeout = 5
 """
     s = parse_settings(text)
-    assert s.intervals == Intervals(30.0, 10.0, 45.0, 20.0, 0.25)
+    assert s.intervals == Intervals(
+        interfaces=30.0, pppoe=10.0, system=45.0, traffic=20.0, traffic_others=90.0, jitter=0.25
+    )
     assert isinstance(s.intervals.pppoe, float)
     assert s.cache_ttl == CacheTTLs(45.0, 20.0, 90.5, 30.0)
     assert (s.thresholds.mass_drop_percent, s.thresholds.cpu_polls) == (20.0, 5)

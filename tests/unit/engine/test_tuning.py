@@ -21,7 +21,10 @@ from app.engine.tuning import alert_thresholds, cache_ttls, poll_intervals, rate
 
 def test_defaults_map_onto_the_engine_defaults() -> None:
     settings = Settings()
-    assert poll_intervals(settings) == PollIntervals()
+    # The settings file names the other ports' pace (60 s); the engine's default derives the
+    # same pace from the traffic interval (three polls), so both poll alike.
+    assert poll_intervals(settings) == replace(PollIntervals(), traffic_others=60.0)
+    assert poll_intervals(settings).traffic_rounds == PollIntervals().traffic_rounds == 3
     assert cache_ttls(settings) == {
         "interfaces": 45.0,
         "pppoe": 20.0,

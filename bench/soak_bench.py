@@ -162,7 +162,7 @@ def _intervals(settings: Any) -> dict[str, float]:
     intervals = settings.intervals
     return {
         name: getattr(intervals, name)
-        for name in ("interfaces", "pppoe", "system", "traffic", "jitter")
+        for name in ("interfaces", "pppoe", "system", "traffic", "traffic_others", "jitter")
     }
 
 

@@ -22,14 +22,13 @@ import pytest
 
 from app.simulator.paging import MORE
 from app.simulator.server import SimulatorHandle
+from tests.support.required import missing_tool
 
 
 def _ssh_binary() -> str:
     path = shutil.which("ssh")
     if path is None:
-        if os.environ.get("NE8000_REQUIRE_ALL") == "1":
-            pytest.fail("OpenSSH client `ssh` is not installed, and NE8000_REQUIRE_ALL=1 needs it")
-        pytest.skip("OpenSSH client `ssh` is not installed")
+        missing_tool("OpenSSH client `ssh` is not installed (apt-get install openssh-client)")
     return path
 
 

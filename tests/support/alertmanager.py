@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
@@ -18,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
+
+from tests.support.required import missing_tool
 
 CANDIDATES = ("prometheus-alertmanager", "alertmanager")
 
@@ -30,11 +30,7 @@ def alertmanager_binary() -> str:
         path = shutil.which(name)
         if path is not None:
             return path
-    message = "Alertmanager is not installed (apt-get install prometheus-alertmanager)"
-    if os.environ.get("NE8000_REQUIRE_ALL") == "1":
-        pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")
-    pytest.skip(message)
-    raise AssertionError("unreachable")
+    return missing_tool("Alertmanager is not installed (apt-get install prometheus-alertmanager)")
 
 
 def free_port() -> int:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
+
+from tests.support.required import missing_tool
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -40,11 +41,7 @@ def chromium_binary() -> str:
         path = shutil.which(name) if name else None
         if path is not None:
             return path
-    message = "Chromium is not installed (apt-get install chromium)"
-    if os.environ.get("NE8000_REQUIRE_ALL") == "1":
-        pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")
-    pytest.skip(message)
-    raise AssertionError("unreachable")  # pytest.skip raises
+    return missing_tool("Chromium is not installed (apt-get install chromium)")
 
 
 class Browser:

@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from keyring.backend import KeyringBackend
 
+from tests.support.required import missing_tool
+
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
 _TOOLS = ("dbus-daemon", "gnome-keyring-daemon")
 _KEYRING_PASSWORD = b"ne8000monitor-tests"
@@ -121,10 +123,7 @@ def require_secret_service() -> KeyringBackend:
     if backend is None:
         if private_failure:
             why = f"{why}; {private_failure}"
-        message = f"no Secret Service keyring on the session bus ({why})"
-        if os.environ.get("NE8000_REQUIRE_ALL") == "1":
-            pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")
-        pytest.skip(message)
+        missing_tool(f"no Secret Service keyring on the session bus ({why})")
     return backend
 
 

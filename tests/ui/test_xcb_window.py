@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import ROOT, environment
+from tests.support.required import missing_tool
 
 TOOLS = ("Xvfb", "xwininfo")
 
@@ -28,10 +29,7 @@ def x_display() -> Iterator[str]:
     """A private Xvfb server; its display name (`:N`)."""
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
-        message = f"{', '.join(missing)} not installed (Debian: xvfb, x11-utils)"
-        if os.environ.get("NE8000_REQUIRE_ALL") == "1":
-            pytest.fail(f"NE8000_REQUIRE_ALL=1 but {message}")
-        pytest.skip(message)
+        missing_tool(f"{', '.join(missing)} not installed (Debian: xvfb, x11-utils)")
     read_end, write_end = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],

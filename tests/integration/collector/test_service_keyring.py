@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from app.domain.router import RouterProfile
 from app.engine.settings import Settings, save_settings
 from app.simulator.server import SimulatorHandle
 from tests.support.cli import ROOT, environment
+from tests.support.required import missing_tool
 from tests.support.serve import launch_serve
 
 WRAPPER = ROOT / "docs" / "service" / "ne8000monitor-keyring"
@@ -28,7 +28,7 @@ async def test_serve_reads_the_router_password_from_the_service_keyring(
 ) -> None:
     missing = [tool for tool in NEEDED if shutil.which(tool) is None]
     if missing:
-        pytest.skip(f"{', '.join(missing)} missing (apt-get install dbus-daemon gnome-keyring)")
+        missing_tool(f"{', '.join(missing)} missing (apt-get install dbus-daemon gnome-keyring)")
     home = tmp_path / "home"  # the service user's HOME (its state directory)
     home.mkdir(mode=0o700)
     unlock = tmp_path / "keyring.pass"

@@ -7,7 +7,6 @@ import shutil
 from collections.abc import Callable
 
 import aiohttp
-import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
@@ -19,6 +18,7 @@ from app.engine.subscribers import SubscriberSummary
 from app.feed.metrics import build_registry, interface_rates
 from app.feed.server import FeedServer
 from tests.integration.feed.conftest import LOCAL, WAIT, FeedRig, MakeRig
+from tests.support.required import missing_tool
 
 Samples = dict[str, list[Sample]]
 ROUTER_METRICS = (
@@ -286,7 +286,7 @@ async def test_promtool_finds_nothing_to_fix(make_rig: MakeRig) -> None:
     """Prometheus's own linter over a real scrape with every family present."""
     promtool = shutil.which("promtool")
     if promtool is None:
-        pytest.skip("promtool is missing (apt-get install prometheus)")
+        missing_tool("promtool is missing (apt-get install prometheus)")
     rig = await make_rig(("sim",), dead=("gone",), frozen=False)
     await wait_until(lambda: fully_polled(rig.monitor, "sim"))
     async with rig.http.get(rig.url + "/metrics") as answer:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 import yaml
 
 from tests.support.cli import ROOT
+from tests.support.required import missing_tool
 from tests.support.serve import serving
 
 TOKEN = "prom-scrape-token-8c1d"
@@ -48,7 +48,7 @@ async def prometheus(tmp_path: Path, config: dict[str, Any]) -> AsyncIterator[st
     """A real Prometheus on a free loopback port; yields its base URL."""
     binary = shutil.which("prometheus") or "/usr/bin/prometheus"
     if not os.path.exists(binary):
-        pytest.skip("Prometheus is missing (apt-get install prometheus)")
+        missing_tool("Prometheus is missing (apt-get install prometheus)")
     config_file = tmp_path / "prometheus.yml"
     config_file.write_text(yaml.safe_dump(config))
     port = free_port()

@@ -172,3 +172,12 @@ def test_any_text_gives_a_model_or_parse_error(text: str) -> None:
     except ParseError:
         return
     assert health.boards
+
+
+def test_memory_used_beyond_the_total_is_not_a_board() -> None:  # issue 10: implausible
+    text = VRP8.replace("1352MB/4096MB", "5352MB/4096MB")
+    health = parse_health(text)
+    assert [board.slot for board in health.boards] == ["1", "9", "10"]
+    (warning,) = health.warnings
+    assert "exceeds the total" in warning.message
+    assert warning.line.split() == ["3", "LPU", "11%", "33%", "5352MB/4096MB"]

@@ -479,3 +479,17 @@ def test_any_input_gives_a_model_or_parse_error(text: str) -> None:
     for block in result.interfaces:
         assert block.name
         assert block.input_bytes is None or isinstance(block.input_bytes, int)
+
+
+def test_counters_with_wide_spacing_around_colon_and_commas() -> None:  # issue 10 item 6
+    """`Input :   207592 bytes,   616 packets`: other spacing, bytes before packets."""
+    text = (
+        "GigabitEthernet0/0/1 current state : UP\n"
+        "Line protocol current state : UP\n"
+        "Description : uplink   to   core\n"
+        "    Input :   207592 bytes,   616 packets\n"
+        "    Output :  15032 bytes,  88 packets\n"
+    )
+    (port,) = parse_interface_detail(text).interfaces
+    assert (port.input_bytes, port.input_packets) == (207592, 616)
+    assert (port.output_bytes, port.output_packets) == (15032, 88)

@@ -486,3 +486,28 @@ def test_a_damaged_line_repeated_in_two_pools_spoils_each_of_them() -> None:
         assert [pool.name for pool in result.pools] == ["c"]
         assert (result.pools[0].used, result.pools[0].free) == (4195, 3994)
         assert [warning.line for warning in result.warnings] == [damaged, damaged]
+
+
+def test_figures_beyond_the_pool_size_are_damage_not_usage() -> None:  # issue 10: implausible
+    text = """<NE8000> display ip pool name big
+  Pool-Name      : big
+  Pool-No        : 3
+  Position       : Local           Status           : Unlocked
+  Gateway        : 10.0.0.1        Mask             : 255.255.0.0
+  ---------------------------------------------------------------------------------------
+  ID           start             end total  used  idle CFLCT disable reserved static-bind
+  ---------------------------------------------------------------------------------------
+   0        10.0.0.2    10.0.127.255 32766 40918 31560     2       4        0           0
+  ---------------------------------------------------------------------------------------
+<NE8000>"""
+    with pytest.raises(ParseError, match="exceeds total"):
+        parse_ip_pool(text)
+    usage = """ Domain name        PoolLen   Used    Ratio
+-----------------------------------------------------
+ default0           512       351     68%
+ ret10m             8192      9338     14%
+"""
+    result = parse_ip_pool_usage(usage)
+    assert [pool.name for pool in result.pools] == ["default0"]
+    (warning,) = result.warnings
+    assert "exceeds the pool size" in warning.message

@@ -281,3 +281,28 @@ def test_any_text_gives_a_model_or_parse_error(text: str) -> None:
     except ParseError:
         return
     assert version.uptime_seconds >= 0
+
+
+YUNSHAN = """<HUAWEI>display version
+Huawei YunShan OS
+Version 1.22.0.1 (S5735 V600R022C00SPC500)
+Copyright (C) 2021-2022 Huawei Technologies Co., Ltd.
+HUAWEI S5735-S48T4X uptime is 0 day, 2 hours, 10 minutes
+<HUAWEI>"""
+
+
+def test_yunshan_os_release_header() -> None:  # issue 10 item 6: another release header
+    version = parse_version(YUNSHAN)
+    assert version.os_name == "YunShan OS"
+    assert (version.vrp_version, version.product_name, version.product_version) == (
+        "1.22.0.1",
+        "S5735",
+        "V600R022C00",
+    )
+    assert version.service_pack == "SPC500"
+    assert (version.model, version.uptime_seconds) == ("S5735-S48T4X", 2 * HOUR + 10 * 60)
+
+
+def test_a_bare_version_line_without_the_os_header_is_no_release() -> None:
+    with pytest.raises(ParseError, match="VRP"):
+        parse_version(YUNSHAN.replace("Huawei YunShan OS\n", ""))

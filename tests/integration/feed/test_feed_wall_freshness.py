@@ -47,6 +47,16 @@ async def test_a_hung_subscriber_count_dims_on_the_wall_with_since_and_why(
         assert re.fullmatch(r"\d{1,3}(?:,\d{3})*", shown["total"])  # the last figure, kept
         assert shown["opacity"] < 0.5  # dimmed
         assert shown["feed"] == "Live"  # the feed is fine; this router's count is not
+        # Read in full on a narrow card too: wrapped, never cut to "no answer in ti…".
+        await page.set_viewport(300, 900)
+        await page.evaluate("new Promise((done) => requestAnimationFrame(() => done(0)))")
+        whole = f"""(() => {{
+          const note = document.querySelector('{CARD} .updated');
+          return note.scrollWidth <= note.clientWidth + 1 &&
+            note.scrollHeight <= note.clientHeight + 1;
+        }})()"""
+        assert await page.evaluate(whole) is True
+        await page.set_viewport(1920, 1080)
 
         rig.simulators[ROUTER].faults.hang_commands = set()
         await page.wait_for(f"{SUBS_STALE} === false && /^Updated /.test({UPDATED})", timeout=60)

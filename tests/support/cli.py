@@ -49,7 +49,12 @@ async def cli(env: dict[str, str], *args: str, stdin: str = "") -> tuple[int, st
         env=env,
         cwd=str(ROOT),
     )
-    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 60)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 60)
+    except TimeoutError:
+        process.kill()  # a hung command must not outlive the test that started it
+        await process.wait()
+        raise
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
 

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.alerts import AlertKind
 from app.engine.freshness import ErrorCode
 from app.engine.pool import PoolState
+from app.engine.runtime import Runtime
 from app.ui.dialogs.hostkey import HostKeyDialog
 from app.ui.dialogs.router_dialog import RouterDialog
 from app.ui.i18n import install_translator
@@ -38,6 +39,21 @@ async def _trust_first_contact() -> None:
     assert isinstance(keys, HostKeyDialog)
     assert not keys.changed
     keys.accept_button.click()
+
+
+async def _first_login(runtime: Runtime) -> None:
+    """The monitor's own session is up: the router and its host key are known."""
+    await until(
+        lambda: runtime.monitor.router_status(ROUTER)[0].pool.state is PoolState.CONNECTED,
+        "first login",
+    )
+
+
+def _open_dialog_of_the_router(runtime: Runtime, qtbot: QtBot) -> RouterDialog:
+    dialog = RouterDialog(runtime, runtime.settings.routers[ROUTER])
+    qtbot.addWidget(dialog)
+    dialog.open()
+    return dialog
 
 
 @pytest.fixture
@@ -137,9 +153,7 @@ def test_a_router_refusing_every_login_is_reported_in_portuguese(
         async with bench(tmp_path) as setup:
             runtime, device = setup.runtime, setup.device
             device.faults.refuse_auth = True  # the box rejects even the right password
-            dialog = RouterDialog(runtime, runtime.settings.routers[ROUTER])
-            qtbot.addWidget(dialog)
-            dialog.open()
+            dialog = _open_dialog_of_the_router(runtime, qtbot)
             dialog.test_button.click()  # the stored password, the pinned (or new) key
             keys = await until(lambda: visible_widget("hostKeyDialog") or dialog.last_test,
                                "the host key question or the result")
@@ -160,18 +174,12 @@ def test_a_changed_host_key_is_asked_about_before_any_login(
     async def body() -> None:
         async with bench(tmp_path) as setup:
             runtime, device = setup.runtime, setup.device
-            await until(
-                lambda: runtime.monitor.router_status(ROUTER)[0].pool.state
-                is PoolState.CONNECTED,
-                "first login",
-            )
+            await _first_login(runtime)
             old = device.host_key_fingerprint
             device.faults.change_host_key = True
             await device.restart()
             logins = device.vty_online
-            dialog = RouterDialog(runtime, runtime.settings.routers[ROUTER])
-            qtbot.addWidget(dialog)
-            dialog.open()
+            dialog = _open_dialog_of_the_router(runtime, qtbot)
             dialog.test_button.click()
             keys = await wait_widget("hostKeyDialog")
             assert isinstance(keys, HostKeyDialog)
@@ -188,54 +196,31 @@ def test_a_changed_host_key_is_asked_about_before_any_login(
     run(qapp, body())
 
 
-def test_editing_values_makes_the_last_result_stale(
-    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+@pytest.mark.parametrize("while_running", [False, True], ids=["after", "during"])
+def test_editing_values_drops_the_test_verdict(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path, while_running: bool
 ) -> None:
-    async def body() -> None:
-        async with bench(tmp_path) as setup:
-            runtime = setup.runtime
-            await until(
-                lambda: runtime.monitor.router_status(ROUTER)[0].pool.state
-                is PoolState.CONNECTED,
-                "first login",
-            )
-            dialog = RouterDialog(runtime, runtime.settings.routers[ROUTER])
-            qtbot.addWidget(dialog)
-            dialog.open()
-            dialog.test_button.click()
-            await until(dialog.test_label.isVisible, "the test result")
-            assert dialog.last_test is not None
-            assert dialog.last_test.passed
-            dialog.username_edit.setText("someone-else")
-            assert dialog.last_test is None
-            assert not dialog.test_label.isVisible()
-
-    run(qapp, body())
-
-
-def test_a_value_edited_while_the_test_runs_discards_its_verdict(
-    qapp: QApplication, qtbot: QtBot, tmp_path: Path
-) -> None:
-    """The username field stays editable during a test; a result about the values the form
-    held before the edit must not be shown as if it were about the new ones."""
+    """A verdict is about the values the form held when the test ran: an edit made after it,
+    or while it runs (the fields stay editable), must not leave it shown as if it were
+    about the new values."""
 
     async def body() -> None:
         async with bench(tmp_path) as setup:
             runtime = setup.runtime
-            await until(
-                lambda: runtime.monitor.router_status(ROUTER)[0].pool.state
-                is PoolState.CONNECTED,
-                "first login",
-            )
-            dialog = RouterDialog(runtime, runtime.settings.routers[ROUTER])
-            qtbot.addWidget(dialog)
-            dialog.open()
+            await _first_login(runtime)
+            dialog = _open_dialog_of_the_router(runtime, qtbot)
             dialog.test_button.click()
-            assert dialog.tasks.busy
+            if while_running:
+                assert dialog.tasks.busy
+            else:
+                await until(dialog.test_label.isVisible, "the test result")
+                assert dialog.last_test is not None
+                assert dialog.last_test.passed
             dialog.username_edit.setText("someone-else")
             await dialog.tasks.wait()
             assert dialog.last_test is None
             assert not dialog.test_label.isVisible()
-            assert "changed during the test" in dialog.error_label.text()
+            if while_running:
+                assert "changed during the test" in dialog.error_label.text()
 
     run(qapp, body())

@@ -22,7 +22,8 @@ RATE_LIMIT_COMMANDS          ``rate_limits.commands`` per minute (also ``..._PER
 RATE_LIMIT_DATA              ``rate_limits.data``
 RATE_LIMIT_DIAGNOSTICS       ``rate_limits.diagnostics``
 CACHE_TTL_<KIND>             ``cache_ttl.<kind>``, KIND = INTERFACES, PPPOE, SYSTEM, TRAFFIC
-BG_UPDATE_INTERVAL_<KIND>    ``intervals.<kind>`` (the earlier service's background updates)
+BG_UPDATE_INTERVAL_<KIND>    ``intervals.<kind>`` (the earlier service's background updates),
+                             the same KINDs and TRAFFIC_OTHERS
 REDIS_*                      accepted and ignored, with a note: nothing needs Redis any more
 ===========================  ==================================================================
 
@@ -55,11 +56,13 @@ from app.engine.settings import (
 DEFAULT_ROUTER_NAME = "router"  # only when no ROUTER_HOST says which box is meant
 TELNET_PORT = 23
 KINDS = {"INTERFACES": "interfaces", "PPPOE": "pppoe", "SYSTEM": "system", "TRAFFIC": "traffic"}
+# The intervals have one member the cache lifetimes do not: the other up ports' traffic.
+INTERVAL_KINDS = {**KINDS, "TRAFFIC_OTHERS": "traffic_others"}
 RATE_LIMITS = {"COMMANDS": "commands", "DATA": "data", "DIAGNOSTICS": "diagnostics"}
 # Prefix -> (settings section, members); the member is what follows the prefix.
 FAMILIES: Mapping[str, tuple[str, Mapping[str, str]]] = {
     "CACHE_TTL_": ("cache_ttl", KINDS),
-    "BG_UPDATE_INTERVAL_": ("intervals", KINDS),
+    "BG_UPDATE_INTERVAL_": ("intervals", INTERVAL_KINDS),
     "RATE_LIMIT_": ("rate_limits", RATE_LIMITS),
 }
 _LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}

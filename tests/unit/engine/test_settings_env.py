@@ -52,6 +52,7 @@ def test_cache_ttl_interval_and_rate_limit_families() -> None:
         "BG_UPDATE_INTERVAL_PPPOE": "16",
         "BG_UPDATE_INTERVAL_SYSTEM": "46",
         "BG_UPDATE_INTERVAL_TRAFFIC": "21",
+        "BG_UPDATE_INTERVAL_TRAFFIC_OTHERS": "84",
         "RATE_LIMIT_COMMANDS": "12",
         "RATE_LIMIT_DATA_PER_MINUTE": "40",
         "RATE_LIMIT_DIAGNOSTICS": "3",
@@ -61,6 +62,13 @@ def test_cache_ttl_interval_and_rate_limit_families() -> None:
     assert (s.cache_ttl.system, s.cache_ttl.traffic) == (70.0, 35.0)
     assert (s.intervals.interfaces, s.intervals.pppoe) == (31.0, 16.0)
     assert (s.intervals.system, s.intervals.traffic, s.intervals.jitter) == (46.0, 21.0, 0.1)
+    assert s.intervals.traffic_others == 84.0
+    # The cache lifetimes have no such member: named as unknown, not applied.
+    notes = apply_environment(Settings(), {"CACHE_TTL_TRAFFIC_OTHERS": "9"}).notes
+    assert notes == (
+        "CACHE_TTL_TRAFFIC_OTHERS is ignored: not a known setting (known: CACHE_TTL_INTERFACES, "
+        "CACHE_TTL_PPPOE, CACHE_TTL_SYSTEM, CACHE_TTL_TRAFFIC)",
+    )
     assert (s.rate_limits.commands, s.rate_limits.data, s.rate_limits.diagnostics) == (12, 40, 3)
 
 

@@ -312,5 +312,7 @@ class Hub:
             ),
             return_exceptions=True,
         )
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        # Only unfinished tasks: gathering finished ones completes without yielding, so one
+        # whose done-callback (the discard) is still queued would keep this loop spinning.
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)

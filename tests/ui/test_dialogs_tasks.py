@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -84,3 +85,25 @@ def test_task_set_reports_failures_and_cancels_what_it_started(qapp: QApplicatio
         assert own.result() == "done"
 
     run(qapp, body())
+
+
+def test_waiting_right_after_a_task_finished_returns() -> None:
+    """A task that has just finished still sits in the set until its done-callback runs;
+    `wait` must not spin on it (gathering finished tasks never yields to the loop, so the
+    callback that would empty the set could not run: the CI run hung here)."""
+
+    async def scenario() -> tuple[bool, bool]:
+        tasks = TaskSet()
+        task = tasks.spawn(asyncio.sleep(0))
+        await asyncio.sleep(0)  # the task runs and finishes; its callback is only queued
+        await asyncio.sleep(0)
+        finished_but_listed = task.done()
+        await tasks.wait()
+        return finished_but_listed, tasks.busy
+
+    outcome: list[tuple[bool, bool]] = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(scenario())), daemon=True)
+    runner.start()
+    runner.join(timeout=10)
+    assert not runner.is_alive(), "TaskSet.wait spun on a finished task"
+    assert outcome == [(True, False)]

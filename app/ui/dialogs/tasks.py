@@ -42,9 +42,13 @@ class TaskSet:
         if self._on_error is not None:
             self._on_error(error)
 
+    def _pending(self) -> list[asyncio.Task[Any]]:
+        """Tasks still running (a finished one stays in the set until its callback runs)."""
+        return [task for task in self._tasks if not task.done()]
+
     @property
     def busy(self) -> bool:
-        return bool(self._tasks)
+        return bool(self._pending())
 
     def cancel_all(self) -> None:
         """Cancel every task but the caller's own (a task may close its own dialog)."""
@@ -54,9 +58,14 @@ class TaskSet:
                 task.cancel()
 
     async def wait(self) -> None:
-        """Wait for every task started so far (tests, clean shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Wait for every task started so far (tests, clean shutdown).
+
+        Only unfinished tasks are awaited: gathering finished ones completes without
+        yielding, so a task whose done-callback had not run yet kept the loop spinning here
+        forever (and the callback that would have ended it never got to run).
+        """
+        while pending := self._pending():
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _loop_running() -> bool:

@@ -4,6 +4,7 @@ shutdown."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable, Sequence
 
 import pytest
@@ -289,3 +290,27 @@ def test_a_frame_is_the_rfc_6455_text_frame_of_the_message() -> None:
         assert frame.endswith(payload)
         assert len(frame) - len(payload) == {5: 2, 200: 4, 70000: 10}[size]
     assert Outgoing(b"x" * 70000, "bulk").frame[2:10] == (70000).to_bytes(8, "big")
+
+
+def test_close_right_after_a_disconnect_finished_returns() -> None:
+    """A disconnect task that has just finished is still listed until its done-callback
+    runs; close() must not spin on it (gathering finished tasks never yields)."""
+
+    async def scenario() -> bool:
+        hub = Hub(FeedStats())
+
+        async def disconnect() -> None:
+            await asyncio.sleep(0)
+
+        hub._spawn(disconnect())
+        for _ in range(2):  # the task runs and finishes; its discard is only queued
+            await asyncio.sleep(0)
+        await hub.close()
+        return hub.closed
+
+    outcome: list[bool] = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(scenario())), daemon=True)
+    runner.start()
+    runner.join(timeout=10)
+    assert not runner.is_alive(), "Hub.close spun on a finished task"
+    assert outcome == [True]

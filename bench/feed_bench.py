@@ -14,7 +14,8 @@ describes:
 * **simulators**: 20 simulated NE8000s (SSH on loopback), sized like `serve --demo`;
 * **server**: what `ne8000monitor serve` runs -- `start_runtime` (engine, Monitor, SQLite
   history) with every data set polled every second, and the feed on a free port;
-* **clients**: N aiohttp WebSocket clients on `/ws/monitor`, spread over several client
+* **clients**: N WebSocket clients on `/ws/monitor` (the lean client of `bench/ws_client.py`,
+  or aiohttp's with `--client-kind aiohttp`), spread over several client
   processes (about 250 each), which all connect at the same moment (a storm, like a wall of
   screens after a power cut); plus one deliberately stalled client: a raw socket that
   completes the handshake and never reads again.
@@ -72,6 +73,7 @@ from bench import children  # noqa: E402  (the bench package, found through ROOT
 ROUTERS = 20
 CLIENTS = 200
 CLIENTS_PER_PROCESS = 250
+CLIENT_KINDS = ("lean", "aiohttp")
 POLL_SECONDS = 1.0
 DEFAULT_SECONDS = 60.0
 BASELINE_SECONDS = 15.0
@@ -429,10 +431,13 @@ def delay_of(data: bytes, now: float) -> float | None:
     return None if match is None else now - float(match.group(1))
 
 
-async def run_clients(url: str, count: int, seconds: float, stalled: bool) -> None:
-    """`count` clients; the driver says when to connect ("connect"), when to measure ("go")
-    and when the stalled client was counted out ("stall-closed")."""
+async def run_clients(url: str, count: int, seconds: float, stalled: bool, kind: str) -> None:
+    """`count` clients (`kind`: the lean client of bench/ws_client.py or aiohttp's); the
+    driver says when to connect ("connect"), when to measure ("go") and when the stalled
+    client was counted out ("stall-closed")."""
     import aiohttp
+
+    from bench import ws_client
 
     ws_url = url.replace("http://", "ws://") + "/ws/monitor"
     host, port = url.removeprefix("http://").rsplit(":", 1)
@@ -443,38 +448,65 @@ async def run_clients(url: str, count: int, seconds: float, stalled: bool) -> No
     stalled_open = True  # until the driver says the stalled client (in any process) is gone
     during, after = Histogram(), Histogram()
     received = [0] * count
+    welcomed = [False] * count
     connect_times: list[float] = []
     closed_early: list[int] = []
     failed: list[str] = []
     all_connected = asyncio.Event()
     storm = time.monotonic()
 
-    async def client(index: int, session: aiohttp.ClientSession) -> None:
+    def on_text(index: int, data: bytes, now: float, started: float) -> None:
+        if not welcomed[index]:
+            welcomed[index] = True
+            connect_times.append(time.monotonic() - started)
+            if len(connect_times) == count:
+                all_connected.set()
+        received[index] += 1
+        if measuring:
+            delay = delay_of(data, now)
+            if delay is not None:
+                (during if stalled_open else after).add(delay)
+
+    def on_failure(error: Exception) -> None:  # a failed connect is a result, not a crash
+        failed.append(type(error).__name__)
+        if len(connect_times) + len(failed) == count:
+            all_connected.set()
+
+    async def aiohttp_client(index: int, session: aiohttp.ClientSession) -> None:
         started = time.monotonic()
         try:
             async with session.ws_connect(ws_url, max_msg_size=0, timeout=60) as ws:
-                welcomed = False
                 async for frame in ws:
-                    now = time.time()
-                    if frame.type is aiohttp.WSMsgType.TEXT and not welcomed:
-                        welcomed = True
-                        connect_times.append(time.monotonic() - started)
-                        if len(connect_times) == count:
-                            all_connected.set()
-                    if frame.type is not aiohttp.WSMsgType.TEXT:
-                        continue
-                    received[index] += 1
-                    if measuring:
-                        delay = delay_of(frame.data.encode(), now)
-                        if delay is not None:
-                            (during if stalled_open else after).add(delay)
-        except Exception as error:  # a failed connect is a result, not a crash
-            failed.append(type(error).__name__)
-            if len(connect_times) + len(failed) == count:
-                all_connected.set()
+                    if frame.type is aiohttp.WSMsgType.TEXT:
+                        on_text(index, frame.data.encode(), time.time(), started)
+        except Exception as error:
+            on_failure(error)
             return
         closed_early.append(index)
 
+    async def lean_client(index: int, session: aiohttp.ClientSession) -> None:
+        started = time.monotonic()
+
+        def on_message(opcode: int, payload: bytes, now: float) -> None:
+            if opcode == ws_client.OP_TEXT:
+                on_text(index, payload, now, started)
+
+        client = None
+        try:
+            client = await ws_client.connect(
+                host, int(port), "/ws/monitor", on_message, timeout=60
+            )
+            await client.closed
+        except asyncio.CancelledError:
+            if client is not None:
+                client.close()
+            raise
+        except Exception as error:
+            on_failure(error)
+            return
+        closed_early.append(index)
+
+    client = lean_client if kind == "lean" else aiohttp_client
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         tasks = [asyncio.create_task(client(index, session)) for index in range(count)]
@@ -590,14 +622,21 @@ class ClientFleet:
 
     @classmethod
     def start(
-        cls, url: str, clients: int, seconds: float, *, stalled: bool, per_process: int
+        cls,
+        url: str,
+        clients: int,
+        seconds: float,
+        *,
+        stalled: bool,
+        per_process: int,
+        kind: str,
     ) -> ClientFleet:
         parts = max(1, math.ceil(clients / per_process))
         sizes = [clients // parts + (1 if i < clients % parts else 0) for i in range(parts)]
         processes = []
         for index, size in enumerate(sizes):
             args = ["--role", "clients", "--url", url, "--clients", str(size)]
-            args += ["--seconds", str(seconds)]
+            args += ["--seconds", str(seconds), "--client-kind", kind]
             if stalled and index == 0:
                 args.append("--stalled")
             processes.append(Child(*args))
@@ -679,7 +718,14 @@ def _load() -> str:
 
 
 def drive(
-    routers: int, clients: int, poll: float, seconds: float, *, per_process: int, baseline: float
+    routers: int,
+    clients: int,
+    poll: float,
+    seconds: float,
+    *,
+    per_process: int,
+    baseline: float,
+    kind: str,
 ) -> int:
     with tempfile.TemporaryDirectory() as folder:
         simulators = Child("--role", "simulators", "--routers", str(routers))
@@ -707,7 +753,9 @@ def drive(
             time.sleep(baseline)
             no_clients = measure(server, url, start)
             print(f"baseline done; {clients} clients + 1 stalled connect at once ...", flush=True)
-            fleet = ClientFleet.start(url, clients, seconds, stalled=True, per_process=per_process)
+            fleet = ClientFleet.start(
+                url, clients, seconds, stalled=True, per_process=per_process, kind=kind
+            )
             storm_start = mark(server, url)
             connect = fleet.connect()
             storm = measure(server, url, storm_start)
@@ -744,6 +792,7 @@ def drive(
                     child.stop()
 
     report(
+        kind=kind,
         routers=routers,
         clients=clients,
         processes=len(fleet.processes),
@@ -776,6 +825,7 @@ def drive(
 
 def report(
     *,
+    kind: str,
     routers: int,
     clients: int,
     processes: int,
@@ -795,7 +845,8 @@ def report(
     print()
     print(
         f"Feed benchmark: {routers} simulated routers, every data set polled every {poll:g} s; "
-        f"{clients} WebSocket clients in {processes} processes + 1 stalled; {seconds:g} s measured"
+        f"{clients} {kind} WebSocket clients in {processes} processes + 1 stalled; "
+        f"{seconds:g} s measured"
     )
     print(f"machine: {_load()} (at the end)")
     print()
@@ -950,6 +1001,7 @@ def run_side(
     seconds: float,
     folder: Path,
     per_process: int,
+    client_kind: str,
 ) -> dict[str, Any]:
     args = ["--role", f"replay-{kind}", "--capture", str(capture), "--rate", str(rate)]
     server = Child(*args, "--data", str(folder / kind))
@@ -961,7 +1013,9 @@ def run_side(
         cpu0 = server.cpu_seconds()
         time.sleep(COMPARE_BASELINE_SECONDS)
         idle = (server.cpu_seconds() - cpu0) / COMPARE_BASELINE_SECONDS
-        fleet = ClientFleet.start(url, clients, seconds, stalled=False, per_process=per_process)
+        fleet = ClientFleet.start(
+            url, clients, seconds, stalled=False, per_process=per_process, kind=client_kind
+        )
         connect = fleet.connect()
         time.sleep(SETTLE_SECONDS)
         cpu0, t0 = server.cpu_seconds(), time.monotonic()
@@ -990,7 +1044,9 @@ def run_side(
     }
 
 
-def compare(counts: list[int], seconds: float, per_process: int, capture_seconds: float) -> int:
+def compare(
+    counts: list[int], seconds: float, per_process: int, capture_seconds: float, client_kind: str
+) -> int:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         print(
@@ -1015,13 +1071,14 @@ def compare(counts: list[int], seconds: float, per_process: int, capture_seconds
                         seconds=seconds,
                         folder=folder,
                         per_process=per_process,
+                        client_kind=client_kind,
                     )
                 )
     print()
     print(
         f"Side by side: the same router_data messages ({size / 1024:.1f} KB, {rate:.1f}/s, "
         f"from serve --demo --demo-routers {COMPARE_DEMO_ROUTERS}) replayed to the same "
-        f"client processes, {seconds:g} s each"
+        f"client processes ({client_kind} clients), {seconds:g} s each"
     )
     print(f"machine: {_load()} (at the end)")
     print(
@@ -1060,6 +1117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--compare", help="side by side with FastAPI/uvicorn at these client counts (50,200)"
     )
+    parser.add_argument(
+        "--client-kind",
+        choices=CLIENT_KINDS,
+        default=CLIENT_KINDS[0],
+        help="the clients' WebSocket stack: the lean one of bench/ws_client.py, or aiohttp's",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny runs of both modes (CI)")
     roles = ("simulators", "server", "clients", "replay-project", "replay-fastapi")
     parser.add_argument("--role", choices=roles, help=argparse.SUPPRESS)
@@ -1079,7 +1142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(run_server(json.loads(args.ports), args.password, args.poll, Path(args.data)))
         return 0
     if args.role == "clients":
-        asyncio.run(run_clients(args.url, args.clients, seconds, args.stalled))
+        asyncio.run(run_clients(args.url, args.clients, seconds, args.stalled, args.client_kind))
         return 0
     if args.role == "replay-project":
         asyncio.run(run_replay_project(Path(args.capture), args.rate, Path(args.data)))
@@ -1088,11 +1151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(run_replay_fastapi(Path(args.capture), args.rate))
         return 0
     if args.smoke:
-        drive(3, 20, 1.0, 5.0, per_process=10, baseline=3.0)  # figures printed, not judged
-        return compare([10], 4.0, per_process=5, capture_seconds=5.0)
+        # Figures printed, not judged; each client kind runs once so that neither rots.
+        drive(3, 20, 1.0, 5.0, per_process=10, baseline=3.0, kind="lean")
+        return compare([10], 4.0, per_process=5, capture_seconds=5.0, client_kind="aiohttp")
     if args.compare:
         counts = [int(part) for part in args.compare.split(",") if part.strip()]
-        return compare(counts, min(seconds, COMPARE_SECONDS), args.per_process, CAPTURE_SECONDS)
+        seconds = min(seconds, COMPARE_SECONDS)
+        return compare(counts, seconds, args.per_process, CAPTURE_SECONDS, args.client_kind)
     return drive(
         args.routers,
         args.clients,
@@ -1100,6 +1165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds,
         per_process=args.per_process,
         baseline=args.baseline,
+        kind=args.client_kind,
     )
 
 

@@ -4,10 +4,15 @@ Why it is shaped like this:
 
 * A message is encoded **once** (UTF-8 bytes, sent as a text frame) and the same object is
   queued for every matching client, so 1000 clients cost one JSON encoding per update.
-* Each client has its **own queue** and **one writer task**, which hands everything queued
-  to the socket at once (the frames are built once per message, :mod:`app.feed.frames`),
-  and then waits only while the socket's buffer is full. `publish` never awaits, so no
-  client can delay another or the engine.
+* A message for a client that is keeping up (nothing queued, its writer idle, its socket's
+  buffer empty) is **written at once** by `publish` itself: no task wakes, no timer is set.
+  With 1000 clients that machinery was most of the fan-out (45 us of server CPU per client
+  per update, 14 us without it), and the fan-out's length is what the last client of each
+  update waits.
+* Otherwise the message goes to the client's **own queue**, and its **one writer task**
+  hands everything queued to the socket at once (the frames are built once per message,
+  :mod:`app.feed.frames`), and then waits only while the socket's buffer is full.
+  `publish` never awaits, so no client can delay another or the engine.
 * A client that falls behind gets the **newest state, not a backlog**: a queued
   `router_data` is replaced by a newer one of the same router carrying at least its
   sections, a queued `system_status` (or `heartbeat`) by a newer one; the newer message
@@ -84,6 +89,10 @@ class Socket(Protocol):
         """Write the messages' frames in order; return once the peer's buffer has room
         again (so a peer that stops reading holds its writer here)."""
 
+    def write_now(self, message: Outgoing) -> bool:
+        """Write one frame at once if the connection takes it without waiting (nothing of
+        it buffered yet); False, having written nothing, when it must go through the queue."""
+
     async def close(self, *, code: int, message: bytes) -> object: ...
 
     def abort(self) -> None:
@@ -110,6 +119,7 @@ class Client:
         self.sent = 0
         self.overflow_streak = 0
         self.closing = False
+        self.idle = False  # its writer waits on an empty queue (not before the initial send)
         self.close_code: int | None = None
         self._ready = asyncio.Event()
         self.writer: asyncio.Task[None] | None = None
@@ -149,8 +159,10 @@ class Client:
         while not self.queue:
             if self.closing:
                 return None
+            self.idle = True
             self._ready.clear()
             await self._ready.wait()
+        self.idle = False
         if self.closing:
             return None
         queue = self.queue
@@ -223,13 +235,20 @@ class Hub:
         Returns how many clients it was queued for. Never awaits.
         """
         self.stats.broadcasts += 1
-        count = 0
+        count = written = 0
         router = message.router
         for client in list(self._clients.values()):
             if client.closing or not client.wants(router):
                 continue
-            self.send(client, message)
             count += 1
+            # Order holds: only a client with nothing queued and no batch in flight.
+            if client.idle and not client.queue and client.socket.write_now(message):
+                client.sent += 1
+                client.overflow_streak = 0
+                written += 1
+            else:
+                self.send(client, message)
+        self.stats.messages_sent += written
         return count
 
     def send(self, client: Client, message: Outgoing) -> None:

@@ -283,6 +283,18 @@ class _AiohttpSocket:
                 raise ConnectionResetError("the WebSocket closed while sending")
             await asyncio.sleep(DRAIN_POLL_SECONDS)
 
+    def write_now(self, message: Outgoing) -> bool:
+        transport = self._request.transport
+        if (
+            transport is None
+            or transport.is_closing()
+            or self._ws.closed
+            or transport.get_write_buffer_size()
+        ):
+            return False
+        transport.write(message.frame)
+        return True
+
     async def close(self, *, code: int, message: bytes) -> object:
         return await self._ws.close(code=code, message=message)
 

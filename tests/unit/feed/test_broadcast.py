@@ -23,10 +23,12 @@ def data(text: str, router: str, *sections: str) -> Outgoing:
 
 
 class FakeSocket:
-    """Records what was sent; `stall()` makes sends (and closes) hang like a dead peer."""
+    """Records what was sent; `stall()` makes sends (and closes) hang like a dead peer, and
+    makes it refuse immediate writes as a socket with a full buffer does."""
 
     def __init__(self) -> None:
         self.sent: list[str] = []
+        self.written_now = 0
         self.closed_with: tuple[int, bytes] | None = None
         self.aborted = False
         self._open = asyncio.Event()
@@ -43,6 +45,14 @@ class FakeSocket:
         await self._open.wait()
         self.sent.extend(message.data.decode() for message in messages)
         self.arrived.set()
+
+    def write_now(self, message: Outgoing) -> bool:
+        if not self._open.is_set():
+            return False
+        self.sent.append(message.data.decode())
+        self.written_now += 1
+        self.arrived.set()
+        return True
 
     async def close(self, *, code: int, message: bytes) -> object:
         await self._open.wait()
@@ -93,6 +103,28 @@ async def test_initial_messages_come_first_then_broadcasts_in_order() -> None:
     assert socket.closed_with == (CLOSE_GOING_AWAY, b"server shutting down")
     assert hub_tasks() == []
     assert stats.clients == 0
+
+
+async def test_a_client_that_keeps_up_is_written_to_at_once_and_in_order() -> None:
+    stats = FeedStats()
+    hub = Hub(stats)
+    socket = FakeSocket()
+    hub.connect(socket, initial=lambda: [message("welcome")])
+    hub.publish(message("early"))  # its writer has not run yet: behind the welcome
+    await socket.wait_for(2)
+    await asyncio.sleep(0)
+    socket.stall()  # a full buffer: through the queue
+    hub.publish(message("queued"))
+    socket.resume()
+    hub.publish(message("behind"))  # something is queued: behind it, not ahead
+    await socket.wait_for(4)
+    await asyncio.sleep(0)
+    for n in range(3):
+        hub.publish(message(f"now{n}"))
+    assert socket.sent == ["welcome", "early", "queued", "behind", "now0", "now1", "now2"]
+    assert socket.written_now == 3  # no await above: written by publish itself
+    assert stats.messages_sent == 7
+    await hub.close()
 
 
 async def test_router_filter() -> None:

@@ -60,6 +60,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import warnings
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import children  # noqa: E402  (the bench package, found through ROOT)
+
+warnings.filterwarnings("ignore", module=r"asyncssh\.crypto(\.|$)")  # as the app does
 
 ROUTERS = 20
 CLIENTS = 200

@@ -230,9 +230,9 @@ class Hub:
         return client
 
     def publish(self, message: Outgoing) -> int:
-        """Queue one encoded message for every client that wants its router (None: all).
+        """Send one encoded message to every client that wants its router (None: all).
 
-        Returns how many clients it was queued for. Never awaits.
+        Returns how many clients it was written to or queued for. Never awaits.
         """
         self.stats.broadcasts += 1
         count = written = 0
